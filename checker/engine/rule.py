@@ -1,0 +1,80 @@
+"""The rule interface: one class per rule, metadata as class attributes, the docstring as documentation."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from checker.engine.findings import Severity
+from checker.model import DocumentKind, PolicyDocument
+
+if TYPE_CHECKING:
+    from checker.catalog import Catalog
+    from checker.grants import DocumentGrants
+    from checker.profiles import Profile
+
+DOCS_BASE_URL = "https://github.com/check-permissions/check-permissions/blob/main/rules/README.md"
+DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## References")
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a rule reports: a model path (``Statement/0/Action/2``) and a message.
+
+    The engine maps the path to file and line. ``severity`` overrides the rule's default for this
+    one violation (e.g. an unknown action in a Deny is only a warning).
+    """
+
+    path: str
+    message: str
+    actions: tuple[str, ...] = ()
+    severity: Severity | None = None
+    line: int | None = None  # only when the path cannot say it (a value from another file)
+    file: str | None = None
+
+
+@dataclass(slots=True)
+class RuleContext:
+    catalog: Catalog
+    profile: Profile
+    _grants: dict[int, DocumentGrants] = field(default_factory=dict)
+
+    def grants(self, doc: PolicyDocument) -> DocumentGrants:
+        """Effective grants of a document, computed once per run and shared by every rule."""
+        key = id(doc)
+        g = self._grants.get(key)
+        if g is None:
+            from checker.grants import compute_grants
+
+            g = compute_grants(doc, self.catalog)
+            self._grants[key] = g
+        return g
+
+
+class Rule:
+    """Base class. Subclasses set the metadata and implement :meth:`check`."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    ignorable: ClassVar[bool] = True
+    aliases: ClassVar[tuple[str, ...]] = ()
+    # Document kinds the rule judges.
+    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
+
+    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def title(cls) -> str:
+        return cls.doc().splitlines()[0].strip() if cls.__doc__ else cls.name
+
+    @classmethod
+    def help_url(cls) -> str:
+        return f"{DOCS_BASE_URL}#{cls.id.lower()}-{cls.name}"

@@ -1,0 +1,177 @@
+"""The policy model every front end produces and every rule reads.
+
+A :class:`PolicyDocument` is one IAM policy (identity, trust, resource or boundary) wherever it came
+from: a JSON file, an AWS CLI export, a Terraform attribute or a plan. Each statement and each value
+in it knows the line where it was written (:class:`Located`), and the document maps model paths such
+as ``Statement/0/Action/2`` to source lines, so rules never compute line numbers themselves.
+
+A value the front end could not resolve (a Terraform value known only after apply, say) is kept as
+a :class:`Located` whose ``unknown`` says why; rules treat it as "not proven", never as absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DocumentKind(StrEnum):
+    """What a policy document is for; decides which rules judge it."""
+
+    IDENTITY = "identity"  # attached to a role, user or group: its Allow statements are grants
+    TRUST = "trust"  # a role's assume-role policy: who may assume it
+    RESOURCE = "resource"  # attached to a resource (bucket, key, queue ...): grants to principals
+    BOUNDARY = "boundary"  # a permissions boundary: caps, grants nothing by itself
+    SCP = "scp"  # an organizations service control policy
+
+
+TRUST_ACTIONS = (
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+    "sts:TagSession",
+    "sts:SetSourceIdentity",
+    "sts:SetContext",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class Located(_Frozen):
+    """A scalar value of a policy with the line it was written on.
+
+    ``unknown`` is set (and ``value`` is a placeholder such as ``"${var.actions}"``) when the
+    front end could not resolve the value; ``origin`` names the file of ``line`` when it differs
+    from the document's file (a Terraform local in another file, a template, a tfvars file).
+    """
+
+    value: str
+    line: int = 0
+    unknown: str | None = None
+    origin: str | None = None
+
+
+class Statement(_Frozen):
+    """One IAM statement, with every element as AWS accepts it (strings become one-item tuples)."""
+
+    index: int
+    sid: str | None = None
+    effect: str = "Allow"
+    principal: dict[str, tuple[Located, ...]] | None = None  # {"AWS": (...), "Service": (...)}; "*" -> {"*": ("*",)}
+    not_principal: dict[str, tuple[Located, ...]] | None = None
+    action: tuple[Located, ...] | None = None
+    not_action: tuple[Located, ...] | None = None
+    resource: tuple[Located, ...] | None = None
+    not_resource: tuple[Located, ...] | None = None
+    condition: dict[str, dict[str, tuple[Located, ...]]] = Field(default_factory=dict)
+    line: int = 0
+    end_line: int = 0
+    unknown: str | None = None  # the statement as a whole could not be resolved (e.g. an unknown Effect)
+
+    @property
+    def path(self) -> str:
+        return f"Statement/{self.index}"
+
+    @property
+    def label(self) -> str:
+        """How users name the statement: its Sid when it has one, else its index."""
+        return f"Sid {self.sid!r}" if self.sid else f"statement {self.index}"
+
+    @property
+    def is_allow(self) -> bool:
+        """Anything but a valid Deny is judged as an Allow (an invalid Effect fails closed)."""
+        return self.effect != "Deny"
+
+    @property
+    def has_condition(self) -> bool:
+        return bool(self.condition)
+
+    def action_values(self) -> tuple[str, ...]:
+        return tuple(a.value for a in self.action or ())
+
+    def resources_are_all(self) -> bool:
+        """True when Resource is ``*`` (or a wildcard-only string), i.e. every resource."""
+        return self.resource is not None and any(r.value.strip("*") == "" for r in self.resource)
+
+
+class PolicyDocument(_Frozen):
+    """One policy document with its provenance.
+
+    ``address`` identifies it to users (``policies/ro.json``, ``aws_iam_role_policy.cost``,
+    ``role/Audit/inline/Cost``); ``lines`` maps model paths (``Statement/0/Action/2``) to
+    ``(line, end_line)`` in ``file``; ``raw`` is the document exactly as found or evaluated.
+    """
+
+    file: str
+    address: str
+    kind: DocumentKind = DocumentKind.IDENTITY
+    name: str | None = None
+    principal: str | None = None  # the role/user/group it belongs to, when known
+    version: str | None = None
+    id: str | None = None
+    statements: tuple[Statement, ...] = ()
+    line: int = 1
+    end_line: int = 1
+    lines: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    raw: Any = None
+    size: int | None = None  # characters without whitespace, as AWS counts for its limits
+    problems: tuple[Problem, ...] = ()
+
+    def locate(self, path: str) -> tuple[int, int]:
+        """The source lines of a model path, falling back to its closest located parent."""
+        p = path
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p.rpartition("/")[0]
+        return (self.line, self.end_line)
+
+    def iter_statements(self, effect: str | None = None) -> Iterator[Statement]:
+        for s in self.statements:
+            if effect is None or s.effect == effect:
+                yield s
+
+
+class Problem(_Frozen):
+    """A structural defect found while reading a document (what AWS would reject).
+
+    The invalid-policy rule reports these; ``path`` is a model path, ``line`` a source line.
+    """
+
+    message: str
+    path: str = ""
+    line: int = 0
+    rule: str = "invalid"  # "invalid" | "unresolved"
+
+
+class SourceError(_Frozen):
+    """A file that could not be read or parsed at all (reported as IAM001 at the given line)."""
+
+    file: str
+    line: int
+    message: str
+
+
+class SkippedItem(_Frozen):
+    """Something deliberately not judged (a count = 0 instance, a non-policy JSON file) and why."""
+
+    file: str
+    address: str
+    reason: str
+
+
+class LoadResult(_Frozen):
+    """What the front ends found under the given paths."""
+
+    documents: tuple[PolicyDocument, ...] = ()
+    errors: tuple[SourceError, ...] = ()
+    skipped: tuple[SkippedItem, ...] = ()
+    files: tuple[str, ...] = ()
+
+
+PolicyDocument.model_rebuild()

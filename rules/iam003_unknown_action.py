@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from checker.engine.findings import Severity
+from checker.engine.rule import Rule, RuleContext, Violation
+from checker.model import PolicyDocument
+
+_SHAPE = re.compile(r"^(\*|[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]*)$")
+
+
+class UnknownAction(Rule):
+    """Action matches nothing in the AWS service catalog
+
+    ## What it does
+    Reports every `Action` or `NotAction` entry (a name or a wildcard pattern) that matches no action
+    of the AWS service catalog, or that is not of the form `service:action`. In an Allow it is an
+    error; in a Deny it is a warning.
+
+    ## Why is this bad?
+    An action the catalog does not know cannot be proven read-only: it may be an action AWS added
+    after the catalog was built, a typo that AWS silently accepts, or a name crafted to look
+    harmless. In a Deny it grants nothing, but the guard it was meant to be is weaker than it looks
+    (a misspelt Deny denies nothing).
+
+    ## Example
+    ```json
+    {"Effect": "Allow", "Action": ["s3:GetObjects"], "Resource": "*"}
+    ```
+    Use instead: the action as AWS spells it, `s3:GetObject`.
+
+    ## References
+    - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+    """
+
+    id = "IAM003"
+    name = "unknown-action"
+    severity = Severity.ERROR
+
+    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
+        for stmt in doc.statements:
+            for key, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
+                for j, loc in enumerate(values or ()):
+                    if loc.unknown is not None:
+                        continue
+                    severity = None if stmt.is_allow else Severity.WARNING
+                    where = "an Allow" if stmt.is_allow else "a Deny"
+                    if not _SHAPE.match(loc.value):
+                        msg = (f"{key} {loc.value!r} in {stmt.label} is not of the form service:action; "
+                               "IAM rejects it or it matches nothing")
+                    elif not ctx.catalog.expand(loc.value):
+                        msg = (f"{key} {loc.value!r} in {stmt.label} ({where}) matches no action in the AWS "
+                               "service catalog, so it cannot be proven read-only"
+                               if stmt.is_allow else
+                               f"{key} {loc.value!r} in {stmt.label} ({where}) matches no action in the AWS "
+                               "service catalog: this guard denies nothing")
+                    else:
+                        continue
+                    yield Violation(path=f"{stmt.path}/{key}/{j}", message=msg, actions=(loc.value,),
+                                    severity=severity)

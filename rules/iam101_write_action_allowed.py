@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from checker.engine.findings import Severity
+from checker.engine.rule import Rule, RuleContext, Violation
+from checker.model import DocumentKind, Located, PolicyDocument
+
+from ._util import action_path, summarize
+
+
+class WriteActionAllowed(Rule):
+    """Allow grants actions beyond the profile's access levels (Write, Permissions management, Tagging)
+
+    ## What it does
+    Expands every Allow statement against the AWS service catalog (wildcards and `NotAction`
+    included, unconditional Denies subtracted) and reports each action whose access level the
+    profile does not allow. In the `read-only` profile only `List` and `Read` are allowed. Each
+    finding points at the pattern that grants the actions and lists every one with its level.
+
+    ## Why is this bad?
+    A role meant to be read-only that can write, change permissions or tag can change the account
+    it was trusted to observe. Wildcards hide this: `s3:*` looks like "S3 access" and grants
+    deleting every bucket; `NotAction` grants everything not listed.
+
+    ## Example
+    ```json
+    {"Effect": "Allow", "Action": ["ce:*"], "Resource": "*"}
+    ```
+    Use instead: the read actions that are needed, `ce:Get*`, `ce:Describe*`, `ce:List*`, or better
+    each action by name.
+
+    ## References
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html
+    - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    """
+
+    id = "IAM101"
+    name = "write-action-allowed"
+    severity = Severity.ERROR
+    kinds: ClassVar[frozenset[DocumentKind]] = frozenset({DocumentKind.IDENTITY, DocumentKind.RESOURCE})
+
+    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
+        allowed = set(ctx.profile.allowed_levels)
+        for sg in ctx.grants(doc).allows:
+            by_pattern: dict[int, tuple[Located, list[str]]] = {}
+            for action, loc in sg.actions.items():
+                info = ctx.catalog.get(action)
+                level = info.level if info is not None else "Unknown"
+                if level in allowed:
+                    continue
+                by_pattern.setdefault(id(loc), (loc, []))[1].append(action)
+            stmt = sg.statement
+            for loc, actions in by_pattern.values():
+                actions.sort()
+                levels = {}
+                for a in actions:
+                    info = ctx.catalog.get(a)
+                    levels[a] = info.level if info is not None else "Unknown"
+                shown = summarize([f"{a} ({levels[a]})" for a in actions])
+                via = "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
+                yield Violation(
+                    path=action_path(stmt, loc),
+                    message=(f"{stmt.label} allows {len(actions)} action(s) beyond "
+                             f"{'/'.join(ctx.profile.allowed_levels)} through {via}: {shown}"),
+                    actions=tuple(actions),
+                )

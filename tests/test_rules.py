@@ -1,0 +1,103 @@
+"""Every rule's YAML cases (tests/rules/<ID>.yaml), and the rule catalogue's metadata."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checker.api import Settings, check
+from checker.engine.registry import all_rules, find_rule
+from checker.engine.rule import DOC_SECTIONS
+
+CASES_DIR = Path(__file__).parent / "rules"
+
+
+def _cases() -> list[Any]:
+    out = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for name, case in data["cases"].items():
+            out.append(pytest.param(data["rule"], name, case, id=f"{path.stem}::{name}"))
+    return out
+
+
+def _write_case(tmp_path: Path, case: dict[str, Any]) -> Path:
+    files = case.get("files")
+    if files:
+        for rel, content in files.items():
+            p = tmp_path / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(content if isinstance(content, str) else json.dumps(content, indent=2), encoding="utf-8")
+        return tmp_path
+    p = tmp_path / case.get("file", "policy.json")
+    if "json" in case:
+        p.write_text(case["json"], encoding="utf-8")
+    else:
+        p.write_text(json.dumps(case["policy"], indent=2), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(("rule_id", "name", "case"), _cases())
+def test_rule_case(rule_id: str, name: str, case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    target = _write_case(tmp_path, case)
+    report = check([target.relative_to(tmp_path) if target != tmp_path else Path(".")],
+                   Settings(profile=case.get("profile", "read-only")))
+    got = [f for f in report.findings if f.rule_id == rule_id]
+    if name.startswith("pass_"):
+        assert got == [], f"{rule_id} fired on a pass case: {[f.message for f in got]}"
+        return
+    assert name.startswith("fail_"), f"case names start with pass_ or fail_: {name}"
+    expected = case["expect"]
+    rule = find_rule(rule_id)
+    assert rule is not None
+    assert len(got) == len(expected), f"expected {expected}, got {[(f.path, f.line, f.message) for f in got]}"
+    for exp, f in zip(expected, sorted(got, key=lambda f: (f.line, f.path)), strict=True):
+        assert f.path == exp["path"], (f.path, f.message)
+        if "line" in exp:
+            assert f.line == exp["line"], (f.line, f.message)
+        if "file" in exp:
+            assert f.file == exp["file"]
+        assert f.severity.value == exp.get("severity", rule.severity.value), f.message
+        if "actions" in exp:
+            assert list(f.actions) == exp["actions"]
+        for a in exp.get("actions_include", []):
+            assert a in f.actions, (a, f.actions[:20])
+        for a in exp.get("actions_exclude", []):
+            assert a not in f.actions, a
+        if "message" in exp:
+            assert re.search(exp["message"], f.message), f.message
+
+
+def test_every_rule_has_metadata_docs_and_cases() -> None:
+    rules = all_rules()
+    assert rules, "no rules found"
+    for cls in rules:
+        assert re.fullmatch(r"IAM\d{3}", cls.id), cls.id
+        assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)*", cls.name), cls.name
+        doc = cls.doc()
+        assert doc.splitlines()[0].strip() == cls.title() and cls.title(), cls.id
+        for section in DOC_SECTIONS:
+            assert section in doc, f"{cls.id} doc lacks {section!r}"
+        assert "Use instead" in doc, cls.id
+        path = CASES_DIR / f"{cls.id}.yaml"
+        assert path.is_file(), f"{cls.id} has no YAML cases at {path}"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert data["rule"] == cls.id
+        names = list(data["cases"])
+        assert any(n.startswith("pass_") for n in names), f"{cls.id} has no pass_ case"
+        assert any(n.startswith("fail_") for n in names), f"{cls.id} has no fail_ case"
+
+
+def test_rule_files_are_named_after_their_rule() -> None:
+    from checker.engine.registry import rules_dir
+
+    for cls in all_rules():
+        module_file = Path(__import__(cls.__module__, fromlist=["_"]).__file__ or "")
+        assert module_file.parent == rules_dir()
+        assert module_file.stem == f"{cls.id.lower()}_{cls.name.replace('-', '_')}", module_file.name
