@@ -1,0 +1,936 @@
+"""Terraform's built-in functions, computed as Terraform computes them.
+
+``call_function(ctx, name, args, origin)`` evaluates one call on already evaluated arguments
+(plain Python values, see :mod:`checker.terraform.values`). It returns
+
+* the result, with strings as :class:`TfStr` (``file()`` results carry ``from_file`` and the
+  origin of line 1 of that file; ``jsonencode``/``yamlencode`` results carry ``encoded_from``);
+* an :class:`Unknown` when the result cannot be known here: a function of an unknown argument
+  (except where Terraform still knows the result: ``length``, ``concat``, ``merge``, ``flatten``,
+  ``tolist``, ``keys``, ``coalesce``, ``coalescelist``), a function this module does not implement
+  (provider functions ``provider::aws::...`` included), a function whose result changes on every
+  run (``timestamp``, ``uuid``), or a rarely used corner not reproduced exactly;
+* or raises :class:`TfFunctionError` when Terraform would reject the call.
+
+``templatefile``, ``try`` and ``can`` need the expression evaluator and live there.
+
+Known differences from Terraform (documented, tested where they matter):
+
+* A Python ``list`` stands for both Terraform lists and tuples; it is treated as a tuple (what a
+  ``[...]`` literal is), so ``concat(tolist(["a"]), tolist([1]))`` gives ``["a", 1]`` where
+  Terraform, knowing both are lists, gives ``["a", "1"]``.
+* Regular expressions run on the ``regex`` module with RE2's syntax checked and translated:
+  ``\\d \\w \\s \\b`` are ASCII as in RE2, but ``(?i)`` folds ASCII letters only.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import os
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Protocol
+
+from checker.terraform.functions_encoding import (
+    EncodingError,
+    json_decode,
+    json_encode,
+    yaml_decode,
+    yaml_encode,
+)
+from checker.terraform.functions_text import (
+    TextError,
+    TextUnsupported,
+    compile_re2,
+    find_all,
+    go_lower,
+    go_title,
+    go_upper,
+    graphemes,
+    match_value,
+    regex_replace,
+    regex_result_kind,
+    tf_format,
+)
+from checker.terraform.functions_types import (
+    BOOL,
+    NUMBER,
+    STRING,
+    TfConversionError,
+    convert,
+    exact_number,
+    make_set,
+    tf_equal,
+    to_list,
+    to_map,
+    to_set,
+    type_name,
+    type_of,
+    unify,
+)
+from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown
+
+__all__ = ["FUNCTIONS", "FunctionContext", "TfFunctionError", "call_function", "is_supported"]
+
+
+class FunctionContext(Protocol):
+    """What ``file()`` and friends need from the evaluator."""
+
+    base_dir: Path  # path.module: relative paths given to file() resolve against it
+    scan_root: Path  # files outside it are refused unless allow_outside
+    allow_outside: bool
+
+    def note_outside(self, path: Path) -> None: ...
+
+
+class TfFunctionError(Exception):
+    """Terraform would reject this call (wrong types or arity, index out of range, no match...)."""
+
+
+class _Unsupported(Exception):
+    """Terraform computes it, this module does not: the call's result is Unknown."""
+
+
+Fn = Callable[..., Any]
+FUNCTIONS: dict[str, Fn] = {}
+# Functions that look into unknown arguments themselves (Terraform knows part of the result).
+_HANDLES_UNKNOWN: set[str] = set()
+# Functions whose result is never known before apply.
+_NEVER_KNOWN = {
+    "timestamp": "timestamp() changes on every run",
+    "plantimestamp": "plantimestamp() is known only at plan time",
+    "uuid": "uuid() is random",
+    "bcrypt": "bcrypt() is salted at random",
+    "timeadd": "timeadd() is not supported",
+}
+
+
+def _fn(name: str, *, unknowns: bool = False) -> Callable[[Fn], Fn]:
+    def register(f: Fn) -> Fn:
+        FUNCTIONS[name] = f
+        if unknowns:
+            _HANDLES_UNKNOWN.add(name)
+        return f
+
+    return register
+
+
+def is_supported(name: str) -> bool:
+    return name in FUNCTIONS
+
+
+def call_function(ctx: FunctionContext, name: str, args: list[Any], origin: Origin | None) -> Any:
+    """Evaluate ``name(*args)``; see the module docstring for what comes back."""
+    if name.startswith("provider::"):
+        return Unknown(f"provider function {name} is not supported", origin)
+    if name in _NEVER_KNOWN:
+        return Unknown(_NEVER_KNOWN[name], origin)
+    fn = FUNCTIONS.get(name)
+    if fn is None:
+        return Unknown(f"function {name} is not supported", origin)
+    if name not in _HANDLES_UNKNOWN:
+        u = first_unknown(args)
+        if u is not None:
+            return _unknown_of(name, u, origin, args)
+    try:
+        return fn(ctx, *args)
+    except _Unsupported as exc:
+        return Unknown(f"{name}(): {exc}", origin)
+    except TextUnsupported as exc:
+        return Unknown(f"{name}(): {exc}", origin)
+    except (TfConversionError, TextError, EncodingError) as exc:
+        raise TfFunctionError(f'Call to function "{name}" failed: {exc}.') from None
+    except TypeError as exc:
+        # arity errors from Python: report as Terraform does
+        if "positional argument" in str(exc):
+            raise TfFunctionError(f'Call to function "{name}" failed: wrong number of arguments ({len(args)}).') from None
+        raise
+
+
+def _unknown_of(name: str, u: Unknown, origin: Origin | None, args: list[Any]) -> Unknown:
+    extra: tuple[tuple[str, Any], ...] = (("function", name),)
+    if name in ("jsonencode", "yamlencode") and len(args) == 1:
+        extra += (("encoded_from", args[0]),)
+    return Unknown(
+        f"{name}() of an unknown value: {u.reason}",
+        origin or u.origin,
+        ref=u.ref,
+        attribute=u.attribute,
+        extra=extra,
+    )
+
+
+# -- argument helpers ----------------------------------------------------------------------------
+
+
+def _s(value: Any, param: str) -> str:
+    if value is None:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: argument must not be null')
+    try:
+        s = convert(value, STRING)
+    except TfConversionError:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: string required') from None
+    return str(s)
+
+
+def _n(value: Any, param: str) -> int | float:
+    if value is None:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: argument must not be null')
+    try:
+        n = convert(value, NUMBER)
+    except TfConversionError:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: number required') from None
+    assert isinstance(n, (int, float)) and not isinstance(n, bool)
+    return n
+
+
+def _int(value: Any, param: str) -> int:
+    n = _n(value, param)
+    if isinstance(n, float):
+        if not n.is_integer():
+            raise TfConversionError(f'Invalid value for "{param}" parameter: value must be a whole number')
+        n = int(n)
+    return n
+
+
+def _seq(value: Any, param: str, *, sets: bool = True) -> list[Any]:
+    """A list, tuple or (if allowed) set argument, elements unconverted."""
+    if value is None:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: argument must not be null')
+    if isinstance(value, TfSet) and not sets:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: list or tuple required')
+    if not isinstance(value, (list, tuple)):
+        raise TfConversionError(f'Invalid value for "{param}" parameter: list of any single type required')
+    return list(value)
+
+
+def _str_list(value: Any, param: str) -> list[str]:
+    """A ``list(string)`` parameter."""
+    if value is None:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: argument must not be null')
+    if not isinstance(value, (list, tuple)):
+        raise TfConversionError(f'Invalid value for "{param}" parameter: list of string required')
+    out = []
+    for v in value:
+        out.append(convert(v, STRING))
+    return out
+
+
+def _tstr(value: str, like: Any = None) -> TfStr:
+    """A result string, NFC-normalised as every cty string is, keeping the origin of ``like``."""
+    origin = like.origin if isinstance(like, TfStr) else None
+    return TfStr(nfc(value), origin)
+
+
+def nfc(s: str) -> str:
+    return s if unicodedata.is_normalized("NFC", s) else unicodedata.normalize("NFC", s)
+
+
+def _num_result(n: int | float) -> int | float:
+    if isinstance(n, float) and n.is_integer() and abs(n) < 2**63:
+        return int(n)
+    return n
+
+
+# -- encoding ------------------------------------------------------------------------------------
+
+
+@_fn("jsonencode")
+def _jsonencode(ctx: FunctionContext, value: Any) -> TfStr:
+    return TfStr(json_encode(value), _origin_of(value), encoded_from=value)
+
+
+@_fn("jsondecode")
+def _jsondecode(ctx: FunctionContext, text: Any) -> Any:
+    s = _s(text, "str")
+    return json_decode(s, text.origin if isinstance(text, TfStr) else None)
+
+
+@_fn("yamlencode")
+def _yamlencode(ctx: FunctionContext, value: Any) -> TfStr:
+    return TfStr(yaml_encode(value), _origin_of(value), encoded_from=value)
+
+
+@_fn("yamldecode")
+def _yamldecode(ctx: FunctionContext, text: Any) -> Any:
+    s = _s(text, "src")
+    return yaml_decode(s, text.origin if isinstance(text, TfStr) else None)
+
+
+def _origin_of(value: Any) -> Origin | None:
+    if isinstance(value, TfStr):
+        return value.origin
+    return None
+
+
+@_fn("base64encode")
+def _base64encode(ctx: FunctionContext, s: Any) -> TfStr:
+    return _tstr(base64.b64encode(_s(s, "str").encode("utf-8")).decode("ascii"), s)
+
+
+@_fn("base64decode")
+def _base64decode(ctx: FunctionContext, s: Any) -> TfStr:
+    text = _s(s, "str")
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise TfConversionError(f"failed to decode base64 data {text!r}") from None
+    try:
+        return _tstr(raw.decode("utf-8"), s)
+    except UnicodeDecodeError:
+        raise TfConversionError("the result of decoding the provided string is not valid UTF-8") from None
+
+
+@_fn("sha256")
+def _sha256(ctx: FunctionContext, s: Any) -> TfStr:
+    return TfStr(hashlib.sha256(_s(s, "str").encode("utf-8")).hexdigest())
+
+
+@_fn("sha1")
+def _sha1(ctx: FunctionContext, s: Any) -> TfStr:
+    return TfStr(hashlib.sha1(_s(s, "str").encode("utf-8")).hexdigest())
+
+
+@_fn("sha512")
+def _sha512(ctx: FunctionContext, s: Any) -> TfStr:
+    return TfStr(hashlib.sha512(_s(s, "str").encode("utf-8")).hexdigest())
+
+
+@_fn("md5")
+def _md5(ctx: FunctionContext, s: Any) -> TfStr:
+    return TfStr(hashlib.md5(_s(s, "str").encode("utf-8")).hexdigest())
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def _resolve(ctx: FunctionContext, path: Any) -> Path:
+    raw = _s(path, "path")
+    p = Path(os.path.expanduser(raw))
+    if not p.is_absolute():
+        p = Path(ctx.base_dir) / p
+    real = Path(os.path.realpath(p))
+    root = Path(os.path.realpath(ctx.scan_root))
+    if real != root and root not in real.parents:
+        if not ctx.allow_outside:
+            raise TfFunctionError(f"reads outside the scanned tree: {real}; pass --allow-outside")
+        ctx.note_outside(real)
+    return real
+
+
+@_fn("file")
+def _file(ctx: FunctionContext, path: Any) -> TfStr:
+    real = _resolve(ctx, path)
+    if not real.is_file():
+        raise TfFunctionError(f'Invalid value for "path" parameter: no file exists at "{_s(path, "path")}"')
+    data = real.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TfFunctionError(
+            f'Invalid value for "path" parameter: contents of "{_s(path, "path")}" are not valid UTF-8; '
+            "use the filebase64 function to obtain the Base64 encoded contents or the other file "
+            "functions (e.g. filemd5, filesha256) to obtain file hashing results instead"
+        ) from None
+    return TfStr(nfc(text), Origin(str(real), 1), from_file=str(real))
+
+
+@_fn("fileexists")
+def _fileexists(ctx: FunctionContext, path: Any) -> bool:
+    real = _resolve(ctx, path)
+    if real.is_dir():
+        raise TfFunctionError(f'Call to function "fileexists" failed: "{_s(path, "path")}" is a directory, not a file.')
+    return real.is_file()
+
+
+# -- collections ---------------------------------------------------------------------------------
+
+
+@_fn("length", unknowns=True)
+def _length(ctx: FunctionContext, value: Any) -> Any:
+    if value is None:
+        raise TfConversionError('Invalid value for "value" parameter: argument must not be null')
+    if isinstance(value, Unknown):
+        return Unknown(f"length() of an unknown value: {value.reason}", value.origin, value.ref, value.attribute)
+    if isinstance(value, str):
+        return len(graphemes(value))
+    if isinstance(value, (list, tuple, dict)):
+        if isinstance(value, TfSet) and any(isinstance(v, Unknown) for v in value):
+            return Unknown("length() of a set with unknown elements (they may be equal)")
+        return len(value)
+    raise TfConversionError("argument must be a string, a collection type, or a structural type")
+
+
+@_fn("concat", unknowns=True)
+def _concat(ctx: FunctionContext, *seqs: Any) -> Any:
+    if not seqs:
+        raise TfConversionError("at least one argument is required")
+    out: list[Any] = []
+    for s in seqs:
+        if isinstance(s, Unknown):
+            return Unknown(f"concat() of an unknown list: {s.reason}", s.origin, s.ref, s.attribute)
+        if isinstance(s, TfSet) or not isinstance(s, list):
+            raise TfConversionError(
+                f'Invalid value for "seqs" parameter: all arguments must be lists or tuples; got {type_name(type_of(s))}'
+            )
+        out.extend(s)
+    return out
+
+
+@_fn("merge", unknowns=True)
+def _merge(ctx: FunctionContext, *maps: Any) -> Any:
+    out: dict[str, Any] = {}
+    for m in maps:
+        if m is None:
+            continue
+        if isinstance(m, Unknown):
+            return Unknown(f"merge() of an unknown map: {m.reason}", m.origin, m.ref, m.attribute)
+        if not isinstance(m, dict):
+            raise TfConversionError(f'arguments must be maps or objects, got "{type_name(type_of(m))}"')
+        out.update(m)
+    return out
+
+
+@_fn("flatten", unknowns=True)
+def _flatten(ctx: FunctionContext, value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return Unknown(f"flatten() of an unknown list: {value.reason}", value.origin, value.ref, value.attribute)
+    if value is None:
+        raise TfConversionError('Invalid value for "list" parameter: argument must not be null')
+    if not isinstance(value, (list, tuple)):
+        raise TfConversionError("can only flatten lists, sets and tuples")
+    out: list[Any] = []
+
+    def walk(items: Any) -> Unknown | None:
+        for v in items:
+            if isinstance(v, (list, tuple)):
+                u = walk(v)
+                if u is not None:
+                    return u
+            elif isinstance(v, Unknown):
+                # an unknown element may itself be a list: the shape of the result is unknown
+                return v
+            else:
+                out.append(v)
+        return None
+
+    u = walk(value)
+    if u is not None:
+        return Unknown(f"flatten() of a list with an unknown element: {u.reason}", u.origin, u.ref, u.attribute)
+    return out
+
+
+@_fn("distinct")
+def _distinct(ctx: FunctionContext, value: Any) -> list[Any]:
+    items = to_list(_seq(value, "list"))
+    out: list[Any] = []
+    for v in items:
+        if not any(tf_equal(v, o) for o in out):
+            out.append(v)
+    return out
+
+
+@_fn("compact")
+def _compact(ctx: FunctionContext, value: Any) -> list[Any]:
+    return [v for v in _str_list(value, "list") if v is not None and v != ""]
+
+
+@_fn("sort")
+def _sort(ctx: FunctionContext, value: Any) -> list[Any]:
+    items = _str_list(value, "list")
+    if any(v is None for v in items):
+        raise TfConversionError("given list element is null; a null string cannot be sorted")
+    return sorted(items, key=lambda s: str(s).encode("utf-8", "surrogatepass"))
+
+
+@_fn("reverse")
+def _reverse(ctx: FunctionContext, value: Any) -> list[Any]:
+    items = _seq(value, "list")
+    return list(reversed(items))
+
+
+@_fn("slice")
+def _slice(ctx: FunctionContext, value: Any, start: Any, end: Any) -> list[Any]:
+    items = _seq(value, "list")
+    if isinstance(value, TfSet):
+        items = list(value)
+    s = _int(start, "start_index")
+    e = _int(end, "end_index")
+    if s < 0:
+        raise TfConversionError('Invalid value for "start_index" parameter: start index must not be less than zero')
+    if e > len(items):
+        raise TfConversionError('Invalid value for "end_index" parameter: end index must not be greater than the length of the list')
+    if s > e:
+        raise TfConversionError('Invalid value for "start_index" parameter: start index must not be greater than end index')
+    return items[s:e]
+
+
+@_fn("element")
+def _element(ctx: FunctionContext, value: Any, index: Any) -> Any:
+    items = _seq(value, "list", sets=False)
+    i = _int(index, "index")
+    if not items:
+        raise TfConversionError("cannot use element function with an empty list")
+    if i < 0:
+        raise TfConversionError("cannot use element function with a negative index")
+    return items[i % len(items)]
+
+
+@_fn("contains")
+def _contains(ctx: FunctionContext, value: Any, item: Any) -> bool:
+    items = _seq(value, "list")
+    return any(tf_equal(v, item) for v in items)
+
+
+@_fn("index")
+def _index(ctx: FunctionContext, value: Any, item: Any) -> int:
+    items = _seq(value, "list", sets=False)
+    for i, v in enumerate(items):
+        if tf_equal(v, item):
+            return i
+    raise TfConversionError("item not found")
+
+
+@_fn("keys", unknowns=True)
+def _keys(ctx: FunctionContext, value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return Unknown(f"keys() of an unknown map: {value.reason}", value.origin, value.ref, value.attribute)
+    if not isinstance(value, dict):
+        raise TfConversionError('Invalid value for "inputMap" parameter: must have map or object type')
+    return [k if isinstance(k, TfStr) else TfStr(k) for k in sorted(value, key=lambda k: str(k).encode("utf-8", "surrogatepass"))]
+
+
+@_fn("values")
+def _values(ctx: FunctionContext, value: Any) -> list[Any]:
+    if not isinstance(value, dict):
+        raise TfConversionError('Invalid value for "mapping" parameter: must have map or object type')
+    return [value[k] for k in sorted(value, key=lambda k: str(k).encode("utf-8", "surrogatepass"))]
+
+
+_MISSING = object()
+
+
+@_fn("lookup")
+def _lookup(ctx: FunctionContext, value: Any, key: Any, default: Any = _MISSING) -> Any:
+    if not isinstance(value, dict):
+        raise TfConversionError('Invalid value for "inputMap" parameter: must have map or object type')
+    k = _s(key, "key")
+    if k in value:
+        return value[k]
+    if default is _MISSING:
+        raise TfConversionError(f'Invalid value for "inputMap" parameter: the given object has no attribute "{k}"')
+    return default
+
+
+@_fn("zipmap")
+def _zipmap(ctx: FunctionContext, keys: Any, values: Any) -> dict[str, Any]:
+    ks = _str_list(keys, "keys")
+    vs = _seq(values, "values")
+    if len(ks) != len(vs):
+        raise TfConversionError(f"number of keys ({len(ks)}) does not match number of values ({len(vs)})")
+    out: dict[str, Any] = {}
+    for k, v in zip(ks, vs, strict=True):
+        if k is None:
+            raise TfConversionError("keys list has null value")
+        out[k] = v
+    return out
+
+
+@_fn("toset")
+def _toset(ctx: FunctionContext, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return to_set(value)
+    except TfConversionError as exc:
+        raise TfConversionError(f'Invalid value for "v" parameter: {exc}') from None
+
+
+@_fn("tolist", unknowns=True)
+def _tolist(ctx: FunctionContext, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Unknown):
+        return Unknown(f"tolist() of an unknown value: {value.reason}", value.origin, value.ref, value.attribute)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in value):
+        # elements of a type that unifies keep their place; unknowns stay unknown
+        elem = unify([type_of(v) for v in value if not isinstance(v, Unknown)])
+        if elem is None:
+            raise TfConversionError('Invalid value for "v" parameter: cannot convert tuple to list of any single type')
+        return [v if isinstance(v, Unknown) else convert(v, elem) for v in value]
+    try:
+        return to_list(value)
+    except TfConversionError as exc:
+        raise TfConversionError(f'Invalid value for "v" parameter: {exc}') from None
+
+
+@_fn("tomap")
+def _tomap(ctx: FunctionContext, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return to_map(value)
+    except TfConversionError as exc:
+        raise TfConversionError(f'Invalid value for "v" parameter: {exc}') from None
+
+
+def _to_primitive(value: Any, target: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return convert(value, target)
+    except TfConversionError as exc:
+        raise TfConversionError(f'Invalid value for "v" parameter: {exc}') from None
+
+
+@_fn("tostring")
+def _tostring(ctx: FunctionContext, value: Any) -> Any:
+    r = _to_primitive(value, STRING)
+    return r if r is None or isinstance(r, TfStr) else TfStr(r)
+
+
+@_fn("tonumber")
+def _tonumber(ctx: FunctionContext, value: Any) -> Any:
+    return _to_primitive(value, NUMBER)
+
+
+@_fn("tobool")
+def _tobool(ctx: FunctionContext, value: Any) -> Any:
+    return _to_primitive(value, BOOL)
+
+
+def _set_args(name: str, sets: tuple[Any, ...]) -> tuple[list[Any], Any]:
+    if not sets:
+        raise TfConversionError(f'Function "{name}" expects at least 1 argument(s)')
+    converted = []
+    for s in sets:
+        if s is None:
+            raise TfConversionError("argument must not be null")
+        converted.append(list(to_set(s)))
+    elem = unify([type_of(v) for s in converted for v in s])
+    if elem is None:
+        raise TfConversionError("given sets must all have compatible element types")
+    return [[convert(v, elem) for v in s] for s in converted], elem
+
+
+@_fn("setunion")
+def _setunion(ctx: FunctionContext, *sets: Any) -> TfSet:
+    conv, elem = _set_args("setunion", sets)
+    return make_set([v for s in conv for v in s], elem)
+
+
+@_fn("setintersection")
+def _setintersection(ctx: FunctionContext, *sets: Any) -> TfSet:
+    conv, elem = _set_args("setintersection", sets)
+    first, rest = conv[0], conv[1:]
+    return make_set([v for v in first if all(any(tf_equal(v, o) for o in s) for s in rest)], elem)
+
+
+@_fn("setsubtract")
+def _setsubtract(ctx: FunctionContext, a: Any, b: Any) -> TfSet:
+    conv, elem = _set_args("setsubtract", (a, b))
+    return make_set([v for v in conv[0] if not any(tf_equal(v, o) for o in conv[1])], elem)
+
+
+@_fn("coalesce", unknowns=True)
+def _coalesce(ctx: FunctionContext, *vals: Any) -> Any:
+    if not vals:
+        raise TfConversionError("at least one argument is required")
+    known = [v for v in vals if not isinstance(v, Unknown)]
+    elem = unify([type_of(v) for v in known])
+    if elem is None:
+        raise TfConversionError("all arguments must have the same type")
+    for v in vals:
+        if isinstance(v, Unknown):
+            return Unknown(f"coalesce() reached an unknown value: {v.reason}", v.origin, v.ref, v.attribute)
+        if v is None:
+            continue
+        c = convert(v, elem)
+        if c == "" and isinstance(c, str):
+            continue
+        return c
+    raise TfConversionError("no non-null, non-empty-string arguments")
+
+
+@_fn("coalescelist", unknowns=True)
+def _coalescelist(ctx: FunctionContext, *vals: Any) -> Any:
+    if not vals:
+        raise TfConversionError("at least one argument is required")
+    for v in vals:
+        if isinstance(v, Unknown):
+            return Unknown(f"coalescelist() reached an unknown value: {v.reason}", v.origin, v.ref, v.attribute)
+        if v is None:
+            continue
+        if not isinstance(v, (list, tuple)):
+            raise TfConversionError(f"coalescelist arguments must be lists or tuples, got {type_name(type_of(v))}")
+        if len(v) > 0:
+            return v
+    raise TfConversionError("no non-null arguments")
+
+
+@_fn("one")
+def _one(ctx: FunctionContext, value: Any) -> Any:
+    items = _seq(value, "list")
+    if len(items) > 1:
+        raise TfConversionError(
+            'Invalid value for "list" parameter: must be a list, set, or tuple value with either zero or one elements'
+        )
+    return items[0] if items else None
+
+
+_RANGE_LIMIT = (
+    "more than 1024 values were generated; either decrease the difference between start and end "
+    "or use a smaller step"
+)
+
+
+@_fn("range")
+def _range(ctx: FunctionContext, *params: Any) -> list[Any]:
+    nums = [exact_number(_n(p, "params")) for p in params]
+    zero = Fraction(0)
+    if len(nums) == 1:
+        start, end, step = zero, nums[0], Fraction(1)
+    elif len(nums) == 2:
+        start, end = nums
+        step = Fraction(1) if end >= start else Fraction(-1)
+    elif len(nums) == 3:
+        start, end, step = nums
+    else:
+        raise TfConversionError("must have one, two, or three arguments")
+    if step > 0 and end < start:
+        raise TfConversionError(
+            'Invalid value for "params" parameter: start must be less than or equal to end when step is positive'
+        )
+    if step < 0 and end > start:
+        raise TfConversionError(
+            'Invalid value for "params" parameter: end must be less than start when step is negative'
+        )
+    out: list[Any] = []
+    v = start
+    while (v < end) if step >= 0 else (v > end):
+        if len(out) >= 1024:
+            raise TfConversionError(_RANGE_LIMIT)
+        out.append(_fraction_to_number(v))
+        v += step
+    return out
+
+
+def _fraction_to_number(f: Fraction) -> int | float:
+    if f.denominator == 1:
+        return int(f.numerator)
+    return float(Decimal(f.numerator) / Decimal(f.denominator))
+
+
+# -- strings -------------------------------------------------------------------------------------
+
+
+@_fn("format")
+def _format(ctx: FunctionContext, fmt: Any, *args: Any) -> Any:
+    r = tf_format(_s(fmt, "format"), list(args))
+    return None if r is None else _tstr(r, fmt)
+
+
+@_fn("formatlist")
+def _formatlist(ctx: FunctionContext, fmt: Any, *args: Any) -> list[Any]:
+    f = _s(fmt, "format")
+    length: int | None = None
+    for i, a in enumerate(args):
+        if isinstance(a, (list, tuple)):
+            if length is None:
+                length = len(a)
+                first = i
+            elif len(a) != length:
+                raise TfConversionError(
+                    f'Invalid value for "args" parameter: argument {i + 1} has length {len(a)}, which is '
+                    f"inconsistent with argument {first + 1} of length {length}"
+                )
+    n = 1 if length is None else length
+    out = []
+    for j in range(n):
+        row = [a[j] if isinstance(a, (list, tuple)) else a for a in args]
+        r = tf_format(f, row)
+        out.append(None if r is None else _tstr(r, fmt))
+    return out
+
+
+@_fn("join")
+def _join(ctx: FunctionContext, sep: Any, *lists: Any) -> TfStr:
+    s = _s(sep, "separator")
+    if not lists:
+        raise TfConversionError("at least one list is required")
+    parts: list[str] = []
+    idx = 0
+    for lst in lists:
+        for v in _str_list(lst, "lists"):
+            if v is None:
+                raise TfConversionError(f'Invalid value for "lists" parameter: element {idx} is null; cannot concatenate null values')
+            parts.append(str(v))
+            idx += 1
+    return _tstr(s.join(parts), sep)
+
+
+@_fn("split")
+def _split(ctx: FunctionContext, sep: Any, value: Any) -> list[TfStr]:
+    s = _s(sep, "separator")
+    text = _s(value, "str")
+    parts = list(text) if s == "" else text.split(s)
+    return [_tstr(p, value) for p in parts]
+
+
+@_fn("replace")
+def _replace(ctx: FunctionContext, value: Any, substr: Any, repl: Any) -> TfStr:
+    text = _s(value, "str")
+    sub = _s(substr, "substr")
+    r = _s(repl, "replace")
+    if len(sub) > 1 and sub.startswith("/") and sub.endswith("/"):
+        return _tstr(regex_replace(text, sub[1:-1], r), value)
+    if sub == "":
+        # Go's strings.Replace with an empty old string inserts at every rune boundary
+        return _tstr(r + "".join(c + r for c in text), value)
+    return _tstr(text.replace(sub, r), value)
+
+
+def _str_fn(name: str, op: Callable[[str], str]) -> None:
+    def f(ctx: FunctionContext, value: Any) -> TfStr:
+        return _tstr(op(_s(value, "str")), value)
+
+    FUNCTIONS[name] = f
+
+
+_str_fn("lower", go_lower)
+_str_fn("upper", go_upper)
+_str_fn("title", go_title)
+_str_fn("trimspace", lambda s: s.strip(" \t\n\v\f\r\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"))
+_str_fn("chomp", lambda s: s.rstrip("\r\n"))
+
+
+@_fn("trim")
+def _trim(ctx: FunctionContext, value: Any, cutset: Any) -> TfStr:
+    return _tstr(_s(value, "str").strip(_s(cutset, "cutset")), value)
+
+
+@_fn("trimprefix")
+def _trimprefix(ctx: FunctionContext, value: Any, prefix: Any) -> TfStr:
+    s, p = _s(value, "str"), _s(prefix, "prefix")
+    return _tstr(s[len(p):] if s.startswith(p) else s, value)
+
+
+@_fn("trimsuffix")
+def _trimsuffix(ctx: FunctionContext, value: Any, suffix: Any) -> TfStr:
+    s, p = _s(value, "str"), _s(suffix, "suffix")
+    return _tstr(s[: len(s) - len(p)] if p and s.endswith(p) else s, value)
+
+
+@_fn("indent")
+def _indent(ctx: FunctionContext, spaces: Any, value: Any) -> TfStr:
+    n = _int(spaces, "spaces")
+    s = _s(value, "str")
+    pad = " " * max(n, 0)
+    return _tstr(s.replace("\n", "\n" + pad), value)
+
+
+@_fn("substr")
+def _substr(ctx: FunctionContext, value: Any, offset: Any, length: Any) -> TfStr:
+    s = _s(value, "str")
+    off = _int(offset, "offset")
+    ln = _int(length, "length")
+    gs = graphemes(s)
+    n = len(gs)
+    if off < 0:
+        off = n + off
+        if off < 0:
+            off = 0
+    if off > n:
+        return _tstr("", value)
+    end = n if ln < 0 else min(off + ln, n)  # a negative length means "to the end"
+    return _tstr("".join(gs[off:end]), value)
+
+
+@_fn("startswith")
+def _startswith(ctx: FunctionContext, value: Any, prefix: Any) -> bool:
+    return _s(value, "str").startswith(_s(prefix, "prefix"))
+
+
+@_fn("endswith")
+def _endswith(ctx: FunctionContext, value: Any, suffix: Any) -> bool:
+    return _s(value, "str").endswith(_s(suffix, "suffix"))
+
+
+@_fn("strcontains")
+def _strcontains(ctx: FunctionContext, value: Any, substr: Any) -> bool:
+    return _s(substr, "substr") in _s(value, "str")
+
+
+@_fn("strrev")
+def _strrev(ctx: FunctionContext, value: Any) -> TfStr:
+    return _tstr("".join(reversed(graphemes(_s(value, "str")))), value)
+
+
+@_fn("regex")
+def _regex(ctx: FunctionContext, pattern: Any, value: Any) -> Any:
+    rx = compile_re2(_s(pattern, "pattern"))
+    kind = regex_result_kind(rx)
+    s = _s(value, "string")
+    m = rx.search(s)
+    if m is None:
+        raise TfConversionError("pattern did not match any part of the given string")
+    return match_value(rx, m, kind, lambda g: _tstr(g, value))
+
+
+@_fn("regexall")
+def _regexall(ctx: FunctionContext, pattern: Any, value: Any) -> list[Any]:
+    rx = compile_re2(_s(pattern, "pattern"))
+    kind = regex_result_kind(rx)
+    s = _s(value, "string")
+    return [match_value(rx, m, kind, lambda g: _tstr(g, value)) for m in find_all(rx, s)]
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+
+def _numbers(name: str, args: tuple[Any, ...]) -> list[int | float]:
+    if not args:
+        raise TfConversionError("must pass at least one number")
+    return [_n(a, "numbers") for a in args]
+
+
+@_fn("min")
+def _min(ctx: FunctionContext, *args: Any) -> int | float:
+    return min(_numbers("min", args))
+
+
+@_fn("max")
+def _max(ctx: FunctionContext, *args: Any) -> int | float:
+    return max(_numbers("max", args))
+
+
+@_fn("abs")
+def _abs(ctx: FunctionContext, value: Any) -> int | float:
+    return abs(_n(value, "num"))
+
+
+@_fn("ceil")
+def _ceil(ctx: FunctionContext, value: Any) -> int:
+    n = _n(value, "num")
+    if isinstance(n, float) and math.isinf(n):
+        raise _Unsupported("infinity")
+    return math.ceil(n)
+
+
+@_fn("floor")
+def _floor(ctx: FunctionContext, value: Any) -> int:
+    n = _n(value, "num")
+    if isinstance(n, float) and math.isinf(n):
+        raise _Unsupported("infinity")
+    return math.floor(n)
+
+
+@_fn("signum")
+def _signum(ctx: FunctionContext, value: Any) -> int:
+    n = _n(value, "num")
+    return (n > 0) - (n < 0)

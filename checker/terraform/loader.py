@@ -1,0 +1,1062 @@
+"""Loading a Terraform module like Terraform does, and evaluating its named values.
+
+Every ``*.tf`` and ``*.tf.json`` file of one directory (not subdirectories) is parsed; blocks
+keep their file and lines. Input variables get their values with Terraform's precedence
+(lowest first): ``default`` < ``TF_VAR_name`` < ``terraform.tfvars`` < ``terraform.tfvars.json``
+< ``*.auto.tfvars(.json)`` (lexical order) < ``var_files`` < ``vars``, converted to their type
+constraint. Locals and outputs are evaluated lazily (cycles are reported, never recursed into).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from lark import Token, Tree
+
+from checker.terraform import jsonsyntax
+from checker.terraform import parser as tfparser
+from checker.terraform import types as tftypes
+from checker.terraform.errors import TerraformError
+from checker.terraform.evaluator import (
+    Evaluator,
+    Namespace,
+    RefValue,
+    Scope,
+    materialize,
+    no_references,
+)
+from checker.terraform.values import Origin, TfStr, Unknown
+
+META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider", "providers", "lifecycle"})
+JSON_BLOCK_TYPES = frozenset(
+    {
+        "statement", "principals", "not_principals", "condition", "inline_policy", "lifecycle",
+        "provisioner", "connection", "dynamic", "content", "validation", "precondition",
+        "postcondition", "backend", "cloud", "required_providers", "assume_role",
+    }
+)
+
+ReferenceResolver = Callable[[str, str, Origin], Any]
+"""``resolve_reference(address, attribute, origin)``: a value for a resource or data source
+attribute (e.g. the rendered ``data.aws_iam_policy_document.x.json``), or None to leave it
+unknown. ``address`` includes an instance key when there is one."""
+
+
+@dataclass
+class Diagnostic:
+    severity: Literal["error", "warning"]
+    message: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Expr:
+    """An unevaluated expression: a node of python-hcl2's Lark tree and where it was written."""
+
+    node: Any
+    file: str
+    line: int
+    end_line: int
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.file, self.line, self.end_line)
+
+
+@dataclass
+class Attribute:
+    name: str
+    expr: Expr
+    line: int
+    end_line: int
+
+
+@dataclass
+class Block:
+    kind: str
+    type: str | None
+    name: str
+    file: Path
+    line: int
+    end_line: int
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    labels: tuple[str, ...] = ()
+
+    @property
+    def address(self) -> str:
+        if self.kind == "resource":
+            return f"{self.type}.{self.name}"
+        if self.kind == "data":
+            return f"data.{self.type}.{self.name}"
+        if self.kind == "module":
+            return f"module.{self.name}"
+        if self.kind in ("output", "variable"):
+            return f"{self.kind}.{self.name}"
+        return ".".join((self.kind, *self.labels)) if self.labels else self.kind
+
+
+# --------------------------------------------------------------------------------------
+# Parsing files into blocks
+# --------------------------------------------------------------------------------------
+
+
+def _meta_lines(node: Any) -> tuple[int, int]:
+    meta = getattr(node, "meta", None)
+    if meta is None or getattr(meta, "empty", True):
+        return 1, 1
+    return int(meta.line), int(getattr(meta, "end_line", meta.line))
+
+
+def _name_of(node: Any) -> str:
+    if isinstance(node, Token):
+        return str(node)
+    if node.data == "string":
+        return "".join(str(p.children[0]) for p in node.children if isinstance(p, Tree))
+    return str(node.children[0])
+
+
+def _body_items(body: Tree[Any], file: str) -> tuple[dict[str, Attribute], list[Block], list[Diagnostic]]:
+    attrs: dict[str, Attribute] = {}
+    blocks: list[Block] = []
+    diags: list[Diagnostic] = []
+    for item in body.children:
+        if not isinstance(item, Tree):
+            continue
+        if item.data == "attribute":
+            name = _name_of(item.children[0])
+            expr_node = item.children[-1]
+            line, end = _meta_lines(item)
+            eline, eend = _meta_lines(expr_node)
+            if name in attrs:
+                diags.append(Diagnostic("error", f'Duplicate argument "{name}"', file, line))
+            attrs[name] = Attribute(name, Expr(expr_node, file, eline or line, eend or end), line, end)
+        elif item.data == "block":
+            blocks.append(_block(item, file, diags))
+    return attrs, blocks, diags
+
+
+def _block(node: Tree[Any], file: str, diags: list[Diagnostic]) -> Block:
+    heads = []
+    body = None
+    for c in node.children:
+        if isinstance(c, Tree) and c.data == "body":
+            body = c
+            break
+        if isinstance(c, Tree) and c.data != "new_line_or_comment":
+            heads.append(_name_of(c))
+    kind, labels = heads[0], tuple(heads[1:])
+    line, end = _meta_lines(node)
+    attrs, blocks, more = _body_items(body, file) if body is not None else ({}, [], [])
+    diags.extend(more)
+    btype: str | None = None
+    name = ""
+    if kind in ("resource", "data") and len(labels) >= 2:
+        btype, name = labels[0], labels[1]
+    elif kind == "dynamic" and labels:
+        btype, name = labels[0], labels[0]
+    elif labels:
+        name = labels[0]
+    return Block(kind, btype, name, Path(file), line, end, attrs, blocks, labels)
+
+
+def parse_hcl_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
+    text = path.read_text(encoding="utf-8")
+    tree = tfparser.parse_hcl(text, str(path))
+    attrs, blocks, diags = _body_items(tree.children[0], str(path))
+    for name, attr in attrs.items():
+        diags.append(Diagnostic("error", f'Unsupported argument: an argument named "{name}" is not expected here',
+                                str(path), attr.line))
+    return blocks, diags
+
+
+def _json_items(node: jsonsyntax.JNode) -> list[jsonsyntax.JNode]:
+    """A block body in JSON may be one object or an array of objects."""
+    if node.kind == "array":
+        return [c for c in node.value if c.kind == "object"]
+    return [node] if node.kind == "object" else []
+
+
+def _json_body(
+    node: jsonsyntax.JNode, file: str, kind: str, btype: str | None, name: str, labels: tuple[str, ...]
+) -> Block:
+    attrs: dict[str, Attribute] = {}
+    blocks: list[Block] = []
+    for key, key_line, value in node.value:
+        if key == "//":
+            continue
+        if key in JSON_BLOCK_TYPES and value.kind in ("object", "array") and kind != "locals":
+            if key == "dynamic":
+                for label, _, dyn in value.value if value.kind == "object" else []:
+                    for body in _json_items(dyn):
+                        blocks.append(_json_body(body, file, "dynamic", label, label, (label,)))
+                continue
+            for body in _json_items(value):
+                blocks.append(_json_body(body, file, key, None, "", ()))
+            continue
+        literal = (kind == "variable" and key in ("default", "description")) or key in ("source", "version")
+        if kind == "variable" and key == "type" and value.kind == "string":
+            expr_node: Any = tfparser.parse_expression(value.value, file, value.line)
+        else:
+            expr_node = jsonsyntax.to_expr(value, file, literal=literal)
+        attrs[key] = Attribute(key, Expr(expr_node, file, value.line, value.line), key_line, value.line)
+    return Block(kind, btype, name, Path(file), node.line, node.line, attrs, blocks, labels)
+
+
+def parse_json_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
+    file = str(path)
+    root = jsonsyntax.parse_json(path.read_text(encoding="utf-8"), file)
+    blocks: list[Block] = []
+    diags: list[Diagnostic] = []
+    if root.kind != "object":
+        raise TerraformError("the root of a .tf.json file must be an object", Origin(file, root.line))
+    for kind, _, value in root.value:
+        if kind == "//":
+            continue
+        if kind in ("resource", "data"):
+            for by_type in _json_items(value):
+                for rtype, _, by_name in by_type.value:
+                    for names in _json_items(by_name):
+                        for rname, _, body in names.value:
+                            for b in _json_items(body):
+                                blocks.append(_json_body(b, file, kind, rtype, rname, (rtype, rname)))
+        elif kind in ("module", "output", "variable", "provider"):
+            for by_name in _json_items(value):
+                for name, _, body in by_name.value:
+                    for b in _json_items(body):
+                        blocks.append(_json_body(b, file, kind, None, name, (name,)))
+        elif kind in ("locals", "terraform"):
+            for b in _json_items(value):
+                blocks.append(_json_body(b, file, kind, None, "", ()))
+        else:
+            diags.append(Diagnostic("warning", f'Unsupported block type "{kind}"', file, root.line))
+    return blocks, diags
+
+
+def module_files(path: Path) -> list[Path]:
+    """The configuration files of a module directory, in lexical order (as Terraform reads them)."""
+    files = [
+        p for p in path.iterdir()
+        if p.is_file() and (p.name.endswith(".tf") or p.name.endswith(".tf.json")) and not p.name.startswith(".")
+    ]
+    return sorted(files, key=lambda p: p.name)
+
+
+# --------------------------------------------------------------------------------------
+# The module
+# --------------------------------------------------------------------------------------
+
+NO_VALUE = object()
+
+
+@dataclass
+class _Variable:
+    name: str
+    block: Block
+    type: tftypes.TypeSpec | None = None
+    default: Any = NO_VALUE
+    nullable: bool = True
+
+
+@dataclass
+class _Failed:
+    error: TerraformError
+
+
+class ResourceInstance(RefValue):
+    """One instance of a resource or data source: configured arguments are known, the rest
+    is known only after apply."""
+
+    def __init__(self, module: Module, block: Block, address: str, extra: Mapping[str, Any]) -> None:
+        self.module = module
+        self.block = block
+        self.address = address
+        self.extra = extra
+
+    def get_attr(self, name: str, origin: Origin) -> Any:
+        return self.module._resource_attribute(self, name, origin)
+
+    def materialize(self, origin: Origin) -> Any:
+        return Unknown(f"{self.address} is known only after apply", origin, self.address, None)
+
+
+class Module:
+    """A loaded module: blocks, variables and lazily evaluated locals and outputs."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        scan_root: Path,
+        allow_outside: bool,
+        workspace: str,
+        root_dir: Path | None = None,
+        loading: tuple[Path, ...] = (),
+    ) -> None:
+        self.path = path
+        self.files: tuple[Path, ...] = ()
+        self.diagnostics: list[Diagnostic] = []
+        self.outside_reads: list[Path] = []
+        self.variables: dict[str, Any] = {}
+        self.blocks: list[Block] = []
+        self.resolve_reference: ReferenceResolver | None = None
+        # FunctionContext
+        self.root_dir = root_dir or path
+        self.base_dir = self.root_dir
+        self.scan_root = scan_root
+        self.allow_outside = allow_outside
+        self.workspace = workspace
+        self._loading = (*loading, path.resolve())
+        self._evaluator = Evaluator()
+        self._var_decls: dict[str, _Variable] = {}
+        self._local_attrs: dict[str, Attribute] = {}
+        self._local_values: dict[str, Any] = {}
+        self._outputs: dict[str, Block] = {}
+        self._resources: dict[str, dict[str, Block]] = {}
+        self._data: dict[str, dict[str, Block]] = {}
+        self._modules: dict[str, Block] = {}
+        self._children: dict[str, Module | Unknown] = {}
+        self._resolving: list[str] = []
+
+    # -- FunctionContext ---------------------------------------------------------------------
+
+    def note_outside(self, path: Path) -> None:
+        if path not in self.outside_reads:
+            self.outside_reads.append(path)
+
+    # -- diagnostics -----------------------------------------------------------------------
+
+    def _error(self, exc: TerraformError, fallback: Origin | None = None) -> None:
+        origin = exc.origin or fallback or Origin(str(self.path), 1)
+        diag = Diagnostic("error", exc.message, origin.file, origin.line)
+        if diag not in self.diagnostics:
+            self.diagnostics.append(diag)
+
+    # -- indexing blocks -------------------------------------------------------------------
+
+    def _index(self) -> None:
+        for b in self.blocks:
+            if b.kind == "locals":
+                for name, attr in b.attributes.items():
+                    if name in self._local_attrs:
+                        self.diagnostics.append(
+                            Diagnostic("error", f'Duplicate local value definition: "{name}"', str(b.file), attr.line)
+                        )
+                    self._local_attrs[name] = attr
+            elif b.kind == "output":
+                self._outputs[b.name] = b
+            elif b.kind == "resource" and b.type:
+                self._resources.setdefault(b.type, {})[b.name] = b
+            elif b.kind == "data" and b.type:
+                self._data.setdefault(b.type, {})[b.name] = b
+            elif b.kind == "module":
+                self._modules[b.name] = b
+
+    # -- scopes ----------------------------------------------------------------------------
+
+    def _scope(self, file: str, extra: Mapping[str, Any] | None) -> Scope:
+        extra = extra or {}
+
+        def root(name: str, origin: Origin) -> Any:
+            if name in extra:
+                return _wrap_extra(name, extra[name])
+            return self._root(name, origin)
+
+        return Scope(file, root, self)
+
+    def _root(self, name: str, origin: Origin) -> Any:
+        if name == "var":
+            return Namespace("var", self._var)
+        if name == "local":
+            return Namespace("local", lambda n, o: self.local(n, o))
+        if name == "path":
+            return Namespace("path", self._path)
+        if name == "terraform":
+            return Namespace("terraform", self._terraform)
+        if name == "data":
+            return Namespace("data", self._data_type)
+        if name == "module":
+            return Namespace("module", self._module_ref)
+        if name in ("each", "count", "self"):
+            where = {"each": "for_each", "count": "count", "self": "a provisioner or connection block"}[name]
+            raise TerraformError(
+                f'Reference to "{name}" in context without {where}: "{name}" can be used only in a block that '
+                f"sets {where}" if name != "self" else f'Invalid "self" reference: "self" can be used only in {where}',
+                origin,
+            )
+        if name in self._resources:
+            return Namespace(name, lambda n, o: self._resource_ref("resource", name, n, o))
+        raise TerraformError(
+            f'Reference to undeclared resource: a managed resource type "{name}" has not been declared in this module',
+            origin,
+        )
+
+    def _var(self, name: str, origin: Origin) -> Any:
+        if name not in self.variables:
+            raise TerraformError(
+                f'Reference to undeclared input variable: an input variable with the name "{name}" has not been declared',
+                origin,
+            )
+        return self.variables[name]
+
+    def _path(self, name: str, origin: Origin) -> Any:
+        if name == "module":
+            rel = os.path.relpath(self.path.resolve(), self.root_dir.resolve())
+            return TfStr(rel.replace(os.sep, "/"), origin)
+        if name == "root":
+            return TfStr(".", origin)
+        if name == "cwd":
+            return TfStr(str(self.root_dir.resolve()), origin)
+        raise TerraformError(f'Invalid "path" attribute: the "path" object does not have an attribute named "{name}"', origin)
+
+    def _terraform(self, name: str, origin: Origin) -> Any:
+        if name == "workspace":
+            return TfStr(self.workspace, origin)
+        raise TerraformError(f'Invalid "terraform" attribute: "terraform.{name}" is not supported', origin)
+
+    def _data_type(self, dtype: str, origin: Origin) -> Any:
+        if dtype not in self._data:
+            raise TerraformError(
+                f'Reference to undeclared resource: a data resource type "{dtype}" has not been declared in this module',
+                origin,
+            )
+        return Namespace(f"data.{dtype}", lambda n, o: self._resource_ref("data", dtype, n, o))
+
+    def _resource_ref(self, mode: str, rtype: str, name: str, origin: Origin) -> Any:
+        table = self._resources if mode == "resource" else self._data
+        block = table.get(rtype, {}).get(name)
+        if block is None:
+            what = "managed resource" if mode == "resource" else "data resource"
+            raise TerraformError(
+                f'Reference to undeclared resource: a {what} "{rtype}" "{name}" has not been declared in this module',
+                origin,
+            )
+        instances = self.instances(block)
+        if isinstance(instances, Unknown):
+            return Unknown(instances.reason, origin, block.address, None)
+        if "count" in block.attributes:
+            return [ResourceInstance(self, block, addr, extra) for addr, extra, _ in instances]
+        if "for_each" in block.attributes:
+            return {str(extra["each"]["key"]): ResourceInstance(self, block, addr, extra) for addr, extra, _ in instances}
+        addr, extra, _ = instances[0]
+        return ResourceInstance(self, block, addr, extra)
+
+    def _resource_attribute(self, inst: ResourceInstance, name: str, origin: Origin) -> Any:
+        block = inst.block
+        if self.resolve_reference is not None:
+            resolved = self.resolve_reference(inst.address, name, origin)
+            if resolved is not None:
+                return resolved
+        attr = block.attributes.get(name)
+        if attr is not None and name not in META_ARGUMENTS:
+            key = f"{inst.address}.{name}"
+            value = self._guarded(key, lambda: self.evaluate(attr.expr, inst.extra), origin)
+            return value
+        if block.kind == "data":
+            reason = f"{inst.address}.{name} is known only when the data source is read"
+        else:
+            reason = f"{inst.address}.{name} is known only after apply"
+        return Unknown(reason, origin, inst.address, name)
+
+    def _guarded(self, key: str, compute: Callable[[], Any], origin: Origin) -> Any:
+        if key in self._resolving:
+            cycle = [*self._resolving[self._resolving.index(key):], key]
+            raise TerraformError("Cycle: " + " -> ".join(cycle), origin)
+        self._resolving.append(key)
+        try:
+            return compute()
+        finally:
+            self._resolving.pop()
+
+    # -- child modules -----------------------------------------------------------------------
+
+    def _module_ref(self, name: str, origin: Origin) -> Any:
+        block = self._modules.get(name)
+        if block is None:
+            raise TerraformError(
+                f'Reference to undeclared module: no module call named "{name}" is declared in this module', origin
+            )
+        child = self.child_module(name)
+        if isinstance(child, Unknown):
+            return Unknown(child.reason, origin, f"module.{name}", None)
+
+        def output(out: str, o: Origin) -> Any:
+            assert isinstance(child, Module)
+            if out not in child._outputs:
+                raise TerraformError(
+                    f'Unsupported attribute: module "{name}" has no output named "{out}"', o
+                )
+            value = self._guarded(f"module.{name}.{out}", lambda: child.output(out), o)
+            return value
+
+        return Namespace(f"module.{name}", output)
+
+    def child_module(self, name: str) -> Module | Unknown:
+        """The loaded child module of ``module "name"`` (local sources only), or why not."""
+        if name in self._children:
+            return self._children[name]
+        block = self._modules[name]
+        origin = Origin(str(block.file), block.line)
+        result: Module | Unknown
+        src_attr = block.attributes.get("source")
+        source = self.try_evaluate(src_attr.expr) if src_attr else None
+        if not isinstance(source, str):
+            result = Unknown(f"module.{name} has no known source", origin, f"module.{name}")
+        elif not (source.startswith("./") or source.startswith("../")):
+            result = Unknown(
+                f'module.{name} comes from "{source}", which is not a local path; its outputs are not evaluated',
+                origin, f"module.{name}",
+            )
+        elif "count" in block.attributes or "for_each" in block.attributes:
+            result = Unknown(
+                f"module.{name} uses count or for_each; the outputs of such module calls are not evaluated",
+                origin, f"module.{name}",
+            )
+        else:
+            child_path = (self.path / str(source)).resolve()
+            if child_path in self._loading:
+                result = Unknown(f"module.{name} calls a module that is already being loaded ({source})",
+                                 origin, f"module.{name}")
+            elif not child_path.is_dir():
+                result = Unknown(f'module.{name}: the source directory "{source}" does not exist', origin,
+                                 f"module.{name}")
+            else:
+                inputs = {
+                    k: self.try_evaluate(a.expr)
+                    for k, a in block.attributes.items()
+                    if k not in META_ARGUMENTS and k not in ("source", "version")
+                }
+                result = _load(
+                    child_path, var_files=(), vars=(), env={}, workspace=self.workspace,
+                    scan_root=self.scan_root, allow_outside=self.allow_outside, inputs=inputs,
+                    root_dir=self.root_dir, loading=self._loading,
+                )
+                for d in result.diagnostics:
+                    if d not in self.diagnostics:
+                        self.diagnostics.append(d)
+                result.resolve_reference = self.resolve_reference
+        self._children[name] = result
+        return result
+
+    # -- evaluation ------------------------------------------------------------------------
+
+    def evaluate(self, expr: Expr, extra: Mapping[str, Any] | None = None) -> Any:
+        """The value of ``expr`` in this module; raises TerraformError for what Terraform rejects.
+
+        ``extra``: names visible in the expression, e.g. ``{"each": {"key": k, "value": v}}``,
+        ``{"count": {"index": 0}}`` or ``{"self": ...}``.
+        """
+        try:
+            return self._evaluator.evaluate(expr.node, self._scope(expr.file, extra))
+        except RecursionError:
+            raise TerraformError("expression is nested too deeply to evaluate; simplify it", expr.origin) from None
+
+    def try_evaluate(self, expr: Expr, extra: Mapping[str, Any] | None = None) -> Any:
+        """Like :meth:`evaluate`, but an error becomes a diagnostic and an Unknown with its message."""
+        try:
+            return self.evaluate(expr, extra)
+        except TerraformError as exc:
+            self._error(exc, expr.origin)
+            return Unknown(exc.message, exc.origin or expr.origin)
+
+    def local(self, name: str, origin: Origin | None = None) -> Any:
+        """The value of ``local.<name>`` (TerraformError if it fails, e.g. a cycle)."""
+        if name in self._local_values:
+            value = self._local_values[name]
+            if isinstance(value, _Failed):
+                raise value.error
+            return value
+        if name not in self._local_attrs:
+            raise TerraformError(
+                f'Reference to undeclared local value: a local value with the name "{name}" has not been declared',
+                origin,
+            )
+        for dep in self._local_order(name):
+            if dep in self._local_values:
+                continue
+            attr = self._local_attrs[dep]
+            try:
+                self._local_values[dep] = self._guarded(
+                    f"local.{dep}", _bind(self.evaluate, attr.expr), attr.expr.origin
+                )
+            except TerraformError as exc:
+                self._local_values[dep] = _Failed(exc)
+        return self.local(name, origin)
+
+    def _local_order(self, name: str) -> list[str]:
+        """``name`` and the locals it refers to, dependencies first; TerraformError on a cycle."""
+        order: list[str] = []
+        done: set[str] = set(self._local_values)
+        path: list[str] = []
+        stack: list[tuple[str, list[str]]] = [(name, self._local_deps(name))]
+        path.append(name)
+        while stack:
+            current, deps = stack[-1]
+            if deps:
+                dep = deps.pop()
+                if dep in done or dep not in self._local_attrs:
+                    continue
+                if dep in path:
+                    cycle = [*path[path.index(dep):], dep]
+                    attr = self._local_attrs[dep]
+                    raise TerraformError(
+                        "Cycle in local values: " + " -> ".join(f"local.{n}" for n in cycle), attr.expr.origin
+                    )
+                path.append(dep)
+                stack.append((dep, self._local_deps(dep)))
+                continue
+            stack.pop()
+            path.pop()
+            done.add(current)
+            order.append(current)
+        return order
+
+    def _local_deps(self, name: str) -> list[str]:
+        attr = self._local_attrs[name]
+        deps = _references(attr.expr.node, "local", attr.expr.file)
+        return list(reversed(deps))
+
+    def output(self, name: str) -> Any:
+        block = self._outputs.get(name)
+        if block is None:
+            raise TerraformError(f'no output named "{name}" in {self.path}')
+        attr = block.attributes.get("value")
+        if attr is None:
+            raise TerraformError(f'output "{name}" has no value argument', Origin(str(block.file), block.line))
+        return self.evaluate(attr.expr)
+
+    @property
+    def outputs(self) -> list[str]:
+        return list(self._outputs)
+
+    @property
+    def locals(self) -> list[str]:
+        return list(self._local_attrs)
+
+    def evaluate_all(self) -> None:
+        """Evaluate every local and output, recording failures as diagnostics."""
+        for name, attr in self._local_attrs.items():
+            try:
+                self.local(name)
+            except TerraformError as exc:
+                self._error(exc, attr.expr.origin)
+        for name, block in self._outputs.items():
+            try:
+                self.output(name)
+            except TerraformError as exc:
+                self._error(exc, Origin(str(block.file), block.line))
+
+    # -- instances -------------------------------------------------------------------------
+
+    def instances(self, block: Block, extra: Mapping[str, Any] | None = None
+                  ) -> list[tuple[str, dict[str, Any], str | None]] | Unknown:
+        """(address, scope, skipped reason) of each instance of a resource, data source or module
+        call; an Unknown when ``count``/``for_each`` is not known. A block whose ``count`` is 0 or
+        whose ``for_each`` is empty gives one entry with the reason it is skipped."""
+        base = dict(extra or {})
+        address = block.address
+        if "count" in block.attributes:
+            attr = block.attributes["count"]
+            count = self.evaluate(attr.expr, extra)
+            if isinstance(count, Unknown):
+                return Unknown(f"the count of {address} is not known: {count.reason}", count.origin, count.ref,
+                               count.attribute)
+            if isinstance(count, str):
+                count = tftypes.convert(count, ("number",), attr.expr.origin)
+            if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0 or count != int(count):
+                raise TerraformError(
+                    'Invalid count argument: the "count" argument must be a non-negative whole number', attr.expr.origin
+                )
+            if count == 0:
+                return [(address, base, "count = 0: no instance is created")]
+            return [(f"{address}[{i}]", {**base, "count": {"index": i}}, None) for i in range(int(count))]
+        if "for_each" in block.attributes:
+            attr = block.attributes["for_each"]
+            coll = self.evaluate(attr.expr, extra)
+            if isinstance(coll, Unknown):
+                return Unknown(f"the for_each of {address} is not known: {coll.reason}", coll.origin, coll.ref,
+                               coll.attribute)
+            items: list[tuple[Any, Any]]
+            if isinstance(coll, dict):
+                items = [(k, coll[k]) for k in sorted(coll)]
+            elif isinstance(coll, tuple):  # a set
+                for v in coll:
+                    if not isinstance(v, str):
+                        raise TerraformError(
+                            'Invalid for_each argument: a set used in "for_each" must contain only strings',
+                            attr.expr.origin,
+                        )
+                items = [(v, v) for v in coll]
+            else:
+                raise TerraformError(
+                    'Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you '
+                    f"have provided a value of type {_type(coll)}",
+                    attr.expr.origin,
+                )
+            unknown = next((k for k, _ in items if isinstance(k, Unknown)), None)
+            if isinstance(unknown, Unknown):
+                return unknown
+            if not items:
+                return [(address, base, "for_each is empty: no instance is created")]
+            import json as _json
+
+            return [
+                (f"{address}[{_json.dumps(str(k))}]", {**base, "each": {"key": TfStr(str(k), attr.expr.origin)
+                                                                         if not isinstance(k, TfStr) else k,
+                                                                         "value": v}}, None)
+                for k, v in items
+            ]
+        return [(address, base, None)]
+
+    # -- blocks as values --------------------------------------------------------------------
+
+    def evaluate_block(self, block: Block, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """A block as a dict: its arguments, and its nested blocks (dynamic ones expanded) as
+        lists under their type. Errors become Unknowns (and diagnostics)."""
+        result: dict[str, Any] = {}
+        for name, attr in block.attributes.items():
+            if name in META_ARGUMENTS:
+                continue
+            result[name] = self.try_evaluate(attr.expr, extra)
+        for nested in block.blocks:
+            if nested.kind == "dynamic":
+                expanded = expand_dynamic(self, nested, extra)
+                target = result.setdefault(nested.type or nested.name, [])
+                if isinstance(expanded, Unknown):
+                    target.append(expanded)
+                    continue
+                for content, scope in expanded:
+                    target.append(self.evaluate_block(content, scope))
+            else:
+                result.setdefault(nested.kind, []).append(self.evaluate_block(nested, extra))
+        return result
+
+
+def _bind(fn: Callable[[Expr], Any], expr: Expr) -> Callable[[], Any]:
+    return lambda: fn(expr)
+
+
+def _type(value: Any) -> str:
+    from checker.terraform.evaluator import type_name
+
+    return type_name(value)
+
+
+def _wrap_extra(name: str, value: Any) -> Any:
+    if isinstance(value, (dict, RefValue)) or value is None or isinstance(value, Unknown):
+        return value
+    return value
+
+
+def expand_dynamic(
+    module: Module, block: Block, extra: Mapping[str, Any] | None = None
+) -> list[tuple[Block, Mapping[str, Any]]] | Unknown:
+    """Each block a ``dynamic`` block generates: its ``content`` with the iterator in scope
+    (``<label>.key``/``.value``, or the name given by ``iterator``)."""
+    origin = Origin(str(block.file), block.line)
+    content = next((b for b in block.blocks if b.kind == "content"), None)
+    if content is None:
+        raise TerraformError(f'dynamic "{block.type}" block has no content block', origin)
+    iterator = block.type or block.name
+    it_attr = block.attributes.get("iterator")
+    if it_attr is not None:
+        node = it_attr.expr.node
+        while isinstance(node, Tree) and node.data == "expr_term" and len(node.children) == 1:
+            node = node.children[0]
+        if isinstance(node, Tree) and node.data == "identifier":
+            iterator = str(node.children[0])
+        else:
+            raise TerraformError("Invalid dynamic iterator name: the iterator must be a name", it_attr.expr.origin)
+    fe = block.attributes.get("for_each")
+    if fe is None:
+        raise TerraformError(f'dynamic "{block.type}" block has no for_each argument', origin)
+    coll = module.try_evaluate(fe.expr, extra)
+    if isinstance(coll, Unknown):
+        return Unknown(f'the for_each of dynamic "{block.type}" is not known: {coll.reason}', coll.origin or origin,
+                       coll.ref, coll.attribute)
+    from checker.terraform.evaluator import _iterate
+
+    return [(content, {**(extra or {}), iterator: {"key": k, "value": v}}) for k, v in _iterate(coll, fe.expr.origin)]
+
+
+def _references(node: Any, root: str, file: str) -> list[str]:
+    """Names ``n`` of the ``<root>.n`` references inside an expression tree (in order)."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Tree):
+            if cur.data == "get_attr_expr_term":
+                base = cur.children[0]
+                while isinstance(base, Tree) and base.data == "expr_term" and len(base.children) == 1:
+                    base = base.children[0]
+                if isinstance(base, Tree) and base.data == "identifier" and str(base.children[0]) == root:
+                    attr = [c for c in cur.children[1].children if isinstance(c, Tree)]
+                    if attr:
+                        found.append(str(attr[0].children[0]))
+            if cur.data in ("heredoc_template", "heredoc_template_trim"):
+                tmpl = getattr(cur.meta, "cp_template", None)
+                if tmpl is None:
+                    try:
+                        tmpl = tfparser.heredoc_template(cur.children[0], file)  # type: ignore[arg-type]
+                    except TerraformError:
+                        continue
+                    cur.meta.cp_template = tmpl  # type: ignore[attr-defined]
+                stack.append(tmpl)
+                continue
+            stack.extend(reversed(cur.children))
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# Variables
+# --------------------------------------------------------------------------------------
+
+
+def _declare_variables(module: Module) -> None:
+    ev = module._evaluator
+    for b in module.blocks:
+        if b.kind != "variable":
+            continue
+        if b.name in module._var_decls:
+            module.diagnostics.append(
+                Diagnostic("error", f'Duplicate variable declaration: "{b.name}"', str(b.file), b.line)
+            )
+        var = _Variable(b.name, b)
+        const_scope = Scope(str(b.file), no_references, None)
+        try:
+            if "type" in b.attributes:
+                t = b.attributes["type"]
+                var.type = tftypes.parse_type(t.expr.node, t.expr.file, ev, Scope(t.expr.file, no_references, None))
+            if "nullable" in b.attributes:
+                nullable = ev.evaluate(b.attributes["nullable"].expr.node, const_scope)
+                var.nullable = nullable is not False
+            if "default" in b.attributes:
+                d = b.attributes["default"]
+                raw = ev.evaluate(d.expr.node, Scope(d.expr.file, no_references, None))
+                var.default = tftypes.convert(raw, var.type, d.expr.origin) if var.type else raw
+        except TerraformError as exc:
+            module._error(exc, Origin(str(b.file), b.line))
+        module._var_decls[b.name] = var
+
+
+def _parse_mode_hcl(var: _Variable) -> bool:
+    """Terraform parses -var and TF_VAR_ values as HCL unless the variable is a string (or untyped)."""
+    return var.type is not None and var.type[0] != "string"
+
+
+def _raw_value(module: Module, var: _Variable, text: str, source: str) -> Any:
+    origin = Origin(source, 1)
+    if not _parse_mode_hcl(var):
+        return TfStr(text, origin)
+    node = tfparser.parse_expression(text, source, 1)
+    return module._evaluator.evaluate(node, Scope(source, no_references, None))
+
+
+def _tfvars_values(module: Module, path: Path) -> dict[str, tuple[Any, Origin]]:
+    file = str(path)
+    out: dict[str, tuple[Any, Origin]] = {}
+    if path.name.endswith(".json"):
+        root = jsonsyntax.parse_json(path.read_text(encoding="utf-8"), file)
+        if root.kind != "object":
+            raise TerraformError("the root of a .tfvars.json file must be an object", Origin(file, root.line))
+        for key, line, value in root.value:
+            out[key] = (jsonsyntax.to_plain(value, file), Origin(file, line))
+        return out
+    tree = tfparser.parse_hcl(path.read_text(encoding="utf-8"), file)
+    attrs, blocks, diags = _body_items(tree.children[0], file)
+    module.diagnostics.extend(diags)
+    for b in blocks:
+        module.diagnostics.append(Diagnostic("error", f"Unexpected {b.kind} block in a tfvars file", file, b.line))
+    for name, attr in attrs.items():
+        value = module._evaluator.evaluate(attr.expr.node, Scope(file, no_references, None))
+        out[name] = (value, attr.expr.origin)
+    return out
+
+
+def _assign_variables(
+    module: Module,
+    *,
+    var_files: Sequence[Path],
+    vars: Sequence[str],
+    env: Mapping[str, str],
+    inputs: Mapping[str, Any] | None,
+) -> None:
+    decls = module._var_decls
+    values: dict[str, tuple[Any, Origin]] = {}
+    if inputs is not None:
+        for k, v in inputs.items():
+            if k in decls:
+                values[k] = (v, Origin(str(module.path), 1))
+            else:
+                module.diagnostics.append(Diagnostic(
+                    "error", f'Unsupported argument: an argument named "{k}" is not expected here: the module '
+                    "declares no such variable", str(module.path), 1))
+    else:
+        for name, var in decls.items():
+            text = env.get(f"TF_VAR_{name}")
+            if text is not None:
+                try:
+                    values[name] = (_raw_value(module, var, text, f"TF_VAR_{name}"), Origin(f"TF_VAR_{name}", 1))
+                except TerraformError as exc:
+                    module._error(exc)
+        files: list[Path] = []
+        for fixed in ("terraform.tfvars", "terraform.tfvars.json"):
+            if (module.path / fixed).is_file():
+                files.append(module.path / fixed)
+        autos = sorted(
+            (p for p in module.path.iterdir()
+             if p.is_file() and (p.name.endswith(".auto.tfvars") or p.name.endswith(".auto.tfvars.json"))),
+            key=lambda p: p.name,
+        )
+        files.extend(autos)
+        files.extend(Path(f) for f in var_files)
+        for f in files:
+            try:
+                for name, (value, origin) in _tfvars_values(module, f).items():
+                    if name not in decls:
+                        module.diagnostics.append(Diagnostic(
+                            "warning", f'Value for undeclared variable: the root module does not declare a variable '
+                            f'named "{name}"', origin.file, origin.line))
+                        continue
+                    values[name] = (value, origin)
+            except TerraformError as exc:
+                module._error(exc, Origin(str(f), 1))
+            except OSError as exc:
+                module.diagnostics.append(Diagnostic("error", f"cannot read {f}: {exc.strerror}", str(f), 1))
+        for item in vars:
+            name, sep, text = item.partition("=")
+            name = name.strip()
+            if not sep or not name:
+                module.diagnostics.append(Diagnostic(
+                    "error", f'Invalid -var option "{item}": the given value must be NAME=VALUE', "<command line>", 1))
+                continue
+            if name not in decls:
+                module.diagnostics.append(Diagnostic(
+                    "error", f'Value for undeclared variable: a variable named "{name}" was assigned on the command '
+                    "line, but the root module does not declare a variable of that name", "<command line>", 1))
+                continue
+            try:
+                values[name] = (_raw_value(module, decls[name], text, f"-var {name}"), Origin(f"-var {name}", 1))
+            except TerraformError as exc:
+                module._error(exc)
+    for name, var in decls.items():
+        origin = Origin(str(var.block.file), var.block.line)
+        if name in values:
+            value, vorigin = values[name]
+            if value is None and not var.nullable and var.default is not NO_VALUE:
+                value = var.default
+            elif value is None and not var.nullable:
+                module.diagnostics.append(Diagnostic(
+                    "error", f'Invalid value for input variable: the variable "{name}" is non-nullable, so it must '
+                    "have a value other than null", vorigin.file, vorigin.line))
+            try:
+                if var.type is not None:
+                    value = tftypes.convert(materialize(value, vorigin), var.type, vorigin)
+                module.variables[name] = value
+            except TerraformError as exc:
+                message = f'Invalid value for input variable "{name}": {exc.message}'
+                module._error(TerraformError(message, vorigin))
+                module.variables[name] = Unknown(message, vorigin)
+        elif var.default is not NO_VALUE:
+            module.variables[name] = var.default
+        else:
+            module.variables[name] = Unknown(
+                f"variable {name} has no value: set it with --var or a tfvars file", origin
+            )
+
+
+# --------------------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------------------
+
+
+def load_module(
+    path: Path,
+    *,
+    var_files: Sequence[Path] = (),
+    vars: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    workspace: str = "default",
+    scan_root: Path | None = None,
+    allow_outside: bool = False,
+    inputs: Mapping[str, Any] | None = None,
+) -> Module:
+    """Load the module in directory ``path``. ``env`` defaults to ``os.environ`` (for
+    ``TF_VAR_*``); ``inputs`` are the evaluated arguments of a module call (child modules:
+    no tfvars, no environment)."""
+    return _load(
+        path, var_files=var_files, vars=vars, env=os.environ if env is None else env, workspace=workspace,
+        scan_root=scan_root or path, allow_outside=allow_outside, inputs=inputs, root_dir=None, loading=(),
+    )
+
+
+def _load(
+    path: Path,
+    *,
+    var_files: Sequence[Path],
+    vars: Sequence[str],
+    env: Mapping[str, str],
+    workspace: str,
+    scan_root: Path,
+    allow_outside: bool,
+    inputs: Mapping[str, Any] | None,
+    root_dir: Path | None,
+    loading: tuple[Path, ...],
+) -> Module:
+    module = Module(path, scan_root=scan_root, allow_outside=allow_outside, workspace=workspace,
+                    root_dir=root_dir, loading=loading)
+    files = module_files(path)
+    module.files = tuple(files)
+    for f in files:
+        try:
+            if f.name.endswith(".tf.json"):
+                blocks, diags = parse_json_file(f)
+            else:
+                blocks, diags = parse_hcl_file(f)
+        except TerraformError as exc:
+            module._error(exc, Origin(str(f), 1))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            module.diagnostics.append(Diagnostic("error", f"cannot read {f.name}: {exc}", str(f), 1))
+            continue
+        module.blocks.extend(blocks)
+        module.diagnostics.extend(diags)
+    module._index()
+    _declare_variables(module)
+    _assign_variables(module, var_files=var_files, vars=vars, env=env, inputs=inputs)
+    return module
+
+
+def find_root_modules(path: Path) -> list[Path]:
+    """Directories under ``path`` holding ``.tf``/``.tf.json`` files that no other module in the
+    tree calls as a local module source (sorted)."""
+    dirs: list[Path] = []
+    skip = {".terraform", ".git", "node_modules"}
+    for current, subdirs, filenames in os.walk(path):
+        subdirs[:] = sorted(d for d in subdirs if d not in skip and not d.startswith("."))
+        if any(n.endswith(".tf") or n.endswith(".tf.json") for n in filenames):
+            dirs.append(Path(current).resolve())
+    called: set[Path] = set()
+    for d in dirs:
+        for f in module_files(d):
+            try:
+                blocks, _ = parse_json_file(f) if f.name.endswith(".tf.json") else parse_hcl_file(f)
+            except (TerraformError, OSError, UnicodeDecodeError):
+                continue
+            for b in blocks:
+                if b.kind != "module" or "source" not in b.attributes:
+                    continue
+                node = b.attributes["source"].expr
+                try:
+                    src = Evaluator().evaluate(node.node, Scope(node.file, no_references, None))
+                except TerraformError:
+                    continue
+                if isinstance(src, str) and (src.startswith("./") or src.startswith("../")):
+                    called.add((d / src).resolve())
+    return [d for d in dirs if d not in called]
