@@ -203,6 +203,8 @@ def catalog(
 
 
 def main() -> None:
+    # This process uses no pydantic plugin; looking them up scans every installed distribution.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app(prog_name="check-permissions")
 
 
