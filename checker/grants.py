@@ -91,7 +91,7 @@ def statement_actions(
     """The catalog actions a statement names (NotAction complemented), unmatched and unresolved values."""
     if stmt.not_action is not None:
         excluded, unmatched, unresolved = _expand_located(stmt.not_action, catalog)
-        key = Located.model_construct(value="NotAction", line=stmt.not_action[0].line if stmt.not_action else stmt.line)
+        key = Located.trusted(value="NotAction", line=stmt.not_action[0].line if stmt.not_action else stmt.line)
         if unresolved:
             # An unknown exclusion could exclude anything or nothing: the grant is every action.
             excluded = {}

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticUndefined
 
 
 class DocumentKind(StrEnum):
@@ -43,6 +44,41 @@ class _Frozen(BaseModel):
     # the model from already-typed values use ``model_construct`` and never pay for it, which
     # keeps a pre-commit run on one JSON policy fast.
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """An instance from values that are already of the declared types, without validation.
+
+        What ``model_construct`` does, about ten times faster: front ends build tens of thousands
+        of these per run. Unknown names are an error, as are missing required fields.
+        """
+        spec = _SPECS.get(cls)
+        if spec is None:
+            spec = _SPECS[cls] = tuple(
+                (name, f.default, f.default_factory) for name, f in cls.model_fields.items()
+            )
+        data: dict[str, Any] = {}
+        for name, default, factory in spec:
+            if name in values:
+                data[name] = values[name]
+            elif factory is not None:
+                data[name] = factory()
+            elif default is PydanticUndefined:
+                raise TypeError(f"{cls.__name__}.trusted(): missing required field {name!r}")
+            else:
+                data[name] = default
+        if len(values) != sum(1 for name in values if name in data):
+            unknown = sorted(set(values) - set(data))
+            raise TypeError(f"{cls.__name__}.trusted(): unknown field(s) {unknown}")
+        m = cls.__new__(cls)
+        object.__setattr__(m, "__dict__", data)
+        object.__setattr__(m, "__pydantic_fields_set__", set(values))
+        object.__setattr__(m, "__pydantic_extra__", None)
+        object.__setattr__(m, "__pydantic_private__", None)
+        return m
+
+
+_SPECS: dict[type[BaseModel], tuple[tuple[str, Any, Any], ...]] = {}
 
 
 class Located(_Frozen):

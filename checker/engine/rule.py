@@ -69,7 +69,10 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+        text = _DOCS.get(cls)
+        if text is None:
+            text = _DOCS[cls] = inspect.cleandoc(cls.__doc__ or "")
+        return text
 
     @classmethod
     def title(cls) -> str:
@@ -78,3 +81,6 @@ class Rule:
     @classmethod
     def help_url(cls) -> str:
         return f"{DOCS_BASE_URL}#{cls.id.lower()}-{cls.name}"
+
+
+_DOCS: dict[type[Rule], str] = {}
