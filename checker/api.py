@@ -6,10 +6,10 @@ The CLI only parses options and calls these; tests use them directly.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from checker import __version__
 from checker.engine.findings import Finding, Severity
@@ -17,6 +17,10 @@ from checker.model import LoadResult, PolicyDocument, SkippedItem, SourceError
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
+    from checker.config import ConfigException
+    from checker.engine.baseline import Baseline
+    from checker.engine.suppressions import Suppressed
+    from checker.grants import DocumentGrants
     from checker.profiles import Profile
 
 TOOL_NAME = "check-permissions"
@@ -24,6 +28,10 @@ TOOL_NAME = "check-permissions"
 DEFAULT_EXCLUDED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv",
                                    "__pycache__", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
 POLICY_SUFFIXES = (".json",)
+STRICT_WILDCARDS_RULE = "IAM103"  # wildcard-future-risk
+# ``progress(phase, done, total)``: phase "load" counts files read, "check" documents judged.
+# The CLI passes one only when standard error is a terminal (checker/reporters/progress.py).
+ProgressCallback = Callable[[str, int, int], None]
 
 
 class InputError(Exception):
@@ -35,6 +43,23 @@ class Settings:
     profile: str = "read-only"
     fail_on: Severity | None = None  # None: the profile's fail_on
     exclude: tuple[str, ...] = ()
+    # Configuration (checker/config.py): exceptions from the config file, a baseline file, and the
+    # config file that was read (None: none). Build these with checker.config.load_settings.
+    exceptions: tuple[ConfigException, ...] = ()
+    baseline: str | None = None
+    config_file: str | None = None
+    # --strict-wildcards: a wildcard that could match actions AWS adds later (IAM103) is an error.
+    strict_wildcards: bool = False
+    # Terraform (README "Terraform"): --var-file and --var values for root modules, whether
+    # file()/templatefile() may read outside the scanned tree (--allow-outside), and --jobs N
+    # (root modules are loaded in N processes).
+    var_files: tuple[str, ...] = ()
+    vars: tuple[str, ...] = ()
+    allow_outside: bool = False
+    jobs: int = 1
+    # The tree file()/templatefile() may read in without --allow-outside (the pre-commit hook: the
+    # repository); None: each path given (a named .tf file: its folder).
+    scan_root: str | None = None
 
 
 @dataclass
@@ -44,6 +69,8 @@ class Report:
     findings: list[Finding]
     load: LoadResult
     fail_on: Severity
+    # Findings silenced by a comment, a config exception or the baseline (checker/engine/suppressions.py).
+    suppressed: list[Suppressed] = field(default_factory=list)
 
     @property
     def failing(self) -> list[Finding]:
@@ -76,6 +103,7 @@ class Report:
                 "passed": self.passed,
             },
             "findings": [f.to_dict() for f in self.findings],
+            "suppressed": [s.to_dict() for s in self.suppressed],
             "skipped": [{"file": s.file, "address": s.address, "reason": s.reason} for s in self.load.skipped],
         }
 
@@ -84,6 +112,8 @@ class Report:
 class ExplainEntry:
     document: PolicyDocument
     grants: dict[str, list[str]] = field(default_factory=dict)  # level -> actions
+    # Per statement: what grants each action, and unmatched/unresolved patterns (explain's audit view).
+    detail: DocumentGrants | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = self.document
@@ -109,8 +139,13 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix()
 
 
-def iter_files(paths: Sequence[str | Path], exclude: Sequence[str] = ()) -> Iterator[tuple[Path, bool]]:
-    """Files to read, with whether the user named them explicitly; sorted, so runs are deterministic."""
+def iter_files(paths: Sequence[str | Path], exclude: Sequence[str] = (),
+               allow_outside: bool = False) -> Iterator[tuple[Path, bool]]:
+    """Files to read, with whether the user named them explicitly; sorted, so runs are deterministic.
+
+    In a scanned folder, a link whose target lies outside the folder is read only with
+    ``allow_outside``; a link loop, a broken link or anything but a regular file is an input error.
+    """
     import fnmatch
 
     for raw in paths:
@@ -125,31 +160,87 @@ def iter_files(paths: Sequence[str | Path], exclude: Sequence[str] = ()) -> Iter
         if not p.is_dir():
             raise InputError(f"{raw}: not a regular file or directory")
         found: list[Path] = []
+        root = p.resolve()
         for dirpath, dirnames, filenames in os.walk(p, onerror=_walk_error):
             dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDED_DIRS)
             for name in filenames:
                 if name.endswith(POLICY_SUFFIXES):
-                    found.append(Path(dirpath) / name)
+                    found.append(_checked_member(Path(dirpath) / name, root, allow_outside))
         for f in sorted(found):
             rel = display_path(f)
-            if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(f.name, pat) for pat in exclude):
+            # Config globs are absolute (anchored at the config's folder: checker.config.anchor_glob).
+            if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(f.name, pat)
+                   or fnmatch.fnmatch(Path(os.path.abspath(f)).as_posix(), pat) for pat in exclude):
                 continue
             yield f, False
+
+
+def _checked_member(f: Path, root: Path, allow_outside: bool) -> Path:
+    """A file found in a scanned folder, checked before anything reads it (a FIFO would block)."""
+    shown = display_path(f)
+    if f.is_symlink():
+        try:
+            target = f.resolve(strict=True)
+        except RuntimeError:
+            raise InputError(f"{shown}: symbolic link loop") from None
+        except OSError as exc:
+            if exc.errno == 40:  # ELOOP
+                raise InputError(f"{shown}: symbolic link loop") from None
+            raise InputError(f"{shown}: broken symbolic link (its target does not exist)") from None
+        if not target.is_relative_to(root) and not allow_outside:
+            raise InputError(f"{shown}: links to {target}, outside the scanned tree {display_path(root)}; "
+                             "pass --allow-outside to read it")
+    if not f.is_file():
+        raise InputError(f"{shown}: not a regular file (a pipe, socket or device is never read)")
+    return f
 
 
 def _walk_error(exc: OSError) -> None:
     raise InputError(f"{exc.filename}: cannot read directory: {exc.strerror}")
 
 
-def load_paths(paths: Sequence[str | Path], settings: Settings) -> LoadResult:
-    from checker.sources.json_policy import load_json_text
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-    documents: list[PolicyDocument] = []
-    errors: list[SourceError] = []
-    skipped: list[SkippedItem] = []
-    files: list[str] = []
+
+def _gc_paused(fn: _F) -> _F:
+    """Run without the cyclic garbage collector: a run builds hundreds of thousands of acyclic
+    objects, and every collection would walk all of them again (quadratic on a 50 MB policy)."""
+    import functools
+    import gc
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_paths(paths: Sequence[str | Path], settings: Settings,
+               progress: ProgressCallback | None = None) -> LoadResult:
+    from checker.sources.detect import is_plan
+    from checker.sources.json_policy import load_json_text
+    from checker.sources.terraform_source import is_terraform_file, load_terraform_paths
+
+    # Terraform root modules first (folders holding .tf/.tf.json files, named .tf files); JSON files
+    # that a module reads with file()/templatefile() are judged through it, not alone.
+    tf = load_terraform_paths(paths, settings, InputError)
+    documents: list[PolicyDocument] = list(tf.documents)
+    errors: list[SourceError] = list(tf.errors)
+    skipped: list[SkippedItem] = list(tf.skipped)
+    files: list[str] = list(tf.files)
+    principals = list(tf.principals)
     seen: set[Path] = set()
-    for path, explicit in iter_files(paths, settings.exclude):
+    items = [(p, e) for p, e in iter_files(paths, settings.exclude, settings.allow_outside)
+             if not is_terraform_file(p) and (e or str(p.resolve()) not in tf.read_files)]
+    for done, (path, explicit) in enumerate(items):
+        if progress is not None:
+            progress("load", done, len(items))
         key = path.resolve()
         if key in seen:
             continue
@@ -160,6 +251,15 @@ def load_paths(paths: Sequence[str | Path], settings: Settings) -> LoadResult:
         except OSError as exc:
             raise InputError(f"{shown}: cannot read file: {exc.strerror or exc}") from None
         files.append(shown)
+        if is_plan(data):  # terraform show -json, recognised by content
+            from checker.sources.plan_json import load_plan_text
+
+            plan = load_plan_text(data, shown)
+            documents.extend(plan.documents)
+            errors.extend(plan.errors)
+            skipped.extend(plan.skipped)
+            principals.extend(plan.principals)
+            continue
         result = load_json_text(data, shown)
         if not explicit and not result.documents and not result.errors:
             # Other JSON in a scanned folder (package.json, data files) is skipped quietly.
@@ -169,7 +269,8 @@ def load_paths(paths: Sequence[str | Path], settings: Settings) -> LoadResult:
         documents.extend(result.documents)
         errors.extend(result.errors)
         skipped.extend(result.skipped)
-    return LoadResult(documents=tuple(documents), errors=tuple(errors), skipped=tuple(skipped), files=tuple(files))
+    return LoadResult.trusted(documents=tuple(documents), errors=tuple(errors), skipped=tuple(skipped), files=tuple(files),
+                              principals=tuple(principals), notices=tuple(tf.notices))
 
 
 def catalog_summary(catalog: Catalog) -> dict[str, Any]:
@@ -184,42 +285,73 @@ def catalog_summary(catalog: Catalog) -> dict[str, Any]:
 
 
 def resolve_profile(settings: Settings) -> Profile:
-    from checker.profiles import ProfileError, load_profile
+    from checker.profiles import ProfileError, RuleSetting, load_profile
 
     try:
-        return load_profile(settings.profile)
+        profile = load_profile(settings.profile)
     except ProfileError as exc:
         raise InputError(str(exc)) from None
+    if settings.strict_wildcards:  # --strict-wildcards: wildcard-future-risk (IAM103) on, as an error
+        rules = {**profile.rules, STRICT_WILDCARDS_RULE: RuleSetting(enabled=True, severity=Severity.ERROR)}
+        profile = profile.model_copy(update={"rules": rules})
+    return profile
 
 
-def check(paths: Sequence[str | Path], settings: Settings | None = None) -> Report:
+@_gc_paused
+def check(paths: Sequence[str | Path], settings: Settings | None = None, *,
+          progress: ProgressCallback | None = None) -> Report:
     """Judge every policy under ``paths`` with the settings' profile."""
     from checker.catalog import get_catalog
     from checker.engine.runner import run_rules
 
     settings = settings or Settings()
     profile = resolve_profile(settings)
-    load = load_paths(paths, settings)
+    baseline = load_baseline(settings.baseline) if settings.baseline else None
+    load = load_paths(paths, settings, progress)
     catalog = get_catalog()
-    findings = run_rules(load, profile, catalog)
+    findings = run_rules(load, profile, catalog, progress=progress)
+    findings, suppressed = apply_suppressions(findings, load, profile, settings, baseline)
     return Report(profile=profile, catalog=catalog_summary(catalog), findings=findings, load=load,
-                  fail_on=settings.fail_on or profile.fail_on)
+                  fail_on=settings.fail_on or profile.fail_on, suppressed=suppressed)
 
 
+def load_baseline(path: str | Path) -> Baseline:
+    from checker.engine.baseline import Baseline, BaselineError
+
+    try:
+        return Baseline.load(path)
+    except BaselineError as exc:
+        raise InputError(str(exc)) from None
+
+
+def apply_suppressions(findings: list[Finding], load: LoadResult, profile: Profile, settings: Settings,
+                       baseline: Baseline | None = None) -> tuple[list[Finding], list[Suppressed]]:
+    """Comment suppressions and config exceptions, then the baseline (README: "Configuration ...")."""
+    from checker.engine import suppressions
+
+    findings, suppressed = suppressions.apply_suppressions(findings, load, profile, settings.exceptions)
+    if baseline is not None:
+        findings, accepted = baseline.apply(findings)
+        suppressed = sorted([*suppressed, *accepted], key=lambda s: s.finding.sort_key())
+    return findings, suppressed
+
+
+@_gc_paused
 def explain(paths: Sequence[str | Path], settings: Settings | None = None) -> tuple[list[ExplainEntry], LoadResult]:
     """Every policy found, its evaluated document and its grants by access level."""
     from checker.catalog import LEVELS, get_catalog
-    from checker.grants import compute_grants
+    from checker.principals import explain_documents
+    from checker.sensitivity import corrected_level
 
     settings = settings or Settings()
     load = load_paths(paths, settings)
     catalog = get_catalog()
     entries: list[ExplainEntry] = []
-    for doc in load.documents:
-        grants = compute_grants(doc, catalog)
+    # Per principal (Terraform, plans): each document with the grants the principal receives from it.
+    for doc, grants in explain_documents(load, catalog):
         by_level: dict[str, list[str]] = {level: [] for level in LEVELS}
         for action in grants.allowed_actions():
-            info = catalog.get(action)
-            by_level.setdefault(info.level if info else "Unknown", []).append(action)
-        entries.append(ExplainEntry(doc, {k: v for k, v in by_level.items() if v}))
+            # The gate's level: AWS's, corrected where AWS labels a read as a write (checker.sensitivity).
+            by_level.setdefault(corrected_level(action), []).append(action)
+        entries.append(ExplainEntry(doc, {k: v for k, v in by_level.items() if v}, grants))
     return entries, load

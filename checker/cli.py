@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import sys
@@ -36,19 +37,19 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from checker.api import InputError
-
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except InputError as exc:
-            raise _fail(f"error: {exc}") from None
         except KeyboardInterrupt:
             raise _fail("interrupted") from None
         except RecursionError:
             raise _fail("internal error: input nested too deeply to analyse") from None
         except Exception as exc:
+            from checker.api import InputError  # imported here: `pre-commit` may never need checker.api
+
+            if isinstance(exc, InputError):
+                raise _fail(f"error: {exc}") from None
             if os.environ.get("CHECK_PERMISSIONS_DEBUG"):
                 raise
             raise _fail(f"internal error: {type(exc).__name__}: {exc} "
@@ -62,6 +63,19 @@ def _use_color(stream: Any) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def _progress_bar() -> Any:
+    """A progress bar on standard error when it is a terminal (drawn only if the run lasts > 1 s)."""
+    try:
+        tty = sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or closed
+        tty = False
+    if not tty or os.environ.get("TERM") == "dumb":
+        return None
+    from checker.reporters.progress import ProgressBar
+
+    return ProgressBar(sys.stderr)
 
 
 def _write_outputs(report: Any, formats: list[str], outputs: list[Path]) -> None:
@@ -89,23 +103,64 @@ def _write_outputs(report: Any, formats: list[str], outputs: list[Path]) -> None
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Policy files or folders to check.", show_default=False)]
 ProfileOpt = Annotated[str, typer.Option("--profile", "-p", help="Gate profile: a built-in name or a .toml file.")]
+# Options of the configuration file (checker/config.py): None means "not given", so the file's value applies.
+ProfileOrConfigOpt = Annotated[str | None, typer.Option("--profile", "-p", help="Gate profile: a built-in name or a .toml file (default: the config's, else read-only).", show_default=False)]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Read this configuration file instead of searching upward for one.")]
+NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
+BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report only findings not accepted in this baseline file.")]
+VarFileOpt = Annotated[list[Path], typer.Option("--var-file", help="Terraform: a .tfvars(.json) file for root modules (repeatable, later ones win).")]
+VarOpt = Annotated[list[str], typer.Option("--var", help="Terraform: NAME=VALUE for a root module variable (repeatable).")]
+AllowOutsideOpt = Annotated[bool, typer.Option("--allow-outside", help="Terraform: let file()/templatefile() read outside the scanned folders (each read is reported).")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Terraform: load root modules in N processes.")]
+
+
+def _terraform_settings(settings: Any, var_file: list[Path], var: list[str], allow_outside: bool, jobs: int) -> Any:
+    # --var-file and --allow-outside override the config file's var-files / allow-outside only when given.
+    changes: dict[str, Any] = {"vars": tuple(var), "jobs": jobs}
+    if var_file:
+        changes["var_files"] = tuple(str(f) for f in var_file)
+    if allow_outside:
+        changes["allow_outside"] = True
+    return dataclasses.replace(settings, **changes)
 
 
 @app.command()
 @guarded
 def check(
     paths: PathsArg,
-    format: Annotated[list[str], typer.Option("--format", "-f", help="Output format (repeatable): text, json.")] = ["text"],  # noqa: B006
+    format: Annotated[list[str], typer.Option("--format", "-f", help="Output format (repeatable): text, json, sarif, junit, github, markdown.")] = ["text"],  # noqa: B006
     output: Annotated[list[Path], typer.Option("--output", "-o", help="Write the matching --format to this file (repeatable).")] = [],  # noqa: B006
-    profile: ProfileOpt = "read-only",
+    profile: ProfileOrConfigOpt = None,
     fail_on: Annotated[Severity | None, typer.Option("--fail-on", help="Fail on findings at or above this severity.")] = None,
     exclude: Annotated[list[str], typer.Option("--exclude", help="Glob of paths to skip when scanning folders (repeatable).")] = [],  # noqa: B006
+    strict_wildcards: Annotated[bool | None, typer.Option("--strict-wildcards/--no-strict-wildcards", help="A wildcard that could match actions AWS adds later (IAM103) is an error, not a warning.")] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    baseline: BaselineOpt = None,
+    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Ignore the configured baseline: report every finding.")] = False,
+    var_file: VarFileOpt = [],  # noqa: B006
+    var: VarOpt = [],  # noqa: B006
+    allow_outside: AllowOutsideOpt = False,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Check policies against a gate profile. Exit 0 pass, 1 failing findings, 2 usage or input error."""
-    from checker.api import Settings
     from checker.api import check as run_check
+    from checker.config import load_settings
 
-    report = run_check(paths, Settings(profile=profile, fail_on=fail_on, exclude=tuple(exclude)))
+    settings = load_settings(paths, config=config, no_config=no_config, profile=profile, fail_on=fail_on,
+                             exclude=tuple(exclude) or None, strict_wildcards=strict_wildcards,
+                             baseline=str(baseline) if baseline is not None else None)
+    if no_baseline:
+        if baseline is not None:
+            raise _fail("error: --baseline and --no-baseline cannot be used together")
+        settings = dataclasses.replace(settings, baseline=None)
+    settings = _terraform_settings(settings, var_file, var, allow_outside, jobs)
+    bar = _progress_bar()
+    try:
+        report = run_check(paths, settings, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     if not report.load.documents and not report.load.errors:
         skipped = "; ".join(f"{s.file}: {s.reason}" for s in report.load.skipped)
         raise _fail("error: no policies found in " + ", ".join(str(p) for p in paths)
@@ -114,41 +169,106 @@ def check(
     raise typer.Exit(report.exit_code)
 
 
+@app.command("baseline")
+@guarded
+def baseline_cmd(
+    paths: PathsArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The baseline file to write (JSON).", show_default=False)],
+    profile: ProfileOrConfigOpt = None,
+    exclude: Annotated[list[str], typer.Option("--exclude", help="Glob of paths to skip when scanning folders (repeatable).")] = [],  # noqa: B006
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    var_file: VarFileOpt = [],  # noqa: B006
+    var: VarOpt = [],  # noqa: B006
+    allow_outside: AllowOutsideOpt = False,
+    jobs: JobsOpt = 1,
+) -> None:
+    """Record today's findings as accepted: later runs with --baseline FILE report only new ones
+    (including actions a baselined finding did not list). Exit 0 written, 2 usage or input error."""
+    from checker.api import check as run_check
+    from checker.config import load_settings
+    from checker.engine.baseline import Baseline
+
+    if not output.absolute().parent.is_dir():
+        raise _fail(f"error: cannot write {output}: its folder does not exist")
+    settings = load_settings(paths, config=config, no_config=no_config, profile=profile,
+                             exclude=tuple(exclude) or None)
+    settings = _terraform_settings(dataclasses.replace(settings, baseline=None), var_file, var, allow_outside, jobs)
+    report = run_check(paths, settings)
+    if not report.load.documents and not report.load.errors:
+        raise _fail("error: no policies found in " + ", ".join(str(p) for p in paths))
+    base, refused = Baseline.from_findings(report.findings, output)
+    try:
+        output.write_text(base.dumps(), encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"error: cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {len(base.entries)} accepted finding(s) to {output}")
+    for f in refused:
+        typer.echo(f"not recorded: {f.file}:{f.line}: {f.rule_id} {f.rule_name} cannot be baselined "
+                   f"(fix it): {f.message}", err=True)
+
+
+@app.command("pre-commit")
+@guarded
+def pre_commit(
+    files: Annotated[list[Path] | None, typer.Argument(help="Changed files (pre-commit passes them).", show_default=False)] = None,
+    format: Annotated[list[str], typer.Option("--format", "-f", help="Output format (repeatable): text, json, sarif, junit, github, markdown.")] = ["text"],  # noqa: B006
+    output: Annotated[list[Path], typer.Option("--output", "-o", help="Write the matching --format to this file (repeatable).")] = [],  # noqa: B006
+    profile: ProfileOrConfigOpt = None,
+    fail_on: Annotated[Severity | None, typer.Option("--fail-on", help="Fail on findings at or above this severity.")] = None,
+    root: Annotated[Path | None, typer.Option("--root", help="Repository root (default: the nearest folder with .git).")] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    baseline: BaselineOpt = None,
+) -> None:
+    """The pre-commit hook: judge the Terraform modules and policy files that the changed FILES
+    belong to. Exit 0 pass or nothing to check, 1 failing findings, 2 usage or input error."""
+    from checker.precommit import Result, describe, plan, run
+
+    first = plan(files or [], root=root)
+    if first.empty:  # the common case, answered without loading the analyser
+        result = Result(first, None)
+    else:
+        from checker.config import load_settings
+
+        settings = load_settings([root or Path.cwd()], config=config, no_config=no_config, profile=profile,
+                                 fail_on=fail_on, baseline=str(baseline) if baseline is not None else None)
+        result = run(files or [], settings, root=root)
+    for line in describe(result):
+        typer.echo(line)
+    if result.report is not None:
+        _write_outputs(result.report, format, output)
+    raise typer.Exit(result.exit_code)
+
+
 @app.command()
 @guarded
 def explain(
     paths: PathsArg,
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown (the audit report).")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    var_file: VarFileOpt = [],  # noqa: B006
+    var: VarOpt = [],  # noqa: B006
+    allow_outside: AllowOutsideOpt = False,
+    jobs: JobsOpt = 1,
 ) -> None:
-    """Print every policy found: its evaluated document and what it grants, by access level."""
-    import json
-
+    """For each principal (or policy): every granted action by service and access level, sensitive
+    ones marked, with the statement that grants it; trust policies: who may assume the role."""
+    from checker.api import Settings
     from checker.api import explain as run_explain
+    from checker.reporters.explain import FORMATS, render_explain
 
-    entries, load = run_explain(paths)
+    if format not in FORMATS:
+        raise _fail(f"error: unknown format {format!r}: choose from {', '.join(FORMATS)}")
+    entries, load = run_explain(paths, _terraform_settings(Settings(), var_file, var, allow_outside, jobs))
     if not entries and not load.errors:
         raise _fail("error: no policies found in " + ", ".join(str(p) for p in paths))
-    if format == "json":
-        text = json.dumps({"policies": [e.to_dict() for e in entries],
-                           "errors": [e.model_dump() for e in load.errors]}, indent=2, ensure_ascii=False) + "\n"
-    elif format == "text":
-        lines: list[str] = []
-        for e in entries:
-            d = e.document
-            lines.append(f"{d.address} ({d.kind.value} policy, {d.file}:{d.line})")
-            for level, actions in e.grants.items():
-                lines.append(f"  {level} ({len(actions)}):")
-                lines.extend(f"    {a}" for a in actions)
-            if not e.grants:
-                lines.append("  grants nothing")
-            lines.append("")
-        lines.extend(f"error: {err.file}:{err.line}: {err.message}" for err in load.errors)
-        text = "\n".join(lines) + "\n"
-    else:
-        raise _fail(f"error: unknown format {format!r}: choose text or json")
+    text = render_explain(entries, load, format)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _fail(f"error: cannot write {output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
 
@@ -200,6 +320,35 @@ def catalog(
         a = cat.get(name)
         typer.echo(f"{name}\t{a.level if a else '?'}")
     typer.echo(f"{len(names)} actions")
+
+
+@app.command()
+@guarded
+def verify(
+    role_arn: Annotated[str, typer.Option("--role-arn", help="ARN of the applied onboarding role.", show_default=False)],
+    external_id: Annotated[str, typer.Option("--external-id", help="The external id the role's trust requires.",
+                                             envvar="CHECK_PERMISSIONS_EXTERNAL_ID", show_default=False)],
+    region: Annotated[list[str], typer.Option("--region", help="Region to probe (repeatable; default: the profile's).")] = [],  # noqa: B006
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS CLI profile (default: the default credentials).")] = None,
+    module: Annotated[Path | None, typer.Option("--module", help="The module (or JSON policies) that says what was granted; default: infra/aws/onboarding.")] = None,
+    var_file: Annotated[list[Path], typer.Option("--var-file", help="tfvars file for --module (repeatable).")] = [],  # noqa: B006
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Assume the applied role and probe AWS: granted reads must work, writes must be refused.
+    Exit 0 all good, 1 a gap, a finding or a role that cannot be assumed, 2 usage error."""
+    from checker.verify import VerifyError, render_json, render_text
+    from checker.verify import verify as run_verify
+
+    if format not in ("text", "json"):
+        raise _fail(f"error: unknown format {format!r}: choose text or json")
+    try:
+        report = run_verify(role_arn, external_id, regions=region, profile=profile, module=module,
+                            var_files=var_file)
+    except VerifyError as exc:
+        raise _fail(f"error: {exc}") from None
+    sys.stdout.write(render_json(report) if format == "json" else render_text(report))
+    sys.stdout.flush()
+    raise typer.Exit(report.exit_code)
 
 
 def main() -> None:

@@ -58,16 +58,18 @@ class _Frozen(BaseModel):
                 (name, f.default, f.default_factory) for name, f in cls.model_fields.items()
             )
         data: dict[str, Any] = {}
+        given = 0
         for name, default, factory in spec:
             if name in values:
                 data[name] = values[name]
+                given += 1
             elif factory is not None:
                 data[name] = factory()
             elif default is PydanticUndefined:
                 raise TypeError(f"{cls.__name__}.trusted(): missing required field {name!r}")
             else:
                 data[name] = default
-        if len(values) != sum(1 for name in values if name in data):
+        if given != len(values):
             unknown = sorted(set(values) - set(data))
             raise TypeError(f"{cls.__name__}.trusted(): unknown field(s) {unknown}")
         m = cls.__new__(cls)
@@ -160,6 +162,20 @@ class PolicyDocument(_Frozen):
     raw: Any = None
     size: int | None = None  # characters without whitespace, as AWS counts for its limits
     problems: tuple[Problem, ...] = ()
+    # model path -> file, for values written in another file than ``file`` (a Terraform local in
+    # locals.tf, a template, a tfvars file); ``lines`` holds their lines in that file.
+    files: dict[str, str] = Field(default_factory=dict)
+
+    def file_of(self, path: str) -> str:
+        """The file of a model path's line (see :meth:`locate`): ``file`` unless it was written elsewhere."""
+        if not self.files:
+            return self.file
+        p = path
+        while p:
+            if p in self.lines:
+                return self.files.get(p, self.file)
+            p = p.rpartition("/")[0]
+        return self.file
 
     def locate(self, path: str) -> tuple[int, int]:
         """The source lines of a model path, falling back to its closest located parent."""
@@ -204,6 +220,25 @@ class SkippedItem(_Frozen):
     reason: str
 
 
+class Principal(_Frozen):
+    """A role, user or group, and the documents that make its permissions (Terraform, plans).
+
+    Documents are named by ``(file, address)`` of their :class:`PolicyDocument`. Its effective
+    permissions are the union of its identity policies (and, for a user, its groups' policies),
+    minus unconditional Denies of any of them, within its permissions boundary when it has one.
+    """
+
+    address: str  # aws_iam_role.audit, module.ops.aws_iam_user.ci, role/Name for one outside Terraform
+    kind: str  # role | user | group
+    name: str | None = None
+    file: str = ""
+    line: int = 0
+    policies: tuple[tuple[str, str], ...] = ()  # identity documents: inline, attached, managed
+    boundary: tuple[str, str] | None = None
+    trust: tuple[str, str] | None = None
+    groups: tuple[str, ...] = ()  # addresses of the groups a user belongs to
+
+
 class LoadResult(_Frozen):
     """What the front ends found under the given paths."""
 
@@ -211,6 +246,8 @@ class LoadResult(_Frozen):
     errors: tuple[SourceError, ...] = ()
     skipped: tuple[SkippedItem, ...] = ()
     files: tuple[str, ...] = ()
+    principals: tuple[Principal, ...] = ()  # empty for lone JSON documents: each is its own principal
+    notices: tuple[str, ...] = ()  # things users should know that are no finding (files read outside the tree)
 
 
 PolicyDocument.model_rebuild()

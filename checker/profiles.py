@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from checker.engine.findings import Severity
+from checker.sensitivity import CATEGORIES
 
 LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_ACTION_PATTERN = re.compile(r"[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]+")
 
 
 class ProfileError(ValueError):
@@ -40,6 +45,16 @@ class Profile(BaseModel):
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     # When set, only rules listed in `rules` with enabled = true run (audit profiles list all).
     only_listed_rules: bool = False
+    # AWS account ids (12-digit strings) a trust policy may name; empty: no restriction (trust rules).
+    trusted_accounts: tuple[str, ...] = ()
+    # Sensitive categories (checker/data/sensitive_actions.json) an Allow may not grant (IAM301).
+    forbidden_categories: tuple[str, ...] = ()
+    # Per category, action patterns accepted although the category is forbidden (e.g. cost = ["ce:*"]).
+    category_exceptions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Action patterns of `data` actions that may be granted on every resource (IAM302).
+    unscoped_data_reads: tuple[str, ...] = ()
+    # Service prefixes an Allow may grant; None: any service (IAM104).
+    allowed_services: tuple[str, ...] | None = None
 
     @field_validator("allowed_levels")
     @classmethod
@@ -48,6 +63,78 @@ class Profile(BaseModel):
         if bad:
             raise ValueError(f"unknown access level(s) {bad}; expected some of {list(LEVELS)}")
         return v
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, v: dict[str, RuleSetting]) -> dict[str, RuleSetting]:
+        # A misspelt id would be silently ignored: with only_listed_rules a rule would not run at all.
+        from checker.engine.registry import all_rules, find_rule
+
+        ids = {r.id for r in all_rules()}
+        for key in v:
+            if key not in ids:
+                rule = find_rule(key)
+                hint = f" (write its id, {rule.id})" if rule is not None else " (see `check-permissions rules`)"
+                raise ValueError(f"no rule {key!r}{hint}")
+        return v
+
+    @field_validator("trusted_accounts", mode="before")
+    @classmethod
+    def _account_ids(cls, v: Any) -> Any:
+        if isinstance(v, list | tuple):
+            for x in v:
+                if not isinstance(x, str) or not _ACCOUNT_ID.fullmatch(x):
+                    raise ValueError(f"{x!r} is not an AWS account id: write 12 digits as a quoted string")
+        return v
+
+    @field_validator("forbidden_categories")
+    @classmethod
+    def _known_categories(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_categories(v)
+
+    @field_validator("category_exceptions")
+    @classmethod
+    def _known_exceptions(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        _check_categories(tuple(v))
+        for cat, patterns in v.items():
+            _check_patterns(patterns, f"category_exceptions.{cat}")
+        return v
+
+    @field_validator("unscoped_data_reads")
+    @classmethod
+    def _known_unscoped(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_patterns(v, "")
+
+    @field_validator("allowed_services")
+    @classmethod
+    def _known_services(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if v is None:
+            return None
+        if not v:
+            raise ValueError("an empty list allows no service at all; omit the field to allow every service")
+        from checker.catalog import get_catalog
+
+        known = set(get_catalog().services())
+        bad = [x for x in v if x.lower() not in known]
+        if bad:
+            raise ValueError(f"unknown service prefix(es) {bad}: use the prefix of the action names, "
+                             "e.g. 'ce' for Cost Explorer (`check-permissions catalog 'ce:*'`)")
+        return tuple(x.lower() for x in v)
+
+    def category_exempt(self, action: str, category: str) -> bool:
+        """True when ``category_exceptions`` accepts ``action`` in ``category``."""
+        from checker.catalog import iam_pattern_matches
+
+        return any(iam_pattern_matches(p, action) for p in self.category_exceptions.get(category, ()))
+
+    def unscoped_read_allowed(self, action: str) -> bool:
+        """True when ``unscoped_data_reads`` lets ``action`` be granted on every resource."""
+        from checker.catalog import iam_pattern_matches
+
+        return any(iam_pattern_matches(p, action) for p in self.unscoped_data_reads)
+
+    def service_allowed(self, service: str) -> bool:
+        return self.allowed_services is None or service.lower() in self.allowed_services
 
     def rule_enabled(self, rule_id: str, default: bool = True) -> bool:
         setting = self.rules.get(rule_id)
@@ -58,6 +145,27 @@ class Profile(BaseModel):
     def rule_severity(self, rule_id: str, default: Severity) -> Severity:
         setting = self.rules.get(rule_id)
         return setting.severity if setting is not None and setting.severity is not None else default
+
+
+def _check_categories(v: tuple[str, ...]) -> tuple[str, ...]:
+    bad = [x for x in v if x not in CATEGORIES]
+    if bad:
+        raise ValueError(f"unknown categor(ies) {bad}; expected some of {list(CATEGORIES)}")
+    return v
+
+
+def _check_patterns(v: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """Each entry an IAM action pattern (``service:Action``, wildcards allowed) matching a catalog action."""
+    from checker.catalog import get_catalog
+
+    catalog = get_catalog()
+    at = f"{where}: " if where else ""
+    for p in v:
+        if not _ACTION_PATTERN.fullmatch(p):
+            raise ValueError(f"{at}{p!r} is not an action pattern of the form service:Action")
+        if not catalog.expand(p):
+            raise ValueError(f"{at}{p!r} matches no action in the AWS service catalog")
+    return v
 
 
 def builtin_profile_names() -> list[str]:
@@ -80,9 +188,12 @@ def _parse(text: str, where: str) -> Profile:
         raise ProfileError(f"{where}: invalid profile: " + "; ".join(parts)) from None
 
 
-@cache
 def load_profile(name_or_path: str = "read-only") -> Profile:
-    """A built-in profile by name (``read-only``, ``audit``) or a TOML file by path."""
+    """A built-in profile by name (``read-only``, ``audit``) or a TOML file by path.
+
+    Built-in profiles are parsed once per process; a file is read at every call (it may change
+    between two runs of a long-lived process, such as a test session).
+    """
     if name_or_path.endswith(".toml") or "/" in name_or_path or Path(name_or_path).is_file():
         path = Path(name_or_path)
         try:
@@ -90,6 +201,11 @@ def load_profile(name_or_path: str = "read-only") -> Profile:
         except OSError as exc:
             raise ProfileError(f"cannot read profile {name_or_path}: {exc.strerror or exc}") from None
         return _parse(text, str(path))
+    return _load_builtin(name_or_path)
+
+
+@cache
+def _load_builtin(name_or_path: str) -> Profile:
     resource = resources.files("checker.policies").joinpath(f"{name_or_path}.toml")
     if not resource.is_file():
         names = ", ".join(builtin_profile_names())

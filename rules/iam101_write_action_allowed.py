@@ -6,6 +6,7 @@ from typing import ClassVar
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument
+from checker.sensitivity import corrected_level
 
 from ._util import action_path, summarize
 
@@ -18,6 +19,8 @@ class WriteActionAllowed(Rule):
     included, unconditional Denies subtracted) and reports each action whose access level the
     profile does not allow. In the `read-only` profile only `List` and `Read` are allowed. Each
     finding points at the pattern that grants the actions and lists every one with its level.
+    Levels are AWS's, corrected where AWS labels an action Write that only reads
+    (`checker/data/level_corrections.json`, e.g. `billing:GetResourcePolicy`).
 
     ## Why is this bad?
     A role meant to be read-only that can write, change permissions or tag can change the account
@@ -46,18 +49,13 @@ class WriteActionAllowed(Rule):
         for sg in ctx.grants(doc).allows:
             by_pattern: dict[int, tuple[Located, list[str]]] = {}
             for action, loc in sg.actions.items():
-                info = ctx.catalog.get(action)
-                level = info.level if info is not None else "Unknown"
-                if level in allowed:
+                if corrected_level(action) in allowed:
                     continue
                 by_pattern.setdefault(id(loc), (loc, []))[1].append(action)
             stmt = sg.statement
             for loc, actions in by_pattern.values():
                 actions.sort()
-                levels = {}
-                for a in actions:
-                    info = ctx.catalog.get(a)
-                    levels[a] = info.level if info is not None else "Unknown"
+                levels = {a: corrected_level(a) for a in actions}
                 shown = summarize([f"{a} ({levels[a]})" for a in actions])
                 via = "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
                 yield Violation(

@@ -9,7 +9,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CHECK_PERMISSIONS_SHARED", REPO.parent / "shared"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = SHARED / "data"
     if not path.is_dir():

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.api import Settings, check
+from checker.api import check
+from checker.config import load_settings
 from checker.engine.registry import all_rules, find_rule
 from checker.engine.rule import DOC_SECTIONS
 
@@ -46,8 +47,12 @@ def _write_case(tmp_path: Path, case: dict[str, Any]) -> Path:
 def test_rule_case(rule_id: str, name: str, case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     target = _write_case(tmp_path, case)
-    report = check([target.relative_to(tmp_path) if target != tmp_path else Path(".")],
-                   Settings(profile=case.get("profile", "read-only")))
+    scanned = [target.relative_to(tmp_path) if target != tmp_path else Path(".")]
+    # A case's own .check-permissions.toml (in `files:`) is its configuration; no other is read.
+    cfg = tmp_path / ".check-permissions.toml"
+    settings = load_settings(scanned, config=cfg if cfg.is_file() else None, no_config=not cfg.is_file(),
+                             profile=case.get("profile", "read-only"))
+    report = check(scanned, settings)
     got = [f for f in report.findings if f.rule_id == rule_id]
     if name.startswith("pass_"):
         assert got == [], f"{rule_id} fired on a pass case: {[f.message for f in got]}"

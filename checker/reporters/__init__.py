@@ -17,6 +17,10 @@ class Reporter(Protocol):
 REPORTERS: dict[str, str] = {
     "text": "checker.reporters.text",
     "json": "checker.reporters.json_report",
+    "sarif": "checker.reporters.sarif",
+    "junit": "checker.reporters.junit",
+    "github": "checker.reporters.github",
+    "markdown": "checker.reporters.markdown",
 }
 
 

@@ -1,39 +1,56 @@
-"""Text for people: findings grouped by file, the source line under each, a summary line."""
+"""Text for people: findings grouped by file, the source line under each, the actions, a summary line.
+
+```
+w.json
+  w.json:9: error IAM101 write-action-allowed: Sid 'W' allows 1 action(s) beyond List/Read ...
+      9 | "s3:PutObject"
+      actions: s3:PutObject
+
+1 finding: IAM101 write-action-allowed (1)
+FAILED: 1 policies in 1 files, 1 errors, 0 warnings, 0 notes (profile read-only, fails on error)
+```
+Colour only when the caller says so (the CLI: a terminal, and no ``NO_COLOR``).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from functools import cache
-from pathlib import Path
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
 from checker.engine.findings import Finding, Severity
+from checker.reporters._common import list_actions, source_line, verdict
 
 if TYPE_CHECKING:
     from checker.api import Report
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
-MAX_LISTED_ACTIONS = 20
+# A finding spanning several lines shows at most this many of them.
+MAX_SOURCE_LINES = 3
 
 
 def _c(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
-@cache
-def _source_lines(file: str) -> list[str]:
-    try:
-        return Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
-
-
-def _source_line(f: Finding) -> str | None:
-    lines = _source_lines(f.file)
-    if 1 <= f.line <= len(lines):
-        text = lines[f.line - 1].strip()
-        return text[:157] + "..." if len(text) > 160 else text
-    return None
+def _finding(f: Finding, report: Report, color: bool) -> list[str]:
+    sev = _c(f.severity.value, _COLORS[f.severity], color)
+    if not f.severity.at_least(report.fail_on):
+        sev += " (does not fail)"
+    out = [f"  {f.file}:{f.line}: {sev} {_c(f.rule_id, '1', color)} {f.rule_name}: {f.message}"]
+    last = min(f.end_line, f.line + MAX_SOURCE_LINES - 1)
+    width = len(str(last))
+    for n in range(f.line, max(last, f.line) + 1):
+        src = source_line(f.file, n)
+        if src is None:
+            break
+        out.append(f"      {n:>{width}} | {_c(src, '2', color) if n != f.line else src}")
+    if f.end_line > last and source_line(f.file, last) is not None:
+        out.append(f"      {'':>{width}} | ... (to line {f.end_line})")
+    if f.actions and not (len(f.actions) == 1 and f.actions[0] in f.message):
+        out.append(f"      actions ({len(f.actions)}): {list_actions(f.actions)}")
+    if f.address and f.address != f.file:
+        out.append(f"      at {f.address}" + (f" ({f.path})" if f.path else ""))
+    return out
 
 
 def render(report: Report, *, color: bool = False) -> str:
@@ -44,25 +61,16 @@ def render(report: Report, *, color: bool = False) -> str:
     for file in sorted(by_file):
         out.append(_c(file, "1", color))
         for f in by_file[file]:
-            sev = _c(f.severity.value, _COLORS[f.severity], color)
-            out.append(f"  {f.file}:{f.line}: {sev} {f.rule_id} {f.rule_name}: {f.message}")
-            src = _source_line(f)
-            if src:
-                out.append(f"      {f.line} | {src}")
-            if f.actions and len(f.actions) > 1:
-                shown = list(f.actions[:MAX_LISTED_ACTIONS])
-                more = len(f.actions) - len(shown)
-                out.append("      actions: " + ", ".join(shown) + (f" (+{more} more)" if more else ""))
-            if f.address and f.address != f.file:
-                out.append(f"      at {f.address}" + (f" ({f.path})" if f.path else ""))
+            out.extend(_finding(f, report, color))
         out.append("")
     for s in report.load.skipped:
         out.append(f"skipped {s.address}: {s.reason}")
-    counts = report.counts()
-    verdict = _c("passed", "32", color) if report.passed else _c("FAILED", "31;1", color)
-    out.append(
-        f"{verdict}: {len(report.load.documents)} policies in {len(report.load.files)} files, "
-        f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes "
-        f"(profile {report.profile.name}, fails on {report.fail_on.value})"
-    )
+    if report.findings:
+        per_rule = Counter((f.rule_id, f.rule_name) for f in report.findings)
+        n = len(report.findings)
+        out.append(f"{n} finding{'s' if n != 1 else ''}: "
+                   + ", ".join(f"{rid} {name} ({count})" for (rid, name), count in sorted(per_rule.items())))
+    line = verdict(report)
+    head, _, rest = line.partition(":")
+    out.append(_c(head, "32" if report.passed else "31;1", color) + ":" + rest)
     return "\n".join(out) + "\n"

@@ -34,6 +34,8 @@ from checker.model import (
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
 
 VERSIONS = ("2012-10-17", "2008-10-17")
+# A statement takes at least ~30 characters; the largest AWS policy limits (SQS, SNS) are 256 KB.
+MAX_STATEMENTS = 10_000
 TOP_KEYS = ("Version", "Id", "Statement")
 STATEMENT_KEYS = (
     "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition",
@@ -66,6 +68,12 @@ def load_json_text(data: bytes | str, file: str) -> JsonLoad:
     except JsonSyntaxError as exc:
         out.errors.append(SourceError.trusted(file=file, line=max(exc.line, 1), message=f"not valid JSON: {exc}"))
         return out
+    if parsed.had_bom:
+        # AWS reads the raw bytes: S3 answers "the first byte must be '{'", IAM "Syntax errors".
+        out.errors.append(SourceError.trusted(
+            file=file, line=1,
+            message="the file starts with a byte order mark (BOM) before the JSON: AWS rejects such a "
+                    "policy document; save it as UTF-8 without BOM"))
     for dup in parsed.duplicates:
         where = "/".join(str(p) for p in dup.path) or "(top level)"
         out.errors.append(SourceError.trusted(
@@ -293,6 +301,16 @@ def build_document(node: JsonNode, b: _Builder, *, file: str, address: str, kind
             stmt_nodes.extend(snode.items)
         else:
             stmt_nodes.append(snode)
+    if len(stmt_nodes) > MAX_STATEMENTS:
+        # No AWS policy can be this large (the largest limits are a few hundred KB): refuse it as a
+        # whole rather than spend minutes and gigabytes analysing what AWS would reject anyway.
+        b.problem(f"policy has {len(stmt_nodes):,} statements: no AWS policy can hold more than "
+                  f"{MAX_STATEMENTS:,} (AWS limits policies to at most a few hundred KB); not analysed further",
+                  "Statement", top["Statement"][0])
+        return PolicyDocument.trusted(
+            file=file, address=address, kind=kind or DocumentKind.IDENTITY, name=name, principal=principal,
+            version=version, id=pid, statements=(), line=b.ln(node), end_line=b.base_line or node.end_line,
+            lines=b.lines, raw=None, size=None, problems=tuple(b.problems))
     statements: list[Statement] = []
     for i, snode in enumerate(stmt_nodes):
         stmt = _statement(snode, i, b)

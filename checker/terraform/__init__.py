@@ -8,20 +8,45 @@ the root modules of a tree. Values are described in :mod:`checker.terraform.valu
 
 from __future__ import annotations
 
-from checker.terraform.errors import TerraformError
-from checker.terraform.loader import (
-    Attribute,
-    Block,
-    Diagnostic,
-    Expr,
-    Module,
-    ReferenceResolver,
-    expand_dynamic,
-    find_root_modules,
-    load_module,
-)
-from checker.terraform.policies import PolicyValue, find_policy_values
-from checker.terraform.values import Origin, TfSet, TfStr, Unknown
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checker.terraform.errors import TerraformError
+    from checker.terraform.loader import (
+        Attribute,
+        Block,
+        Diagnostic,
+        Expr,
+        Module,
+        ReferenceResolver,
+        expand_dynamic,
+        find_root_modules,
+        load_module,
+    )
+    from checker.terraform.policies import PolicyValue, find_policy_values
+    from checker.terraform.values import Origin, TfSet, TfStr, Unknown
+
+# Imported on first use (PEP 562): ``checker.terraform.values`` alone must not pull in the parser,
+# because the JSON path uses the value types and a pre-commit run on a JSON file should not pay for Lark.
+_EXPORTS = {
+    "TerraformError": "checker.terraform.errors",
+    **dict.fromkeys(("Attribute", "Block", "Diagnostic", "Expr", "Module", "ReferenceResolver",
+                     "expand_dynamic", "find_root_modules", "load_module"), "checker.terraform.loader"),
+    **dict.fromkeys(("PolicyValue", "find_policy_values"), "checker.terraform.policies"),
+    **dict.fromkeys(("Origin", "TfSet", "TfStr", "Unknown"), "checker.terraform.values"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'checker.terraform' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Attribute",

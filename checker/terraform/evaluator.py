@@ -27,6 +27,14 @@ from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknow
 
 MAX_DEPTH = 120
 """Deepest nesting of expressions evaluated (parentheses, collections, calls, templates)."""
+MAX_FOR_ELEMENTS = 10_000
+"""Largest collection a ``for`` expression, template ``%{ for }`` or ``dynamic`` block iterates over.
+No IAM policy that large is accepted by AWS (10,240 characters for an inline role policy, 32 KB
+for a KMS key policy); beyond it the value is not evaluated (an error, so the gate fails closed)
+and a run stays within seconds and megabytes."""
+MAX_STEPS = 1_000_000
+"""Expression nodes one evaluator (one module) evaluates before it stops with an error: a bound on
+time and memory whatever the expressions (a real module takes a few thousand)."""
 
 
 class FunctionContext(Protocol):
@@ -297,6 +305,12 @@ def materialize(value: Any, origin: Origin) -> Any:
 
 def _iterate(coll: Any, origin: Origin) -> Iterator[tuple[Any, Any]]:
     """(key, value) pairs in Terraform's order; maps and objects by sorted key."""
+    if isinstance(coll, (dict, TfSet, list)) and len(coll) > MAX_FOR_ELEMENTS:
+        raise TerraformError(
+            f"a 'for' over {len(coll):,} elements: more than the {MAX_FOR_ELEMENTS:,} the analyzer evaluates "
+            "(no IAM policy built from it would fit AWS's size limits); the value is not known",
+            origin,
+        )
     if isinstance(coll, dict):
         for k in sorted(coll):
             yield TfStr(k, getattr(k, "origin", None) or origin), coll[k]
@@ -340,6 +354,7 @@ class Evaluator:
 
     def __init__(self) -> None:
         self._depth = 0
+        self._steps = 0
 
     # -- entry points -------------------------------------------------------------------
 
@@ -360,19 +375,32 @@ class Evaluator:
             return Origin(scope.file, node.line or 1, node.end_line)
         meta = getattr(node, "meta", None)
         if meta is not None and not getattr(meta, "empty", True):
-            return Origin(scope.file, meta.line, getattr(meta, "end_line", None))
+            # Origins are immutable: one per node (and file) is enough
+            cached = getattr(meta, "cp_origin", None)
+            if cached is not None and cached.file == scope.file:
+                return cached  # type: ignore[no-any-return]
+            origin = Origin(scope.file, meta.line, getattr(meta, "end_line", None))
+            meta.cp_origin = origin
+            return origin
         return Origin(scope.file, 1)
 
     def _eval(self, node: Any, scope: Scope) -> Any:
         self._depth += 1
+        self._steps += 1
         try:
+            if self._steps > MAX_STEPS:
+                raise TerraformError(
+                    f"evaluation stopped: this module's expressions take more than {MAX_STEPS:,} steps to "
+                    "evaluate (a 'for' over a huge collection?); the values are not known",
+                    self._origin(node, scope),
+                )
             if self._depth > MAX_DEPTH:
                 raise TerraformError(
                     f"expression is nested too deeply (more than {MAX_DEPTH} levels); simplify it",
                     self._origin(node, scope),
                 )
             if isinstance(node, Tree):
-                method = _DISPATCH.get(str(node.data))
+                method = _DISPATCH.get(node.data)
                 if method is None:
                     raise TerraformError(f"unsupported expression ({node.data})", self._origin(node, scope))
                 return method(self, node, scope)
@@ -392,6 +420,11 @@ class Evaluator:
     # -- literals -----------------------------------------------------------------------
 
     def _expr_term(self, node: Tree[Any], scope: Scope) -> Any:
+        children = node.children
+        if len(children) == 1:
+            child = children[0]
+            if isinstance(child, Tree) and child.data != "new_line_or_comment":
+                return self._eval(child, scope)
         inner = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
         if len(inner) != 1:
             tokens = [c for c in node.children if isinstance(c, Token)]
@@ -425,7 +458,7 @@ class Evaluator:
         tmpl: Tree[Any] | None = getattr(node.meta, "cp_template", None)
         if tmpl is None:
             line = self._origin(node, scope).line
-            tmpl = tfparser.build_template(tfparser.parts_from_string_node(node, scope.file), scope.file, line)
+            tmpl = tfparser.string_template(node, scope.file, line)
             node.meta.cp_template = tmpl  # type: ignore[attr-defined]  # parsed once per node
         return self._eval(tmpl, scope)
 
@@ -451,6 +484,8 @@ class Evaluator:
             if isinstance(value, str) and not isinstance(value, TfStr):
                 return TfStr(value, origin)
             return value
+        if len(parts) == 1 and isinstance(parts[0], Token):  # plain text
+            return TfStr(str(parts[0]), origin)
         out: list[str] = []
         unknown = self._render(parts, scope, out)
         if unknown is not None:

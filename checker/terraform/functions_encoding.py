@@ -10,15 +10,14 @@ it is driven with the same events. ``yamldecode`` resolves plain scalars as go-c
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from checker.terraform.functions_types import (
     TfConversionError,
@@ -27,6 +26,9 @@ from checker.terraform.functions_types import (
     parse_number,
 )
 from checker.terraform.values import Origin, TfStr, Unknown
+
+if TYPE_CHECKING:  # imported where used: PyYAML costs start-up time and is rarely needed
+    import yaml
 
 
 class EncodingError(Exception):
@@ -39,7 +41,13 @@ _JSON_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", 
 _JSON_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+# strings that json_string copies unchanged (most): checked in one regex call
+_JSON_PLAIN = re.compile('[^"\\\\<>&\x00-\x1f\u2028\u2029\ud800-\udfff]*')
+
+
 def json_string(s: str) -> str:
+    if _JSON_PLAIN.fullmatch(s):
+        return f'"{s}"'
     out = ['"']
     for ch in s:
         c = ord(ch)
@@ -139,43 +147,49 @@ def _from_json(raw: Any, origin: Origin | None) -> Any:
 # -- YAML encode ---------------------------------------------------------------------------------
 
 
-class _GoYamlDumper(yaml.SafeDumper):
-    """libyaml's emitter as go-cty-yaml's fork runs it: a keep-chomped literal (``|+``) at the
-    end of the document is not followed by a ``...`` document end marker."""
+@functools.lru_cache(maxsize=1)
+def _go_yaml_dumper() -> type[yaml.SafeDumper]:
+    import yaml
 
-    def write_literal(self, text: str) -> None:
-        open_ended = self.open_ended
-        super().write_literal(text)
-        self.open_ended = open_ended
+    class _GoYamlDumper(yaml.SafeDumper):
+        """libyaml's emitter as go-cty-yaml's fork runs it: a keep-chomped literal (``|+``) at the
+        end of the document is not followed by a ``...`` document end marker."""
 
-    def write_double_quoted(self, text: str, split: bool = True) -> None:
-        # libyaml's yaml_emitter_write_double_quoted_scalar: folds at a space once past the
-        # best width (the space becomes the line break); PyYAML folds differently.
-        self.write_indicator('"', True)
-        spaces = False
-        n = len(text)
-        for i, ch in enumerate(text):
-            if not _yaml_printable(ch) or ch in '\ufeff\n\r\x85\u2028\u2029"\\':
-                self._put(_yaml_escape(ch))
-                spaces = False
-            elif ch == " ":
-                if split and not spaces and self.column > self.best_width and 0 < i < n - 1:
-                    self.write_indent()
-                    if text[i + 1] == " ":
-                        self._put("\\")
+        def write_literal(self, text: str) -> None:
+            open_ended = self.open_ended
+            super().write_literal(text)
+            self.open_ended = open_ended
+
+        def write_double_quoted(self, text: str, split: bool = True) -> None:
+            # libyaml's yaml_emitter_write_double_quoted_scalar: folds at a space once past the
+            # best width (the space becomes the line break); PyYAML folds differently.
+            self.write_indicator('"', True)
+            spaces = False
+            n = len(text)
+            for i, ch in enumerate(text):
+                if not _yaml_printable(ch) or ch in '\ufeff\n\r\x85\u2028\u2029"\\':
+                    self._put(_yaml_escape(ch))
+                    spaces = False
+                elif ch == " ":
+                    if split and not spaces and self.column > self.best_width and 0 < i < n - 1:
+                        self.write_indent()
+                        if text[i + 1] == " ":
+                            self._put("\\")
+                    else:
+                        self._put(" ")
+                    spaces = True
                 else:
-                    self._put(" ")
-                spaces = True
-            else:
-                self._put(ch)
-                spaces = False
-        self.whitespace = False
-        self.indention = False
-        self.write_indicator('"', False)
+                    self._put(ch)
+                    spaces = False
+            self.whitespace = False
+            self.indention = False
+            self.write_indicator('"', False)
 
-    def _put(self, data: str) -> None:
-        self.column += len(data)
-        self.stream.write(data)
+        def _put(self, data: str) -> None:
+            self.column += len(data)
+            self.stream.write(data)
+
+    return _GoYamlDumper
 
 
 _YAML_ESCAPES = {
@@ -208,15 +222,19 @@ def _yaml_escape(ch: str) -> str:
 
 
 def yaml_encode(value: Any) -> str:
+    import yaml
+
     events: list[yaml.Event] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
     _yaml_events(value, events)
     events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
-    out = yaml.emit(events, Dumper=_GoYamlDumper, allow_unicode=True, indent=2, width=80, line_break="\n")
+    out = yaml.emit(events, Dumper=_go_yaml_dumper(), allow_unicode=True, indent=2, width=80, line_break="\n")
     assert isinstance(out, str)
     return out
 
 
 def _yaml_events(value: Any, events: list[yaml.Event]) -> None:
+    import yaml
+
     if value is None:
         events.append(yaml.ScalarEvent(None, None, (True, False), "null", style=None))
     elif isinstance(value, bool):
@@ -262,6 +280,8 @@ _TIMESTAMP = re.compile(
 
 def yaml_decode(text: str, origin: Origin | None) -> Any:
     """Decode one YAML document (or raise EncodingError, or _YamlUnsupported via ValueError)."""
+    import yaml
+
     try:
         events = list(yaml.parse(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:

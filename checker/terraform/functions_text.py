@@ -3,12 +3,11 @@ expressions with Go's match iteration, grapheme clusters, Go's case mapping and 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Any
-
-import regex  # type: ignore[import-untyped]  # a dependency of python-hcl2: grapheme clusters (\X), POSIX classes, \p{..}
+from typing import TYPE_CHECKING, Any
 
 from checker.terraform.functions_encoding import json_encode, json_string
 from checker.terraform.functions_types import (
@@ -16,6 +15,9 @@ from checker.terraform.functions_types import (
     convert,
     go_format_number,
 )
+
+if TYPE_CHECKING:  # imported where used (start-up time)
+    import regex  # type: ignore[import-untyped]
 
 
 class TextError(Exception):
@@ -28,12 +30,17 @@ class TextUnsupported(Exception):
 
 # -- grapheme clusters ---------------------------------------------------------------------------
 
-_GRAPHEME = regex.compile(r"\X")
+
+@functools.lru_cache(maxsize=1)
+def _grapheme_re() -> regex.Pattern[str]:
+    import regex
+
+    return regex.compile(r"\X")
 
 
 def graphemes(s: str) -> list[str]:
     """Extended grapheme clusters (Unicode's segmentation, as Terraform's ``textseg``)."""
-    return [str(g) for g in _GRAPHEME.findall(s)]
+    return [str(g) for g in _grapheme_re().findall(s)]
 
 
 # -- case mapping (Go's simple per-rune mappings) ------------------------------------------------
@@ -240,6 +247,8 @@ _UNSUPPORTED_RE = {"(?=": "(?=", "(?!": "(?!", "(?<=": "(?<=", "(?<!": "(?<!"}
 def compile_re2(pattern: str) -> regex.Pattern[str]:
     """Compile an RE2 pattern to an equivalent ``regex`` pattern (ASCII \\d \\w \\s \\b, ``$`` at
     the end of text only unless (?m)); RE2 rejects lookarounds and backreferences, so do we."""
+    import regex
+
     multiline = bool(re.search(r"\(\?[a-zA-Z]*m", pattern))
     out: list[str] = []
     i = 0

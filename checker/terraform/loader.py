@@ -40,10 +40,15 @@ JSON_BLOCK_TYPES = frozenset(
     }
 )
 
+# Block types Terraform accepts at the top level of a module; any other is an error there.
+TOP_LEVEL_BLOCKS = frozenset({"terraform", "provider", "variable", "locals", "output", "module", "resource", "data",
+                              "moved", "import", "check", "removed", "ephemeral"})
+
 ReferenceResolver = Callable[[str, str, Origin], Any]
 """``resolve_reference(address, attribute, origin)``: a value for a resource or data source
 attribute (e.g. the rendered ``data.aws_iam_policy_document.x.json``), or None to leave it
-unknown. ``address`` includes an instance key when there is one."""
+unknown. ``address`` includes an instance key when there is one, and in a child module the
+module's address (``module.ops.aws_iam_policy.this``, see ``Module.address``)."""
 
 
 @dataclass
@@ -172,6 +177,10 @@ def parse_hcl_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
     for name, attr in attrs.items():
         diags.append(Diagnostic("error", f'Unsupported argument: an argument named "{name}" is not expected here',
                                 str(path), attr.line))
+    for b in blocks:
+        if b.kind not in TOP_LEVEL_BLOCKS:  # Terraform rejects the module: what it holds is not judged
+            diags.append(Diagnostic("error", f'Unsupported block type: blocks of type "{b.kind}" are not expected '
+                                    "here", str(path), b.line))
     return blocks, diags
 
 
@@ -215,7 +224,7 @@ def parse_json_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if root.kind != "object":
         raise TerraformError("the root of a .tf.json file must be an object", Origin(file, root.line))
-    for kind, _, value in root.value:
+    for kind, kind_line, value in root.value:
         if kind == "//":
             continue
         if kind in ("resource", "data"):
@@ -233,8 +242,9 @@ def parse_json_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
         elif kind in ("locals", "terraform"):
             for b in _json_items(value):
                 blocks.append(_json_body(b, file, kind, None, "", ()))
-        else:
-            diags.append(Diagnostic("warning", f'Unsupported block type "{kind}"', file, root.line))
+        elif kind not in TOP_LEVEL_BLOCKS:
+            diags.append(Diagnostic("error", f'Unsupported block type: blocks of type "{kind}" are not expected here',
+                                    file, kind_line))
     return blocks, diags
 
 
@@ -305,6 +315,9 @@ class Module:
         self.variables: dict[str, Any] = {}
         self.blocks: list[Block] = []
         self.resolve_reference: ReferenceResolver | None = None
+        # The module instance's address ("" for the root, "module.a.module.b" for a child); the
+        # resolve_reference hook receives resource addresses prefixed with it.
+        self.address = ""
         # FunctionContext
         self.root_dir = root_dir or path
         self.base_dir = self.root_dir
@@ -316,6 +329,7 @@ class Module:
         self._var_decls: dict[str, _Variable] = {}
         self._local_attrs: dict[str, Attribute] = {}
         self._local_values: dict[str, Any] = {}
+        self._deps_cache: dict[str, list[str]] = {}
         self._outputs: dict[str, Block] = {}
         self._resources: dict[str, dict[str, Block]] = {}
         self._data: dict[str, dict[str, Block]] = {}
@@ -402,7 +416,11 @@ class Module:
                 f'Reference to undeclared input variable: an input variable with the name "{name}" has not been declared',
                 origin,
             )
-        return self.variables[name]
+        value = self.variables[name]
+        if isinstance(value, Unknown) and value.origin != origin:
+            # an unknown variable is reported where it is used (var.x in a policy), not declared
+            return Unknown(value.reason, origin, value.ref, value.attribute, value.extra)
+        return value
 
     def _path(self, name: str, origin: Origin) -> Any:
         if name == "module":
@@ -449,7 +467,8 @@ class Module:
     def _resource_attribute(self, inst: ResourceInstance, name: str, origin: Origin) -> Any:
         block = inst.block
         if self.resolve_reference is not None:
-            resolved = self.resolve_reference(inst.address, name, origin)
+            full = f"{self.address}.{inst.address}" if self.address else inst.address
+            resolved = self.resolve_reference(full, name, origin)
             if resolved is not None:
                 return resolved
         attr = block.attributes.get(name)
@@ -519,27 +538,40 @@ class Module:
             )
         else:
             child_path = (self.path / str(source)).resolve()
-            if child_path in self._loading:
-                result = Unknown(f"module.{name} calls a module that is already being loaded ({source})",
-                                 origin, f"module.{name}")
+            linked = linked_outside(self.path / str(source), self.scan_root)
+            if linked is not None and not self.allow_outside:
+                result = Unknown(f"module.{name}: its source {source} links to {linked}, outside the scanned tree; "
+                                 "pass --allow-outside to read it", origin, f"module.{name}")
+            elif child_path in self._loading:
+                result = Unknown(f"module.{name} calls a module that is already being loaded ({source}): a cycle of "
+                                 "module calls, which Terraform rejects", origin, f"module.{name}")
             elif not child_path.is_dir():
                 result = Unknown(f'module.{name}: the source directory "{source}" does not exist', origin,
                                  f"module.{name}")
             else:
+                if linked is not None:
+                    self.note_outside(linked)
                 inputs = {
                     k: self.try_evaluate(a.expr)
                     for k, a in block.attributes.items()
                     if k not in META_ARGUMENTS and k not in ("source", "version")
                 }
-                result = _load(
-                    child_path, var_files=(), vars=(), env={}, workspace=self.workspace,
-                    scan_root=self.scan_root, allow_outside=self.allow_outside, inputs=inputs,
-                    root_dir=self.root_dir, loading=self._loading,
-                )
-                for d in result.diagnostics:
-                    if d not in self.diagnostics:
-                        self.diagnostics.append(d)
-                result.resolve_reference = self.resolve_reference
+                try:
+                    loaded = _load(
+                        child_path, var_files=(), vars=(), env={}, workspace=self.workspace,
+                        scan_root=self.scan_root, allow_outside=self.allow_outside, inputs=inputs,
+                        root_dir=self.root_dir, loading=self._loading,
+                    )
+                except OSError as exc:  # an unreadable folder: the module is not judged (an error)
+                    result = Unknown(f'module.{name}: cannot read the source directory "{source}": '
+                                     f"{exc.strerror or exc}", origin, f"module.{name}")
+                else:
+                    for d in loaded.diagnostics:
+                        if d not in self.diagnostics:
+                            self.diagnostics.append(d)
+                    loaded.resolve_reference = self.resolve_reference
+                    loaded.address = f"{self.address}.module.{name}" if self.address else f"module.{name}"
+                    result = loaded
         self._children[name] = result
         return result
 
@@ -591,7 +623,8 @@ class Module:
     def _local_order(self, name: str) -> list[str]:
         """``name`` and the locals it refers to, dependencies first; TerraformError on a cycle."""
         order: list[str] = []
-        done: set[str] = set(self._local_values)
+        evaluated = self._local_values
+        done: set[str] = set()
         path: list[str] = []
         stack: list[tuple[str, list[str]]] = [(name, self._local_deps(name))]
         path.append(name)
@@ -599,7 +632,7 @@ class Module:
             current, deps = stack[-1]
             if deps:
                 dep = deps.pop()
-                if dep in done or dep not in self._local_attrs:
+                if dep in done or dep in evaluated or dep not in self._local_attrs:
                     continue
                 if dep in path:
                     cycle = [*path[path.index(dep):], dep]
@@ -617,9 +650,11 @@ class Module:
         return order
 
     def _local_deps(self, name: str) -> list[str]:
-        attr = self._local_attrs[name]
-        deps = _references(attr.expr.node, "local", attr.expr.file)
-        return list(reversed(deps))
+        deps = self._deps_cache.get(name)
+        if deps is None:
+            attr = self._local_attrs[name]
+            deps = self._deps_cache[name] = list(reversed(_references(attr.expr.node, "local", attr.expr.file)))
+        return list(deps)
 
     def output(self, name: str) -> Any:
         block = self._outputs.get(name)
@@ -788,28 +823,37 @@ def _references(node: Any, root: str, file: str) -> list[str]:
     """Names ``n`` of the ``<root>.n`` references inside an expression tree (in order)."""
     found: list[str] = []
     stack = [node]
+    pop = stack.pop
+    push = stack.append
+    extend = stack.extend
     while stack:
-        cur = stack.pop()
-        if isinstance(cur, Tree):
-            if cur.data == "get_attr_expr_term":
-                base = cur.children[0]
-                while isinstance(base, Tree) and base.data == "expr_term" and len(base.children) == 1:
-                    base = base.children[0]
-                if isinstance(base, Tree) and base.data == "identifier" and str(base.children[0]) == root:
-                    attr = [c for c in cur.children[1].children if isinstance(c, Tree)]
-                    if attr:
-                        found.append(str(attr[0].children[0]))
-            if cur.data in ("heredoc_template", "heredoc_template_trim"):
-                tmpl = getattr(cur.meta, "cp_template", None)
-                if tmpl is None:
-                    try:
-                        tmpl = tfparser.heredoc_template(cur.children[0], file)  # type: ignore[arg-type]
-                    except TerraformError:
-                        continue
-                    cur.meta.cp_template = tmpl  # type: ignore[attr-defined]
-                stack.append(tmpl)
-                continue
-            stack.extend(reversed(cur.children))
+        cur = pop()
+        if not isinstance(cur, Tree):
+            continue
+        data = cur.data
+        if data == "get_attr_expr_term":
+            base = cur.children[0]
+            while isinstance(base, Tree) and base.data == "expr_term" and len(base.children) == 1:
+                base = base.children[0]
+            if isinstance(base, Tree) and base.data == "identifier" and str(base.children[0]) == root:
+                attr = [c for c in cur.children[1].children if isinstance(c, Tree)]
+                if attr:
+                    found.append(str(attr[0].children[0]))
+        elif data == "heredoc_template" or data == "heredoc_template_trim":
+            tmpl = getattr(cur.meta, "cp_template", None)
+            if tmpl is None:
+                try:
+                    tmpl = tfparser.heredoc_template(cur.children[0], file)  # type: ignore[arg-type]
+                except TerraformError:
+                    continue
+                cur.meta.cp_template = tmpl  # type: ignore[attr-defined]
+            push(tmpl)
+            continue
+        children = cur.children
+        if len(children) == 1:
+            push(children[0])
+        else:
+            extend(reversed(children))
     return found
 
 
@@ -1013,7 +1057,17 @@ def _load(
                     root_dir=root_dir, loading=loading)
     files = module_files(path)
     module.files = tuple(files)
+    for bad, why in _unreadable_members(path):
+        module.diagnostics.append(Diagnostic("error", f"cannot read {bad.name}: {why}", str(bad), 1))
     for f in files:
+        outside = linked_outside(f, scan_root)
+        if outside is not None:
+            if not allow_outside:
+                module.diagnostics.append(Diagnostic(
+                    "error", f"{f.name} links to {outside}, outside the scanned tree; pass --allow-outside to read it",
+                    str(f), 1))
+                continue
+            module.note_outside(outside)
         try:
             if f.name.endswith(".tf.json"):
                 blocks, diags = parse_json_file(f)
@@ -1033,6 +1087,37 @@ def _load(
     return module
 
 
+def _unreadable_members(path: Path) -> list[tuple[Path, str]]:
+    """Configuration file names of a module folder that are no regular file: a broken link, a link
+    loop, a pipe (never opened: it would block). Terraform fails on them; so does the gate."""
+    out: list[tuple[Path, str]] = []
+    for p in sorted(path.iterdir(), key=lambda q: q.name):
+        if p.name.startswith(".") or not p.name.endswith((".tf", ".tf.json")) or p.is_file() or p.is_dir():
+            continue
+        try:
+            os.stat(p)
+        except OSError as exc:
+            why = "symbolic link loop" if exc.errno == 40 else "broken symbolic link (its target does not exist)"
+            out.append((p, why))
+            continue
+        out.append((p, "not a regular file (a pipe, socket or device is never read)"))
+    return out
+
+
+def linked_outside(path: Path, scan_root: Path) -> Path | None:
+    """The real path of ``path`` when a symbolic link takes it out of the scanned tree although the
+    path as written stays inside it (a linked file or module folder); None otherwise."""
+    root = Path(os.path.realpath(scan_root))
+    real = Path(os.path.realpath(path))
+    if real == root or root in real.parents:
+        return None
+    written = Path(os.path.normpath(os.path.abspath(path)))
+    root_written = Path(os.path.normpath(os.path.abspath(scan_root)))
+    if written == root_written or root_written in written.parents:
+        return real
+    return None
+
+
 def find_root_modules(path: Path) -> list[Path]:
     """Directories under ``path`` holding ``.tf``/``.tf.json`` files that no other module in the
     tree calls as a local module source (sorted)."""
@@ -1043,6 +1128,7 @@ def find_root_modules(path: Path) -> list[Path]:
         if any(n.endswith(".tf") or n.endswith(".tf.json") for n in filenames):
             dirs.append(Path(current).resolve())
     called: set[Path] = set()
+    calls: dict[Path, set[Path]] = {}
     for d in dirs:
         for f in module_files(d):
             try:
@@ -1059,4 +1145,26 @@ def find_root_modules(path: Path) -> list[Path]:
                     continue
                 if isinstance(src, str) and (src.startswith("./") or src.startswith("../")):
                     called.add((d / src).resolve())
-    return [d for d in dirs if d not in called]
+                    calls.setdefault(d, set()).add((d / src).resolve())
+    roots = {d for d in dirs if d not in called}
+    # Modules that only call each other (a -> b -> a) are reached from no root: the first of each
+    # such group is loaded as a root too (and reports the cycle), never silently left out.
+    reached: set[Path] = set()
+    for r in roots:
+        reached |= _reachable(r, calls)
+    for d in dirs:
+        if d not in reached:
+            roots.add(d)
+            reached |= _reachable(d, calls)
+    return [d for d in dirs if d in roots]
+
+
+def _reachable(start: Path, calls: Mapping[Path, set[Path]]) -> set[Path]:
+    seen = {start}
+    stack = [start]
+    while stack:
+        for nxt in calls.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen

@@ -1,0 +1,221 @@
+"""Principals and their effective permissions.
+
+A principal (role, user, group) holds identity policies: inline ones, attached customer-managed
+ones, attached AWS-managed ones, and for a user those of its groups. Its effective permissions are
+judged as a whole:
+
+- the union of what its identity policies allow,
+- minus what an unconditional Deny in *any* of them removes (a Deny applies across the
+  principal's policies, not only inside its own document; see :func:`checker.grants.deny_applies_to`),
+- intersected with its permissions boundary when it has one (an action the boundary allows in no
+  statement is not effective; a boundary that cannot be read narrows nothing).
+
+A document attached to several principals grants an action when it is effective for at least one
+of them. A document attached to none (a lone JSON policy, an unattached ``aws_iam_policy``) is its
+own principal: its grants are its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from checker.grants import DocumentGrants, StatementGrants, compute_grants, deny_applies_to, statement_actions
+from checker.model import DocumentKind, LoadResult, Located, PolicyDocument, Principal, Statement
+
+if TYPE_CHECKING:
+    from checker.catalog import Catalog
+
+IDENTITY_KINDS = frozenset({DocumentKind.IDENTITY})
+
+
+@dataclass
+class PrincipalView:
+    principal: Principal
+    documents: list[PolicyDocument] = field(default_factory=list)  # identity documents, groups' included
+    boundary: PolicyDocument | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GrantSource:
+    """Where a principal gets an action from: a statement of one of its documents."""
+
+    action: str
+    document: PolicyDocument
+    statement: Statement
+    via: Located
+
+    @property
+    def file(self) -> str:
+        return self.via.origin or self.document.file
+
+    @property
+    def line(self) -> int:
+        return self.via.line or self.statement.line
+
+
+class PrincipalIndex:
+    """The principals of a load, and for each document the principals it belongs to."""
+
+    def __init__(self, load: LoadResult, catalog: Catalog) -> None:
+        self.catalog = catalog
+        docs = {(d.file, d.address): d for d in load.documents}
+        by_address = {p.address: p for p in load.principals}
+        self.views: list[PrincipalView] = []
+        self.of_document: dict[int, list[PrincipalView]] = {}
+        for p in load.principals:
+            view = PrincipalView(p)
+            keys = list(p.policies)
+            for g in p.groups:
+                group = by_address.get(g)
+                if group is not None:
+                    keys.extend(k for k in group.policies if k not in keys)
+            for k in keys:
+                d = docs.get(k)
+                if d is not None and d.kind in IDENTITY_KINDS:
+                    view.documents.append(d)
+            if p.boundary is not None:
+                view.boundary = docs.get(p.boundary)
+            self.views.append(view)
+            for d in view.documents:
+                self.of_document.setdefault(id(d), []).append(view)
+        self._grants: dict[int, DocumentGrants] = {}
+        self._denies: dict[int, list[tuple[Statement, set[str]]]] = {}
+        self._boundary: dict[int, set[str] | None] = {}
+        self._for: dict[tuple[int, int], DocumentGrants] = {}
+
+    def own_grants(self, doc: PolicyDocument) -> DocumentGrants:
+        g = self._grants.get(id(doc))
+        if g is None:
+            g = compute_grants(doc, self.catalog)
+            self._grants[id(doc)] = g
+        return g
+
+    def _deny_statements(self, doc: PolicyDocument) -> list[tuple[Statement, set[str]]]:
+        found = self._denies.get(id(doc))
+        if found is None:
+            found = []
+            for s in doc.statements:
+                if s.effect == "Deny" and s.unknown is None:
+                    acts, _u, _r = statement_actions(s, self.catalog)
+                    if acts:
+                        found.append((s, set(acts)))
+            self._denies[id(doc)] = found
+        return found
+
+    def boundary_allows(self, boundary: PolicyDocument) -> set[str] | None:
+        """Every action some Allow of the boundary allows (conditions ignored), or None when the
+        boundary cannot be read with certainty (then it narrows nothing)."""
+        if id(boundary) in self._boundary:
+            return self._boundary[id(boundary)]
+        allowed: set[str] | None = set()
+        if any(p.rule != "invalid" for p in boundary.problems) or not boundary.statements:
+            allowed = None
+        else:
+            for sg in self.own_grants(boundary).allows:
+                if sg.unresolved or sg.statement.unknown is not None:
+                    allowed = None
+                    break
+                assert allowed is not None
+                allowed.update(sg.actions)
+        self._boundary[id(boundary)] = allowed
+        return allowed
+
+    def removed_in(self, view: PrincipalView, doc: PolicyDocument, sg: StatementGrants) -> set[str]:
+        """Actions of one Allow statement of ``doc`` that are not effective for the principal."""
+        removed: set[str] = set()
+        for other in view.documents:
+            if other is doc:
+                continue  # the document's own Denies are already applied by compute_grants
+            for deny, denied in self._deny_statements(other):
+                if deny_applies_to(deny, sg.statement):
+                    removed |= denied
+        if view.boundary is not None:
+            allowed = self.boundary_allows(view.boundary)
+            if allowed is not None:
+                removed |= {a for a in sg.actions if a not in allowed}
+        return removed
+
+    def grants(self, doc: PolicyDocument) -> DocumentGrants:
+        """The document's grants as its principals receive them (union over its principals)."""
+        base = self.own_grants(doc)
+        views = self.of_document.get(id(doc))
+        if not views:
+            return base
+        out = DocumentGrants(document=doc)
+        for sg in base.statements:
+            if not sg.statement.is_allow:
+                out.statements.append(sg)
+                continue
+            surviving: set[str] = set()
+            for view in views:
+                removed = self.removed_in(view, doc, sg)
+                surviving |= {a for a in sg.actions if a not in removed}
+            out.statements.append(StatementGrants(
+                statement=sg.statement,
+                actions={a: loc for a, loc in sg.actions.items() if a in surviving},
+                unmatched=sg.unmatched, unresolved=sg.unresolved,
+                denied=sg.denied | {a for a in sg.actions if a not in surviving},
+            ))
+        return out
+
+    def effective(self, view: PrincipalView) -> dict[str, list[GrantSource]]:
+        """Every action the principal is granted, with the statements that grant it (sorted)."""
+        out: dict[str, list[GrantSource]] = {}
+        for doc in view.documents:
+            for sg in self.own_grants(doc).allows:
+                removed = self.removed_in(view, doc, sg)
+                for action, loc in sg.actions.items():
+                    if action not in removed:
+                        out.setdefault(action, []).append(GrantSource(action, doc, sg.statement, loc))
+        return dict(sorted(out.items()))
+
+    def grants_for(self, view: PrincipalView, doc: PolicyDocument) -> DocumentGrants:
+        """The document's grants as this one principal receives them (computed once)."""
+        key = (id(view), id(doc))
+        cached = self._for.get(key)
+        if cached is not None:
+            return cached
+        base = self.own_grants(doc)
+        out = DocumentGrants(document=doc)
+        self._for[key] = out
+        for sg in base.statements:
+            if not sg.statement.is_allow:
+                out.statements.append(sg)
+                continue
+            removed = self.removed_in(view, doc, sg)
+            out.statements.append(StatementGrants(
+                statement=sg.statement, actions={a: loc for a, loc in sg.actions.items() if a not in removed},
+                unmatched=sg.unmatched, unresolved=sg.unresolved, denied=sg.denied | (removed & set(sg.actions))))
+        return out
+
+
+def explain_documents(load: LoadResult, catalog: Catalog) -> list[tuple[PolicyDocument, DocumentGrants]]:
+    """What ``explain`` lists: for each principal its trust policy, its identity policies with the
+    grants it receives from each (other policies' Denies and its boundary applied) and its
+    boundary, each document labelled with the principal (``document.principal``); then every
+    document that belongs to no principal, with its own grants."""
+    if not load.principals:
+        return [(d, compute_grants(d, catalog)) for d in load.documents]
+    index = PrincipalIndex(load, catalog)
+    docs = {(d.file, d.address): d for d in load.documents}
+    used: set[int] = set()
+    out: list[tuple[PolicyDocument, DocumentGrants]] = []
+    for view in index.views:
+        p = view.principal
+        label = p.address if p.name is None or p.address.endswith(p.name) else f"{p.address} ({p.name})"
+        trust = docs.get(p.trust) if p.trust else None
+        if trust is not None:
+            used.add(id(trust))
+            out.append((trust.model_copy(update={"principal": label}), index.own_grants(trust)))
+        for d in view.documents:
+            used.add(id(d))
+            copy = d.model_copy(update={"principal": label})
+            out.append((copy, DocumentGrants(document=copy, statements=index.grants_for(view, d).statements)))
+        if view.boundary is not None:
+            used.add(id(view.boundary))
+            out.append((view.boundary.model_copy(update={"principal": label}), index.own_grants(view.boundary)))
+    for d in load.documents:
+        if id(d) not in used:
+            out.append((d, index.own_grants(d)))
+    return out

@@ -1,0 +1,83 @@
+"""The curated classification of sensitive actions and the access-level corrections (``checker/data``).
+
+``sensitive_actions.json`` gives each action that returns credentials or customer data, changes
+state or costs money its categories; ``level_corrections.json`` lists actions AWS labels Write,
+Permissions management or Tagging that only read. Both are read once, on first use (rules that
+never ask pay nothing). Method, counts and judgement calls: ``docs/sensitive-actions.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+CATEGORIES: tuple[str, ...] = ("credentials", "data", "side-effect", "cost")
+_EMPTY: frozenset[str] = frozenset()
+
+
+class SensitivityDataError(Exception):
+    """A curated data file is missing or malformed (a packaging error, never a pass)."""
+
+
+def _read(name: str) -> dict[str, Any]:
+    try:
+        text = resources.files("checker").joinpath("data", name).read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise SensitivityDataError(f"cannot read checker/data/{name}: {exc}") from None
+    if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("actions"), dict):
+        raise SensitivityDataError(f"checker/data/{name} has an unknown format")
+    return data
+
+
+@cache
+def _sensitive() -> dict[str, frozenset[str]]:
+    """lower-case action name -> its categories."""
+    out: dict[str, frozenset[str]] = {}
+    for name, entry in _read("sensitive_actions.json")["actions"].items():
+        cats = frozenset(entry.get("categories", ()))
+        if not cats or not cats <= set(CATEGORIES):
+            raise SensitivityDataError(f"sensitive_actions.json: {name} has invalid categories {sorted(cats)}")
+        out[name.lower()] = cats
+    return out
+
+
+@cache
+def _corrections() -> dict[str, str]:
+    """lower-case action name -> the corrected access level (Read or List)."""
+    out: dict[str, str] = {}
+    for name, entry in _read("level_corrections.json")["actions"].items():
+        level = entry.get("level")
+        if level not in ("Read", "List"):
+            raise SensitivityDataError(f"level_corrections.json: {name} has invalid level {level!r}")
+        out[name.lower()] = level
+    return out
+
+
+def categories(action: str) -> frozenset[str]:
+    """The sensitive categories of an action (case-insensitive name); empty when it is not sensitive."""
+    return _sensitive().get(action.lower(), _EMPTY)
+
+
+def sensitive_actions() -> dict[str, frozenset[str]]:
+    """Every classified action (lower-case names) with its categories."""
+    return dict(_sensitive())
+
+
+def correction(action: str) -> str | None:
+    """The corrected access level of an action AWS mislabels as writing, else None."""
+    return _corrections().get(action.lower())
+
+
+@cache
+def corrected_level(action: str) -> str:
+    """The access level the gate uses: the catalog's, corrected; ``"Unknown"`` for an unknown action."""
+    fixed = _corrections().get(action.lower())
+    if fixed is not None:
+        return fixed
+    from checker.catalog import get_catalog
+
+    info = get_catalog().get(action)
+    return info.level if info is not None else "Unknown"

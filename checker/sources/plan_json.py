@@ -1,0 +1,285 @@
+"""Terraform plan front end: ``terraform show -json plan.out`` to the model.
+
+A plan is recognised by its content (``format_version`` with ``planned_values`` or
+``resource_changes``), never by its name. Each resource instance that the plan creates, updates
+or keeps (``resource_changes[].change.after``, else ``planned_values``) is read like the
+Terraform front end reads a configuration, and values the plan marks in ``after_unknown`` are
+unknown. References that link policies to roles (``role = aws_iam_role.audit.id``) are taken
+from the plan's ``configuration`` section when the value itself is not known yet. Findings name
+resource addresses; their lines are the lines of the plan file where each value is written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from checker.model import DocumentKind
+from checker.sources.detect import is_plan as is_plan  # re-exported: detection by content
+from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
+from checker.sources.terraform_source import TerraformLoad, build_from_extracted
+from checker.terraform.iam import (
+    ATTACHMENTS,
+    INLINE_POLICIES,
+    MEMBERSHIPS,
+    PRINCIPAL_TYPES,
+    RESOURCE_POLICIES,
+    AttachmentItem,
+    Extracted,
+    MembershipItem,
+    PolicyItem,
+    PrincipalItem,
+)
+from checker.terraform.values import Origin, TfStr, Unknown
+
+# Attributes that link a policy to a principal or a policy ARN: their references are followed.
+_LINKS = frozenset({"role", "user", "group", "roles", "users", "groups", "role_name", "user_name", "group_name",
+                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns"})
+
+
+
+
+@dataclass
+class _Resource:
+    address: str
+    rtype: str
+    mode: str
+    after: JsonNode  # the object of values
+    unknown: Any  # after_unknown (plain)
+    module: str  # module address ("" for root)
+
+
+class _PlanReader:
+    def __init__(self, root: JsonNode, file: str) -> None:
+        self.root = root
+        self.file = file
+        self.references: dict[tuple[str, str], list[str]] = {}  # (config address, attr) -> references
+        self.configured: dict[str, set[str]] | None = None  # config address -> attributes written
+        self._config(root.get("configuration"))
+
+    def _config(self, conf: JsonNode | None) -> None:
+        if conf is None or conf.kind != "object":
+            return
+        self.configured = {}
+        stack: list[tuple[str, JsonNode | None]] = [("", conf.get("root_module"))]
+        while stack:
+            prefix, mod = stack.pop()
+            if mod is None or mod.kind != "object":
+                continue
+            res = mod.get("resources")
+            for r in res.items if res is not None and res.kind == "array" else ():
+                addr = r.get("address")
+                exprs = r.get("expressions")
+                if addr is None or exprs is None or exprs.kind != "object":
+                    continue
+                full = f"{prefix}.{addr.value}" if prefix else str(addr.value)
+                self.configured[full] = {name for name, _, _ in exprs.members}
+                for name, _, e in exprs.members:
+                    refs = e.get("references") if e.kind == "object" else None
+                    if refs is not None and refs.kind == "array":
+                        self.references[(full, name)] = [str(x.value) for x in refs.items if x.kind == "string"]
+            calls = mod.get("module_calls")
+            for name, _, call in calls.members if calls is not None and calls.kind == "object" else ():
+                child = call.get("module") if call.kind == "object" else None
+                stack.append((f"{prefix}.module.{name}" if prefix else f"module.{name}", child))
+
+    def resources(self) -> list[_Resource]:
+        out: list[_Resource] = []
+        changes = self.root.get("resource_changes")
+        if changes is not None and changes.kind == "array" and changes.items:
+            for rc in changes.items:
+                change = rc.get("change")
+                if change is None or change.kind != "object":
+                    continue
+                actions = change.get("actions")
+                acts = [a.value for a in actions.items] if actions is not None and actions.kind == "array" else []
+                after = change.get("after")
+                if acts == ["delete"] or after is None or after.kind != "object":
+                    continue
+                au = change.get("after_unknown")
+                out.append(_Resource(str(_v(rc, "address")), str(_v(rc, "type")), str(_v(rc, "mode") or "managed"),
+                                     after, au.to_python() if au is not None else {},
+                                     str(_v(rc, "module_address") or "")))
+            return out
+        pv = self.root.get("planned_values")
+        stack = [pv.get("root_module")] if pv is not None and pv.kind == "object" else []
+        while stack:
+            mod = stack.pop()
+            if mod is None or mod.kind != "object":
+                continue
+            res = mod.get("resources")
+            for r in res.items if res is not None and res.kind == "array" else ():
+                values = r.get("values")
+                if values is not None and values.kind == "object":
+                    out.append(_Resource(str(_v(r, "address")), str(_v(r, "type")), str(_v(r, "mode") or "managed"),
+                                         values, {}, str(_v(mod, "address") or "")))
+            kids = mod.get("child_modules")
+            stack.extend(kids.items if kids is not None and kids.kind == "array" else ())
+        return out
+
+    def value(self, r: _Resource, name: str, node: JsonNode | None = None, unknown: Any = None,
+              path: str | None = None) -> Any:
+        """An attribute of a planned resource: TfStr/list/dict with the plan's lines, or Unknown."""
+        container = r.after if node is None else node
+        unk = (r.unknown if isinstance(r.unknown, dict) else {}) if unknown is None else unknown
+        child = container.get(name)
+        u = unk.get(name) if isinstance(unk, dict) else None
+        if u is True or (child is None and u):
+            if node is None and not self.is_configured(r, name):
+                return None  # computed by the provider, not written in the configuration
+            ref = self._ref(r, name) if name in _LINKS else None
+            return Unknown(f"{r.address}.{path or name} is known only after apply", Origin(self.file, container.line),
+                           ref, None if ref is None else self._ref_attr(r, name))
+        if child is None:
+            return None
+        return self._plain(child, u)
+
+    def _plain(self, node: JsonNode, unknown: Any) -> Any:
+        if node.kind == "string":
+            return TfStr(node.value, Origin(self.file, node.line))
+        if node.kind == "array":
+            return [Unknown("known only after apply", Origin(self.file, c.line))
+                    if isinstance(unknown, list) and i < len(unknown) and unknown[i] is True
+                    else self._plain(c, unknown[i] if isinstance(unknown, list) and i < len(unknown) else None)
+                    for i, c in enumerate(node.items)]
+        if node.kind == "object":
+            return {k: self._plain(v, unknown.get(k) if isinstance(unknown, dict) else None)
+                    for k, _, v in node.members}
+        return node.value
+
+    def is_configured(self, r: _Resource, name: str) -> bool:
+        if self.configured is None:
+            return True  # no configuration section: every unknown counts
+        base = re.sub(r"\[[^\]]*\]$", "", r.address)
+        return name in self.configured.get(base, {name})
+
+    def _refs(self, r: _Resource, name: str) -> list[str]:
+        base = re.sub(r"\[[^\]]*\]$", "", r.address)
+        return self.references.get((base, name), [])
+
+    def _ref(self, r: _Resource, name: str) -> str | None:
+        refs = self._refs(r, name)
+        prefix = r.module
+        for ref in refs:
+            if ref.startswith(("var.", "local.", "each.", "count.", "path.")):
+                continue
+            parts = ref.split(".")
+            n = 3 if parts[0] == "data" else 2
+            if len(parts) >= n:
+                addr = ".".join(parts[:n])
+                return f"{prefix}.{addr}" if prefix else addr
+        return None
+
+    def _ref_attr(self, r: _Resource, name: str) -> str | None:
+        for ref in self._refs(r, name):
+            parts = ref.split(".")
+            n = 3 if parts[0] == "data" else 2
+            if len(parts) > n:
+                return parts[n]
+        return None
+
+
+def _v(node: JsonNode, key: str) -> Any:
+    child = node.get(key)
+    return child.value if child is not None else None
+
+
+def _flat(value: Any) -> Any:
+    return value
+
+
+def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
+    """Every policy, principal and attachment a plan creates or keeps."""
+    from checker.model import SourceError
+
+    out = TerraformLoad()
+    out.files.append(file)
+    try:
+        root = parse_json(data).root
+    except JsonSyntaxError as exc:
+        out.errors.append(SourceError.model_construct(file=file, line=max(exc.line, 1),
+                                                      message=f"not valid JSON: {exc}"))
+        return out
+    reader = _PlanReader(root, file)
+    ex = Extracted()
+    for r in reader.resources():
+        if r.mode != "managed":
+            continue
+        rtype = r.rtype
+
+        def val(name: str, r: _Resource = r) -> Any:
+            return reader.value(r, name)
+
+        def line(name: str, r: _Resource = r) -> int:
+            node = r.after.get(name)
+            return node.line if node is not None else r.after.line
+
+        if rtype in INLINE_POLICIES:
+            owner_kind, owner_attr = INLINE_POLICIES[rtype]
+            ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, _flat(val("policy")),
+                                          file, line("policy"), name=val("name"), owner_kind=owner_kind,
+                                          owner=val(owner_attr), flat=True))
+        elif rtype == "aws_iam_policy":
+            ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, _flat(val("policy")),
+                                          file, line("policy"), name=val("name"), arn_of=r.address, flat=True))
+        elif rtype in PRINCIPAL_TYPES:
+            kind = PRINCIPAL_TYPES[rtype]
+            item = PrincipalItem(r.address, kind, val("name"), file, r.after.line)
+            boundary = val("permissions_boundary")
+            if boundary not in (None, ""):
+                item.boundary = boundary
+                item.boundary_line = line("permissions_boundary")
+            if kind == "role":
+                ex.policies.append(PolicyItem(f"{r.address}.assume_role_policy", r.address, rtype, DocumentKind.TRUST,
+                                              _flat(val("assume_role_policy")), file, line("assume_role_policy"),
+                                              flat=True))
+                item.trust = f"{r.address}.assume_role_policy"
+                arns = val("managed_policy_arns")
+                for a in arns if isinstance(arns, list) else ([arns] if arns else []):
+                    item.managed_arns.append((a, line("managed_policy_arns")))
+                inline = r.after.get("inline_policy")
+                for i, ip in enumerate(inline.items if inline is not None and inline.kind == "array" else ()):
+                    pol = ip.get("policy")
+                    if pol is None or pol.kind != "string" or not pol.value:
+                        continue
+                    ex.policies.append(PolicyItem(f"{r.address}.inline_policy[{i}]", r.address, rtype,
+                                                  DocumentKind.IDENTITY, TfStr(pol.value, Origin(file, pol.line)),
+                                                  file, pol.line, name=_v(ip, "name"), owner_kind="role",
+                                                  owner=Unknown("the role itself", None, r.address, "name"), flat=True))
+            ex.principals.append(item)
+        elif rtype in ATTACHMENTS:
+            owner_kind, owner_attr, _many, pol_attr, pol_many = ATTACHMENTS[rtype]
+            pols = val(pol_attr)
+            items = pols if pol_many and isinstance(pols, list) else [pols]
+            for i, p in enumerate(items):
+                ex.attachments.append(AttachmentItem(r.address + (f".{pol_attr}[{i}]" if pol_many else ""), rtype,
+                                                     owner_kind, [val(owner_attr)], p, file, line(pol_attr)))
+        elif rtype == "aws_iam_policy_attachment":
+            for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
+                owners = val(attr)
+                if owners:
+                    ex.attachments.append(AttachmentItem(r.address, rtype, owner_kind,
+                                                         owners if isinstance(owners, list) else [owners],
+                                                         val("policy_arn"), file, line("policy_arn")))
+        elif rtype in MEMBERSHIPS:
+            if rtype == "aws_iam_user_group_membership":
+                users, groups = [val("user")], val("groups") or []
+            else:
+                users, groups = val("users") or [], [val("group")]
+            ex.memberships.append(MembershipItem(r.address, list(users), list(groups), file, r.after.line))
+        elif rtype == "aws_organizations_policy":
+            ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.SCP, _flat(val("content")), file,
+                                          line("content"), flat=True))
+        else:
+            attr = RESOURCE_POLICIES.get(rtype, "policy")
+            if (rtype.startswith("aws_") and r.after.get(attr) is not None) or (
+                    isinstance(r.unknown, dict) and r.unknown.get(attr) is True and rtype in RESOURCE_POLICIES):
+                value = val(attr)
+                if value in (None, ""):
+                    continue
+                guessed = DocumentKind.RESOURCE if rtype in RESOURCE_POLICIES else None
+                ex.policies.append(PolicyItem(r.address, r.address, rtype, guessed, _flat(value), file, line(attr),
+                                              flat=True))
+    build_from_extracted(ex, out)
+    return out

@@ -1,0 +1,689 @@
+"""Terraform front end: a module (and the modules it calls) to the model.
+
+A policy value becomes a :class:`PolicyDocument` through the JSON front end's builder, so every
+form (a JSON string, a heredoc, ``file()``, ``templatefile()``, ``jsonencode``, an
+``aws_iam_policy_document``, a value passed through a module) is validated alike. Each value keeps
+the file and line where it was written: the builder is given a tree whose "lines" are ids into a
+table of (file, line, unknown) and the document is mapped back afterwards, so a finding points at
+``locals.tf`` line 7 when that is where the action is written, with the address of the resource
+that uses it. Values Terraform knows only after apply stay in the document as
+``Located.unknown``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checker.model import (
+    DocumentKind,
+    Located,
+    PolicyDocument,
+    Principal,
+    Problem,
+    SkippedItem,
+    SourceError,
+    Statement,
+)
+from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
+from checker.terraform.values import Origin, TfStr, Unknown
+
+if TYPE_CHECKING:
+    from checker.terraform.iam import Extracted
+
+_UNKNOWN_PLACEHOLDER = "${unknown}"
+
+
+def _display(file: str) -> str:
+    """A file as reports show it: relative to the working directory when inside it."""
+    return _display_in(file, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_in(file: str, cwd: str) -> str:
+    if not file or file.startswith("<") or file.startswith("-var") or file.startswith("TF_VAR_"):
+        return file
+    p = Path(file)
+    try:
+        rel = os.path.relpath(p.absolute(), cwd)
+    except ValueError:
+        return p.as_posix()
+    if rel == "." or rel.startswith(".."):
+        return p.as_posix()
+    return Path(rel).as_posix()
+
+
+def placeholder(u: Unknown) -> str:
+    if u.ref:
+        return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
+    return _UNKNOWN_PLACEHOLDER
+
+
+def names_specific_resource(u: Unknown) -> bool:
+    """An unknown Resource that is a reference to a named resource's ARN is a specific resource."""
+    if not u.ref:
+        return False
+    if u.ref.startswith("var.") or u.ref.startswith("module."):
+        # a module output may be anything; a resource inside a module has a full address
+        return ".aws_" in u.ref and (u.attribute or "").endswith("arn")
+    return (u.attribute or "") == "arn" or (u.attribute or "").endswith("_arn")
+
+
+# --------------------------------------------------------------------------------------------
+# Building a document with lines in several files
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    entries: list[tuple[str, int, Unknown | None]] = field(default_factory=lambda: [("", 0, None)])
+
+    def add(self, file: str, line: int, unknown: Unknown | None = None) -> int:
+        self.entries.append((file, line, unknown))
+        return len(self.entries) - 1
+
+
+def _node(kind: str, line: int, end: int, value: Any, items: tuple[JsonNode, ...] = (),
+          members: tuple[tuple[str, int, JsonNode], ...] = ()) -> JsonNode:
+    return JsonNode(kind, line, 1, end, value, items, members)  # type: ignore[arg-type]
+
+
+def _where(value: Any, parent: tuple[str, int]) -> tuple[str, int] | None:
+    o = getattr(value, "origin", None)
+    if isinstance(o, Origin) and o.line and not _pseudo_file(o.file):
+        return o.file, o.line
+    return None
+
+
+def _pseudo_file(file: str) -> bool:
+    """Values given on the command line or in the environment are written in no file: they are
+    reported where the policy that uses them is."""
+    return file.startswith(("-var ", "TF_VAR_", "<"))
+
+
+def _tree_from_structure(value: Any, table: _Table, parent: tuple[str, int]) -> JsonNode:
+    """A JsonNode tree of a Terraform structure; lines are ids into ``table``."""
+    own = _where(value, parent)
+    if isinstance(value, Unknown):
+        f, ln = own or parent
+        i = table.add(f, ln, value)
+        return _node("string", i, i, placeholder(value))
+    if isinstance(value, dict):
+        here = own or parent
+        members = tuple((str(k), 0, _tree_from_structure(v, table, here)) for k, v in value.items())
+        start = own or (table.entries[members[0][2].line][:2] if members else parent)
+        sid = table.add(*start)
+        end_o = getattr(value, "origin", None)
+        if isinstance(end_o, Origin) and end_o.end_line:
+            eid = table.add(end_o.file, end_o.end_line)
+        else:
+            eid = members[-1][2].end_line if members else sid
+        return _node("object", sid, eid, None, members=tuple((k, sid, n) for k, _, n in members))
+    if isinstance(value, (list, tuple)) and not isinstance(value, str):
+        here = own or parent
+        items = tuple(_tree_from_structure(v, table, here) for v in value)
+        start = own or (table.entries[items[0].line][:2] if items else parent)
+        sid = table.add(*start)
+        end_o = getattr(value, "origin", None)
+        if isinstance(end_o, Origin) and end_o.end_line:
+            eid = table.add(end_o.file, end_o.end_line)
+        else:
+            eid = items[-1].end_line if items else sid
+        return _node("array", sid, eid, None, items=items)
+    f, ln = own or parent
+    i = table.add(f, ln)
+    if isinstance(value, str):
+        return _node("string", i, i, str(value))
+    if value is None:
+        return _node("null", i, i, None)
+    if value is True:
+        return _node("true", i, i, True)
+    if value is False:
+        return _node("false", i, i, False)
+    if isinstance(value, (int, float)):
+        return _node("number", i, i, value)
+    return _node("string", i, i, str(value))
+
+
+def _tree_from_json(node: JsonNode, table: _Table, file: str, offset: int, flat: bool = False) -> JsonNode:
+    """The same tree with lines as ids (``file``, ``offset + line``, or ``offset + 1`` when
+    ``flat``); duplicates kept."""
+    sid = table.add(file, offset + (1 if flat else node.line))
+    eid = table.add(file, offset + node.end_line) if node.end_line != node.line and not flat else sid
+    if node.kind == "object":
+        members = tuple((k, sid, _tree_from_json(v, table, file, offset, flat)) for k, _, v in node.members)
+        return _node("object", sid, eid, None, members=members)
+    if node.kind == "array":
+        return _node("array", sid, eid, None,
+                     items=tuple(_tree_from_json(v, table, file, offset, flat) for v in node.items))
+    return _node(node.kind, sid, eid, node.value)
+
+
+@dataclass
+class Source:
+    """Where a policy value is used: the resource address and the attribute's place."""
+
+    address: str
+    file: str  # display path of the .tf file of the attribute
+    line: int
+    kind: DocumentKind | None
+    name: str | None = None
+    principal: str | None = None
+    flat: bool = False  # the JSON text is written on one line (a string in a plan file)
+
+
+def _empty(src: Source, problems: Sequence[Problem], raw: Any = None, *, kind: DocumentKind | None = None,
+           name: str | None = None) -> PolicyDocument:
+    return PolicyDocument.model_construct(
+        file=src.file, address=src.address, kind=kind or src.kind or DocumentKind.IDENTITY, name=name or src.name,
+        principal=src.principal, version=None, id=None, statements=(), line=src.line, end_line=src.line, lines={},
+        raw=raw, size=None, problems=tuple(problems), files={})
+
+
+def unresolved_document(src: Source, message: str, rule: str = "unresolved") -> PolicyDocument:
+    return _empty(src, [Problem.model_construct(message=message, path="", line=src.line, rule=rule)])
+
+
+def _unknown_message(u: Unknown, what: str) -> str:
+    where = f" (at {_display(u.origin.file)}:{u.origin.line})" if u.origin else ""
+    expr = f" {placeholder(u)}" if u.ref else ""
+    return f"{what}{expr} is not known: {u.reason}{where}"
+
+
+def document_from_value(value: Any, src: Source) -> PolicyDocument:
+    """The PolicyDocument of a Terraform policy value (string, jsonencode result, Unknown ...)."""
+    from checker.sources.json_policy import _Builder, build_document
+    from checker.terraform.policy_document import plain
+
+    table = _Table()
+    parent = (src.file, src.line)
+    duplicates: list[tuple[str, int, str]] = []  # (path, id, message)
+    if value is None:
+        return unresolved_document(src, "the policy is null: its value is not known")
+    structure: Any = None
+    if isinstance(value, Unknown):
+        for k, v in value.extra:
+            if k == "encoded_from":
+                structure = v
+        if structure is None:
+            return unresolved_document(src, _unknown_message(value, "the policy"))
+    elif isinstance(value, TfStr) and value.encoded_from is not None and not isinstance(value.encoded_from, str):
+        structure = value.encoded_from
+    if structure is not None:
+        root = _tree_from_structure(structure, table, parent)
+    elif isinstance(value, str):
+        from checker.terraform.policy_document import text_origin
+
+        where = text_origin(value)
+        file, offset = (_display(where[0]), where[1]) if where else (src.file, src.line - 1)
+        text = str(value)
+        try:
+            parsed = parse_json(text)
+        except JsonSyntaxError as exc:
+            return _invalid(src, f"the policy is not valid JSON: {exc}", file,
+                            offset + (1 if src.flat else max(exc.line, 1)))
+        root = _tree_from_json(parsed.root, table, file, offset, src.flat)
+        for dup in parsed.duplicates:
+            path = "/".join(str(p) for p in (*dup.path, dup.key))
+            duplicates.append((path, table.add(file, offset + (1 if src.flat else dup.line)),
+                               f"duplicate key {dup.key!r} (first at line {offset + dup.first_line}): JSON readers "
+                               "keep only one of them, so the policy is ambiguous"))
+    else:
+        return _invalid(src, f"the policy must be a JSON string, found {type(value).__name__}", src.file, src.line)
+    if root.kind != "object":
+        if root.kind == "string" and table.entries[root.line][2] is not None:
+            u = table.entries[root.line][2]
+            assert u is not None
+            return unresolved_document(src, _unknown_message(u, "the policy"))
+        f, ln, _ = table.entries[root.line]
+        return _invalid(src, "a policy document must be a JSON object", _display(f), ln)
+    b = _Builder(src.file, None)
+    for path, i, message in duplicates:
+        b.problems.append(Problem.model_construct(message=message, path=path, line=i, rule="invalid"))
+    doc = build_document(root, b, file=src.file, address=src.address, kind=src.kind, name=src.name,
+                         principal=src.principal)
+    raw = plain(structure, placeholder) if structure is not None else doc.raw
+    # the document as a whole is where the policy argument is written
+    return _remap(doc, table, raw).model_copy(update={"line": src.line, "end_line": src.line})
+
+
+def _invalid(src: Source, message: str, file: str, line: int) -> PolicyDocument:
+    doc = _empty(src, [Problem.model_construct(message=message, path="", line=line, rule="invalid")])
+    if file != src.file:
+        # the whole document is in another file: point there
+        return doc.model_copy(update={"file": file, "line": line, "end_line": line})
+    return doc
+
+
+def _remap(doc: PolicyDocument, table: _Table, raw: Any) -> PolicyDocument:
+    entries = table.entries
+    files: dict[str, str] = {}
+    lines: dict[str, tuple[int, int]] = {}
+    unknown_paths: dict[str, Unknown] = {}
+    for path, (sid, eid) in doc.lines.items():
+        f, ln, u = entries[sid]
+        f = _display(f)
+        ef, eln, _ = entries[eid]
+        end = eln if _display(ef) == f and eln >= ln else ln
+        lines[path] = (ln, end)
+        if f != doc.file:
+            files[path] = f
+        if u is not None:
+            unknown_paths[path] = u
+
+    def loc(item: Located, key: str) -> Located:
+        f, ln, u = entries[item.line]
+        f = _display(f)
+        value = item.value
+        reason = None
+        if u is not None:
+            reason = _unknown_message(u, key)
+            if key == "Resource" and not names_specific_resource(u):
+                value = "*"  # possibly every resource
+        return Located.model_construct(value=value, line=ln, unknown=reason, origin=f if f != doc.file else None)
+
+    def locs(items: tuple[Located, ...] | None, key: str) -> tuple[Located, ...] | None:
+        return None if items is None else tuple(loc(i, key) for i in items)
+
+    statements: list[Statement] = []
+    for s in doc.statements:
+        f, ln, _ = entries[s.line]
+        _ef, eln, _ = entries[s.end_line]
+        effect_u = unknown_paths.get(f"{s.path}/Effect")
+        stmt_u = unknown_paths.get(s.path)
+        unknown = None
+        if effect_u is not None:
+            unknown = _unknown_message(effect_u, "Effect")
+        elif stmt_u is not None:
+            unknown = _unknown_message(stmt_u, "the statement")
+        statements.append(Statement.model_construct(
+            index=s.index, sid=s.sid, effect=s.effect,
+            principal=None if s.principal is None else {k: tuple(loc(v, "Principal") for v in vs)
+                                                        for k, vs in s.principal.items()},
+            not_principal=None if s.not_principal is None else {k: tuple(loc(v, "NotPrincipal") for v in vs)
+                                                                for k, vs in s.not_principal.items()},
+            action=locs(s.action, "Action"), not_action=locs(s.not_action, "NotAction"),
+            resource=locs(s.resource, "Resource"), not_resource=locs(s.not_resource, "NotResource"),
+            condition={op: {k: tuple(loc(v, "Condition") for v in vs) for k, vs in keys.items()}
+                       for op, keys in s.condition.items()},
+            line=ln, end_line=eln if eln >= ln else ln, unknown=unknown))
+    problems: list[Problem] = []
+    for p in doc.problems:
+        f, ln, u = entries[p.line] if 0 < p.line < len(entries) else (doc.file, p.line, None)
+        u = u or unknown_paths.get(p.path)
+        if u is not None:
+            what = p.path.replace("/", " ") if p.path else "the policy"
+            msg = _unknown_message(u, what)
+            if all(q.message != msg for q in problems):
+                problems.append(Problem.model_construct(message=msg, path=p.path, line=ln, rule="unresolved"))
+            continue
+        problems.append(Problem.model_construct(message=p.message, path=p.path, line=ln, rule=p.rule))
+    # the whole document: the line of the attribute that holds it
+    return doc.model_copy(update={
+        "statements": tuple(statements), "lines": lines, "files": files, "problems": tuple(problems),
+        "raw": raw, "line": 0, "end_line": 0,
+    })
+
+
+# --------------------------------------------------------------------------------------------
+# A module tree -> documents and principals
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TerraformLoad:
+    documents: list[PolicyDocument] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+    skipped: list[SkippedItem] = field(default_factory=list)
+    principals: list[Principal] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    read_files: set[str] = field(default_factory=set)  # absolute paths read by file()/templatefile()
+
+
+def _key(doc: PolicyDocument) -> tuple[str, str]:
+    return (doc.file, doc.address)
+
+
+def load_terraform(directory: Path, *, var_files: Sequence[str] = (), vars: Sequence[str] = (),
+                   allow_outside: bool = False, scan_root: Path | None = None,
+                   env: Mapping[str, str] | None = None) -> TerraformLoad:
+    """Load the root module in ``directory`` and everything it calls."""
+    from checker.terraform.iam import extract
+    from checker.terraform.loader import load_module
+
+    shown = Path(_display(str(directory))) if _display(str(directory)) else directory
+    module = load_module(shown, var_files=[Path(f) for f in var_files], vars=list(vars), env=env,
+                         scan_root=scan_root or directory, allow_outside=allow_outside)
+    ex = extract(module)
+    out = TerraformLoad()
+    out.files = sorted({_display(str(f)) for f in (*module.files, *ex.module_files)})
+    out.read_files = {str(Path(f).resolve()) for f in ex.read_files}
+    for mod_path in ex.outside_reads:
+        out.notices.append(f"{_display(str(directory))}: read {mod_path}, outside the scanned tree (--allow-outside)")
+    build_from_extracted(ex, out)
+    # each policy read from outside the scanned tree is reported (a note: IAM005)
+    root = (scan_root or directory).resolve()
+    reported: set[str] = set()
+    for item in ex.policies:
+        src_file = item.value.from_file if isinstance(item.value, TfStr) else None
+        if src_file and root not in Path(src_file).resolve().parents:
+            out.documents.append(unresolved_document(
+                Source(f"{item.address} (file)", _display(item.file), item.line, DocumentKind.IDENTITY),
+                f"{item.address} reads its policy from {src_file}, outside the scanned folder {_display(str(root))} "
+                "(allowed by --allow-outside)", rule="outside-read"))
+            reported.add(str(Path(src_file).resolve()))
+    # every other read outside the tree (a value inside a policy, a linked .tf file or module
+    # folder) is reported too: where a policy uses it, else where the module holds it
+    for read in ex.outside_reads:
+        if str(Path(read).resolve()) in reported:
+            continue
+        shown_read = _display(read)
+        user = next((d for d in out.documents if d.statements and shown_read in d.files.values()), None)
+        if user is not None:
+            src = Source(f"{user.address} (file)", user.file, user.line, DocumentKind.IDENTITY)
+        else:
+            holder = next((f for f in ex.module_files if os.path.realpath(f) == str(Path(read).resolve())
+                           or Path(read) in Path(os.path.realpath(f)).parents), None)
+            holder = holder or next(iter(sorted(str(f) for f in module.files)), str(directory))
+            src = Source("(outside read)", _display(holder), 1, DocumentKind.IDENTITY)
+        out.documents.append(unresolved_document(
+            src, f"read {read}, outside the scanned folder {_display(str(root))} (allowed by --allow-outside)",
+            rule="outside-read"))
+    return out
+
+
+def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
+    """Documents, principals, skipped items and errors of what :func:`checker.terraform.iam.extract`
+    (or the plan front end) found."""
+    by_key: dict[tuple[str, str], PolicyDocument] = {}
+    docs_by_address: dict[str, PolicyDocument] = {}
+    covered_lines: set[tuple[str, int]] = set()
+
+    def add(doc: PolicyDocument) -> None:
+        out.documents.append(doc)
+        by_key[_key(doc)] = doc
+        docs_by_address[doc.address] = doc
+        for p in doc.problems:
+            covered_lines.add((doc.file_of(p.path), p.line))
+        for s in doc.statements:
+            for items in (s.action, s.not_action, s.resource):
+                for loc in items or ():
+                    if loc.unknown is not None:
+                        covered_lines.add((loc.origin or doc.file, loc.line))
+
+    for item in ex.policies:
+        if item.rtype == "aws_iam_policy_document" and item.address in ex.consumed_documents:
+            continue
+        name = str(item.name) if isinstance(item.name, str) else None
+        src = Source(item.address, _display(item.file), item.line, item.kind, name, flat=item.flat)
+        add(document_from_value(item.value, src))
+
+    for u in ex.unresolved:
+        add(unresolved_document(Source(u.address, _display(u.file), u.line, DocumentKind.IDENTITY), u.message,
+                                u.rule))
+
+    # -- principals ---------------------------------------------------------------------------
+    principals: dict[str, dict[str, Any]] = {}
+    by_name: dict[tuple[str, str], str] = {}
+    for p in ex.principals:
+        principals[p.address] = {"item": p, "policies": [], "boundary": None, "groups": []}
+        if isinstance(p.name, str):
+            by_name[(p.kind, str(p.name))] = p.address
+
+    def principal_of(kind: str, value: Any) -> str | None:
+        if isinstance(value, Unknown):
+            if value.ref and value.ref in principals and principals[value.ref]["item"].kind == kind:
+                return value.ref
+            return None
+        if isinstance(value, str):
+            found = by_name.get((kind, str(value)))
+            if found:
+                return found
+            if ":" in value and "/" in value:  # an ARN: its last segment is the name
+                found = by_name.get((kind, value.rsplit("/", 1)[-1]))
+                if found:
+                    return found
+            ext = f"{kind}/{value}"
+            if ext not in principals:
+                principals[ext] = {"item": None, "kind": kind, "name": str(value), "policies": [], "boundary": None,
+                                   "groups": []}
+            return ext
+        return None
+
+    policy_by_arn_ref: dict[str, PolicyDocument] = {}
+    for item in ex.policies:
+        if item.arn_of:
+            d = docs_by_address.get(item.address)
+            if d is not None:
+                policy_by_arn_ref[item.arn_of] = d
+    policy_names: dict[str, PolicyDocument] = {}
+    for item in ex.policies:
+        if item.arn_of and isinstance(item.name, str) and item.address in docs_by_address:
+            policy_names[str(item.name)] = docs_by_address[item.address]
+    used_as: dict[tuple[str, str], set[str]] = {}
+
+    def resolve_arn(value: Any, address: str, file: str, line: int, what: str,
+                    quiet: bool = False) -> PolicyDocument | None:
+        """The document an ARN names, a managed-policy document, or an unresolved one (None when
+        ``quiet``: a permissions boundary that cannot be read narrows nothing, which is safe)."""
+        src = Source(address, _display(file), line, DocumentKind.IDENTITY)
+        if isinstance(value, Unknown):
+            if value.ref and value.ref in policy_by_arn_ref:
+                return policy_by_arn_ref[value.ref]
+            if quiet:
+                return None
+            doc = unresolved_document(src, _unknown_message(value, what) + "; the policy it names cannot be judged")
+            add(doc)
+            return doc
+        if isinstance(value, str):
+            from checker.managed_policies import find_managed_policy, is_aws_managed_arn
+
+            arn = str(value)
+            if is_aws_managed_arn(arn):
+                found = find_managed_policy(arn)
+                if found is None and quiet:
+                    return None
+                if found is None:
+                    doc = unresolved_document(
+                        src, f"{what} {arn!r} is not an AWS managed policy this tool knows (its copy is dated "
+                        f"{_managed_date()}): its document cannot be judged")
+                    add(doc)
+                    return doc
+                managed_src = Source(address, _display(file), line, DocumentKind.IDENTITY, name=arn)
+                doc = document_from_value(TfStr(json.dumps(found.document), Origin(file, line)), managed_src)
+                add(doc)
+                return doc
+            tail = arn.rsplit("/", 1)[-1]
+            if ":policy/" in arn and tail in policy_names:
+                return policy_names[tail]
+            if quiet:
+                return None
+            doc = unresolved_document(src, f"{what} {arn!r} names a policy that is not defined in this configuration "
+                                           "(nor an AWS managed policy): its document cannot be judged")
+            add(doc)
+            return doc
+        doc = unresolved_document(src, f"{what} is missing or not a string")
+        add(doc)
+        return doc
+
+    def attach(principal: str | None, doc: PolicyDocument, role: str = "policy") -> None:
+        used_as.setdefault(_key(doc), set()).add(role)
+        if principal is None:
+            return
+        entry = principals[principal]
+        if role == "boundary":
+            entry["boundary"] = _key(doc)
+        elif _key(doc) not in entry["policies"]:
+            entry["policies"].append(_key(doc))
+
+    for item in ex.policies:
+        if item.owner_kind is None or item.kind == DocumentKind.TRUST:
+            continue
+        doc = docs_by_address.get(item.address)
+        if doc is not None:
+            attach(principal_of(item.owner_kind, item.owner), doc)
+    for p in ex.principals:
+        for arn, line in p.managed_arns:
+            doc = resolve_arn(arn, f"{p.address}.managed_policy_arns", p.file, line, "managed_policy_arns entry")
+            if doc is not None:
+                attach(p.address, doc)
+        if p.boundary is not None:
+            doc = resolve_arn(p.boundary, f"{p.address}.permissions_boundary", p.file, p.boundary_line,
+                              "permissions_boundary", quiet=True)
+            if doc is not None:
+                attach(p.address, doc, "boundary")
+    for a in ex.attachments:
+        doc = resolve_arn(a.policy, a.address, a.file, a.line, "policy_arn")
+        if doc is None:
+            continue
+        for owner in a.owners:
+            attach(principal_of(a.owner_kind, owner), doc)
+        if not a.owners:
+            used_as.setdefault(_key(doc), set()).add("policy")
+    for m in ex.memberships:
+        for user in m.users:
+            uaddr = principal_of("user", user)
+            if uaddr is None:
+                continue
+            for group in m.groups:
+                gaddr = principal_of("group", group)
+                if gaddr is not None and gaddr not in principals[uaddr]["groups"]:
+                    principals[uaddr]["groups"].append(gaddr)
+
+    # a customer-managed policy used only as a permissions boundary is a boundary
+    for i, doc in enumerate(out.documents):
+        roles = used_as.get(_key(doc), set())
+        if roles == {"boundary"} and doc.kind == DocumentKind.IDENTITY:
+            out.documents[i] = doc.model_copy(update={"kind": DocumentKind.BOUNDARY})
+
+    trust_by_address = {item.address: item for item in ex.policies if item.kind == DocumentKind.TRUST}
+    for address, entry in principals.items():
+        item = entry["item"]
+        trust = None
+        if item is not None and item.trust and item.trust in trust_by_address:
+            t = docs_by_address.get(item.trust)
+            trust = _key(t) if t is not None else None
+        out.principals.append(Principal.model_construct(
+            address=address, kind=item.kind if item else entry["kind"],
+            name=(str(item.name) if item is not None and isinstance(item.name, str) else entry.get("name")),
+            file=_display(item.file) if item else "", line=item.line if item else 0,
+            policies=tuple(entry["policies"]), boundary=entry["boundary"], trust=trust, groups=tuple(entry["groups"])))
+
+    for file, address, reason in ex.skipped:
+        out.skipped.append(SkippedItem.model_construct(file=_display(file), address=address, reason=reason))
+    for file, line, message in ex.diagnostics:
+        shown_file = _display(file)
+        if (shown_file, line) in covered_lines:
+            continue
+        out.errors.append(SourceError.model_construct(file=shown_file, line=line, message=f"terraform: {message}"))
+
+
+def _managed_date() -> str:
+    from checker.managed_policies import source_info
+
+    return str(source_info().get("date", "?"))
+
+
+# --------------------------------------------------------------------------------------------
+# Paths -> root modules
+# --------------------------------------------------------------------------------------------
+
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+
+
+def is_terraform_file(path: Path) -> bool:
+    """Terraform's own files (configuration and variable values) are never read as JSON policies."""
+    return path.name.endswith(TERRAFORM_SUFFIXES)
+
+
+@dataclass
+class TerraformPaths(TerraformLoad):
+    roots: list[str] = field(default_factory=list)
+
+
+def _terraform_dirs(directory: Path, limit: int = 2) -> list[Path]:
+    """The first ``limit`` folders under ``directory`` holding .tf/.tf.json files (as
+    find_root_modules walks: no .terraform, .git, node_modules or hidden folders)."""
+    skip = {".terraform", ".git", "node_modules"}
+    found: list[Path] = []
+    for current, subdirs, filenames in os.walk(directory):
+        subdirs[:] = sorted(d for d in subdirs if d not in skip and not d.startswith("."))
+        if any(n.endswith((".tf", ".tf.json")) for n in filenames):
+            found.append(Path(current))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _load_root(args: tuple[str, tuple[str, ...], tuple[str, ...], bool, str]) -> TerraformLoad:
+    root, var_files, vars, allow_outside, scan_root = args
+    return load_terraform(Path(root), var_files=var_files, vars=vars, allow_outside=allow_outside,
+                          scan_root=Path(scan_root))
+
+
+def load_terraform_paths(paths: Sequence[str | Path], settings: Any, input_error: type[Exception]) -> TerraformPaths:
+    """Every Terraform root module under ``paths`` (a folder's root modules: those no other module of
+    the tree calls through a local source; a named ``.tf`` file: its folder), loaded and judged as
+    a whole. ``settings`` supplies var_files, vars, allow_outside, jobs and exclude."""
+    import fnmatch
+
+    roots: list[tuple[Path, Path]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_file() and p.name.endswith((".tf", ".tf.json")):
+            roots.append((p.parent, p.parent))
+        elif p.is_dir() and (tf_dirs := _terraform_dirs(p)):
+            if tf_dirs == [p]:  # one module folder: it is the root, nothing to search
+                roots.append((p, p))
+                continue
+            from checker.terraform.loader import find_root_modules  # only when there is Terraform
+
+            try:
+                found = find_root_modules(p)
+            except OSError as exc:
+                raise input_error(f"{raw}: cannot read directory: {exc.strerror or exc}") from None
+            roots.extend((r, p) for r in found)
+    out = TerraformPaths()
+    unique: list[tuple[Path, Path]] = []
+    seen: set[Path] = set()
+    for root, scan in roots:
+        key = root.resolve()
+        shown = _display(str(root))
+        if key in seen or any(fnmatch.fnmatch(shown, pat) or fnmatch.fnmatch(root.name, pat)
+                              or fnmatch.fnmatch(key.as_posix(), pat) for pat in settings.exclude):
+            continue
+        seen.add(key)
+        unique.append((root, scan))
+    for f in settings.var_files:
+        if not Path(f).is_file():
+            raise input_error(f"{f}: no such variable file (--var-file)")
+    jobs = max(1, int(getattr(settings, "jobs", 1) or 1))
+    given_root = getattr(settings, "scan_root", None)
+    args = [(str(root), tuple(settings.var_files), tuple(settings.vars), bool(settings.allow_outside),
+             str(given_root) if given_root else str(scan)) for root, scan in unique]
+    results: list[TerraformLoad]
+    if jobs > 1 and len(args) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+        with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=ctx) as pool:
+            results = list(pool.map(_load_root, args, chunksize=max(1, len(args) // (jobs * 4))))
+    else:
+        results = [_load_root(a) for a in args]
+    for root_args, r in zip(args, results, strict=True):
+        out.roots.append(_display(root_args[0]))
+        out.documents.extend(r.documents)
+        out.errors.extend(r.errors)
+        out.skipped.extend(r.skipped)
+        out.principals.extend(r.principals)
+        out.files.extend(f for f in r.files if f not in out.files)
+        out.notices.extend(r.notices)
+        out.read_files |= r.read_files
+    return out

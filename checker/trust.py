@@ -1,0 +1,144 @@
+"""Principals and conditions of trust and resource policies, as the trust rules (IAM4xx) read them.
+
+Helpers only; the rules in ``rules/iam40*.py`` decide what is a finding. Semantics follow IAM:
+
+- an AWS principal is ``"*"``, a 12-digit account id, or an ``arn:<partition>:iam::<account>:...`` /
+  ``arn:<partition>:sts::<account>:...`` ARN; anything else (a unique id such as ``AROA...`` left by a
+  deleted role) has no account the analyzer can read;
+- condition keys are case-insensitive, condition operators are matched exactly as written (IAM
+  rejects the others);
+- a value the front end could not resolve (``Located.unknown``) is never taken for a concrete one
+  where a wildcard would change the verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from checker.catalog import iam_pattern_matches
+from checker.model import Located, Statement
+
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+_ARN_RE = re.compile(r"^arn:(?P<partition>[^:]*):(?P<service>iam|sts)::(?P<account>[^:]*):(?P<rest>.*)$", re.S)
+
+# Positive string operators: the request's value must equal (or match) one of the listed values,
+# and the key must be present. IfExists variants pass when the key is absent; ForAllValues passes
+# when the key is absent; ForAnyValue on a single-valued key is a misuse. None of those count.
+EQUALS_OPERATORS = frozenset({"StringEquals"})
+MATCH_OPERATORS = frozenset({"StringEquals", "StringLike", "StringEqualsIgnoreCase"})
+LIKE_OPERATORS = frozenset({"StringLike"})
+
+
+@dataclass(frozen=True, slots=True)
+class AwsPrincipal:
+    """One value of a ``Principal: {"AWS": ...}`` element, classified."""
+
+    loc: Located
+    path: str
+    everyone: bool = False  # "*"
+    account: str | None = None  # the account field as written (may hold wildcards)
+    unresolved: bool = False  # the front end could not compute the value
+
+    @property
+    def account_wildcard(self) -> bool:
+        return self.account is not None and ("*" in self.account or "?" in self.account)
+
+    @property
+    def other_wildcard(self) -> bool:
+        """A wildcard outside the account field (IAM supports only a whole ``"*"``)."""
+        v = self.loc.value
+        return not self.everyone and not self.unresolved and not self.account_wildcard and ("*" in v or "?" in v)
+
+
+def classify_aws(loc: Located, path: str) -> AwsPrincipal:
+    if loc.unknown is not None:
+        return AwsPrincipal(loc, path, unresolved=True)
+    v = loc.value.strip()
+    if v == "*":
+        return AwsPrincipal(loc, path, everyone=True)
+    if ACCOUNT_RE.match(v) or (("*" in v or "?" in v) and re.fullmatch(r"[0-9*?]+", v)):
+        return AwsPrincipal(loc, path, account=v)
+    m = _ARN_RE.match(v)
+    if m:
+        return AwsPrincipal(loc, path, account=m.group("account"))
+    return AwsPrincipal(loc, path)
+
+
+def principal_values(stmt: Statement, ptype: str, *, negated: bool = False) -> Iterator[tuple[Located, str]]:
+    """``(value, model path)`` of every value of one principal type (``AWS``, ``Federated`` ...)."""
+    element = stmt.not_principal if negated else stmt.principal
+    key = "NotPrincipal" if negated else "Principal"
+    for j, loc in enumerate((element or {}).get(ptype, ())):
+        yield loc, f"{stmt.path}/{key}/{ptype}/{j}"
+
+
+def aws_principals(stmt: Statement) -> list[AwsPrincipal]:
+    return [classify_aws(loc, path) for loc, path in principal_values(stmt, "AWS")]
+
+
+def grants_action(stmt: Statement, action: str) -> bool:
+    """True when the statement's Action/NotAction covers ``action`` (an unresolved value may)."""
+    if stmt.not_action is not None:
+        if any(v.unknown is not None for v in stmt.not_action):
+            return True
+        return not any(iam_pattern_matches(v.value, action) for v in stmt.not_action)
+    return any(v.unknown is not None or iam_pattern_matches(v.value, action) for v in stmt.action or ())
+
+
+def names_sts(stmt: Statement) -> bool:
+    """True when the statement's Action names an ``sts:`` pattern (or an unresolved value): a trust
+    statement even in a document read as a resource policy."""
+    return any(v.unknown is not None or v.value.lower().startswith("sts:") for v in stmt.action or ())
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionUse:
+    """One use of a condition key: the operator, the key as written, its values and model path."""
+
+    operator: str
+    key: str
+    values: tuple[Located, ...]
+    path: str
+
+
+def condition_uses(stmt: Statement, key: str) -> list[ConditionUse]:
+    """Every operator block of the statement that tests ``key`` (case-insensitive)."""
+    want = key.lower()
+    out = []
+    for op, block in stmt.condition.items():
+        for k, values in block.items():
+            if k.lower() == want:
+                out.append(ConditionUse(op, k, values, f"{stmt.path}/Condition/{op}/{k}"))
+    return out
+
+
+def literal_prefix(value: str) -> str:
+    """The part of a StringLike pattern before its first wildcard."""
+    cut = [i for i in (value.find("*"), value.find("?")) if i >= 0]
+    return value[: min(cut)] if cut else value
+
+
+def is_wildcard_value(value: str) -> bool:
+    return "*" in value or "?" in value
+
+
+def describe_operator_problem(op: str) -> str:
+    """Why an operator does not pin a value (used in messages)."""
+    lower = op.lower()
+    if lower.endswith("ifexists"):
+        return f"{op} also passes when the key is absent from the request"
+    if lower.startswith("forallvalues:"):
+        return f"{op} passes when the key is absent from the request"
+    if lower.startswith("foranyvalue:"):
+        return f"{op} is a set operator meant for multivalued keys"
+    if "not" in lower:
+        return f"{op} is a negated operator: it admits every other value"
+    return f"{op} is not an exact-match string operator"
+
+
+def account_of_arn(value: str) -> str | None:
+    """The account field of an IAM/STS ARN (``oidc-provider``/``saml-provider`` ARNs included)."""
+    m = _ARN_RE.match(value.strip())
+    return m.group("account") if m else None
