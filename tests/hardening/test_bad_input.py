@@ -38,22 +38,45 @@ class Outcome:
     peak_mb: float
 
 
+# Runs the entry script in the child and, at exit, reports the child's own peak memory (VmHWM of
+# its address space: ru_maxrss would also count the pytest process it was forked from).
+_WRAP = r"""
+import os, runpy, sys
+sys.argv = sys.argv[1:]
+code = 0
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+finally:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with open("/proc/self/status") as fh:
+        hwm = next((line.split()[1] for line in fh if line.startswith("VmHWM")), "0")
+    os.write(2, f"\n@@VmHWM {hwm}\n".encode())
+os._exit(code)
+"""
+
+
 def run_gate(args: list[str], cwd: Path, *, as_user: list[str] | None = None) -> Outcome:
-    """Runs the gate as a child and reaps it with ``wait4``, so that ``seconds`` is that child's own CPU
-    time (user + system: a busy machine does not inflate it as it inflates wall time) and ``peak_mb``
-    its own peak RSS."""
+    """Runs the gate as a child and reaps it with ``wait4``: ``seconds`` is that child's own CPU time
+    (user + system: a busy machine does not inflate it as it inflates wall time), ``peak_mb`` its
+    own peak resident memory."""
     import tempfile
 
-    cmd = [*(as_user or []), sys.executable, str(ENTRY), *args]
+    cmd = [*(as_user or []), sys.executable, "-c", _WRAP, str(ENTRY), *args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         _pid, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Outcome(proc.returncode, out.read().decode("utf-8", "replace"),
-                       err.read().decode("utf-8", "replace"), usage.ru_utime + usage.ru_stime,
-                       usage.ru_maxrss / 1024)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    match = re.search(r"\n@@VmHWM (\d+)\n$", stderr)
+    assert match, f"the child did not report its peak memory: {stderr[-2000:]}"
+    stderr = stderr[: match.start()]
+    return Outcome(proc.returncode, stdout, stderr, usage.ru_utime + usage.ru_stime, int(match.group(1)) / 1024)
 
 
 def write(path: Path, data: object) -> Path:

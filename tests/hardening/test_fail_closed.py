@@ -13,10 +13,13 @@ obviously correct REFERENCE written here judges them too:
 - the verdict: any write (level not List/Read after ``checker/data/level_corrections.json``), any
   action in a category the read-only profile forbids (``policies/read-only.toml``) or an unsafe
   trust policy must FAIL; a policy proven read-only (only List/Read actions, none in any
-  sensitive category, a safe trust) must PASS: exit 0, no finding at or above ``fail_on``.
+  sensitive category, no Allow with NotAction, a safe trust) must PASS: exit 0, no finding at or
+  above ``fail_on``.
 
-Policies that are neither (customer-data reads, whose scoping IAM302 judges) are checked only
-for "no traceback". A disagreement is a bug on one side; the message shows both verdicts.
+Policies that are neither (customer-data reads, whose scoping IAM302 judges; an Allow with
+NotAction whose grants a Deny removes today, which IAM102 still reports because the construct
+also grants the actions AWS adds later) are only run. A disagreement is a bug on one side; the
+message shows both verdicts.
 """
 
 from __future__ import annotations
@@ -36,10 +39,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-import policy_forms  # noqa: E402
+import policy_forms
 
-from checker.api import Settings, check  # noqa: E402
-from checker.catalog import get_catalog  # noqa: E402
+from checker.api import Settings, check
+from checker.catalog import get_catalog
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI") == "true"
@@ -135,8 +138,10 @@ def reference_verdict(kind: str, policy: dict[str, Any]) -> str:
         return "fail"
     if any(not _exempt(a, c) for a in granted for c in CATEGORIES.get(a, set()) & FORBIDDEN):
         return "fail"
-    if all(not CATEGORIES.get(a) for a in granted):
-        return "pass"
+    if any(s["Effect"] == "Allow" and "NotAction" in s for s in policy["Statement"]):
+        return "either"  # NotAction also grants what AWS adds later: IAM102 judges the construct
+    if all(all(_exempt(a, c) for c in CATEGORIES.get(a, set())) for a in granted):
+        return "pass"  # no sensitive category left after the profile's exceptions (ce:* for cost)
     return "either"  # customer-data reads: scoping is IAM302's business
 
 
