@@ -62,6 +62,24 @@ def test_terraform_fmt_is_clean(tmp_path: Path) -> None:
     assert example.returncode == 0, example.stdout + example.stderr
 
 
+PLUGIN_MIRROR = Path(os.environ.get("CHECK_PERMISSIONS_TF_PLUGINS", "/opt/tf-plugins"))
+
+
+@needs_terraform
+def test_terraform_validate_with_the_local_provider_mirror(tmp_path: Path) -> None:
+    """`terraform validate` needs the AWS provider; these machines carry a local mirror of it."""
+    if not (PLUGIN_MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+        pytest.skip(f"no local mirror of the AWS provider at {PLUGIN_MIRROR} (no registry access here)")
+    work = tmp_path / "onboarding"
+    shutil.copytree(MODULE, work, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*"))
+    init = _tf(["-chdir=" + str(work), "init", "-backend=false", "-input=false", f"-plugin-dir={PLUGIN_MIRROR}"],
+               tmp_path)
+    assert init.returncode == 0, init.stdout + init.stderr
+    done = _tf(["-chdir=" + str(work), "validate", "-no-color"], tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "The configuration is valid." in done.stdout
+
+
 def _output_only_copy(dest: Path) -> None:
     """The module's variables and its granted_permissions output, without provider or resources:
     ``terraform apply`` evaluates it (and the variable validations) without ``init``."""
