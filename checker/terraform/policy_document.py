@@ -210,7 +210,9 @@ def _conditions(entries: list[tuple[Any, Any, Any]], origin: Origin) -> Any:
         inner = ODict(origin=origins.get(tkey) or origin)
         for vkey in sorted(raw[tkey]):
             items = raw[tkey][vkey]
-            inner[vkey] = items[0] if len(items) == 1 else OList(items, origin=origin_of(items[0]) or origin)
+            # ``values = []`` renders as an empty list (found by fuzzing: it used to crash here).
+            first = origin_of(items[0]) if items else None
+            inner[vkey] = items[0] if len(items) == 1 else OList(items, origin=first or origin)
         out[tkey] = inner
     return out
 
