@@ -803,43 +803,43 @@ class Evaluator:
         coll = materialize(self._eval(coll_node, scope), origin)
         return names, coll
 
-    def _for_tuple_expr(self, node: Tree[Any], scope: Scope) -> Any:
-        origin = self._origin(node, scope)
-        intro, exprs, cond, _ = self._for_parts(node)
+    def _for_scopes(self, intro: Any, cond: Any, scope: Scope, origin: Origin) -> Iterator[Scope | Unknown]:
+        """The scope of each element a 'for' expression keeps, in order; an Unknown (and nothing more)
+        when the collection or a condition is not known."""
         names, coll = self._for_iter(intro, scope, origin)
         if isinstance(coll, Unknown):
-            return Unknown(f"the collection of a 'for' expression is not known: {coll.reason}", coll.origin or origin,
-                           coll.ref, coll.attribute)
-        result: list[Any] = []
+            yield Unknown(f"the collection of a 'for' expression is not known: {coll.reason}", coll.origin or origin,
+                          coll.ref, coll.attribute)
+            return
         for k, v in _iterate(coll, origin):
             inner = scope.child({names[0]: k, names[1]: v} if len(names) == 2 else {names[0]: v})
             if cond is not None:
                 keep = self._bool(materialize(self._eval(cond, inner), origin), origin, "'for' condition")
                 if isinstance(keep, Unknown):
-                    return Unknown(f"a 'for' condition is not known: {keep.reason}", keep.origin or origin,
-                                   keep.ref, keep.attribute)
+                    yield Unknown(f"a 'for' condition is not known: {keep.reason}", keep.origin or origin,
+                                  keep.ref, keep.attribute)
+                    return
                 if not keep:
                     continue
+            yield inner
+
+    def _for_tuple_expr(self, node: Tree[Any], scope: Scope) -> Any:
+        origin = self._origin(node, scope)
+        intro, exprs, cond, _ = self._for_parts(node)
+        result: list[Any] = []
+        for inner in self._for_scopes(intro, cond, scope, origin):
+            if isinstance(inner, Unknown):
+                return inner
             result.append(self._eval(exprs[0], inner))
         return result
 
     def _for_object_expr(self, node: Tree[Any], scope: Scope) -> Any:
         origin = self._origin(node, scope)
         intro, exprs, cond, grouping = self._for_parts(node)
-        names, coll = self._for_iter(intro, scope, origin)
-        if isinstance(coll, Unknown):
-            return Unknown(f"the collection of a 'for' expression is not known: {coll.reason}", coll.origin or origin,
-                           coll.ref, coll.attribute)
         result: dict[str, Any] = {}
-        for k, v in _iterate(coll, origin):
-            inner = scope.child({names[0]: k, names[1]: v} if len(names) == 2 else {names[0]: v})
-            if cond is not None:
-                keep = self._bool(materialize(self._eval(cond, inner), origin), origin, "'for' condition")
-                if isinstance(keep, Unknown):
-                    return Unknown(f"a 'for' condition is not known: {keep.reason}", keep.origin or origin,
-                                   keep.ref, keep.attribute)
-                if not keep:
-                    continue
+        for inner in self._for_scopes(intro, cond, scope, origin):
+            if isinstance(inner, Unknown):
+                return inner
             key = materialize(self._eval(exprs[0], inner), origin)
             if isinstance(key, Unknown):
                 return Unknown(f"a key of a 'for' expression is not known: {key.reason}", key.origin or origin,
