@@ -19,10 +19,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol
 
-from lark import Token, Tree
-
 from checker.terraform import parser as tfparser
 from checker.terraform.errors import TerraformError
+from checker.terraform.syntax import Token, Tree
 from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown
 
 MAX_DEPTH = 120
@@ -371,17 +370,21 @@ class Evaluator:
 
     @staticmethod
     def _origin(node: Any, scope: Scope) -> Origin:
+        if type(node) is Tree:
+            if node.empty:
+                return Origin(scope.file, 1)
+            # Origins are immutable: one per node (and file) is enough
+            cached = getattr(node, "cp_origin", None)
+            if cached is not None and cached.file == scope.file:
+                return cached  # type: ignore[no-any-return]
+            origin = Origin(scope.file, node.line, getattr(node, "end_line", None))
+            node.cp_origin = origin
+            return origin
         if isinstance(node, Token):
             return Origin(scope.file, node.line or 1, node.end_line)
         meta = getattr(node, "meta", None)
         if meta is not None and not getattr(meta, "empty", True):
-            # Origins are immutable: one per node (and file) is enough
-            cached = getattr(meta, "cp_origin", None)
-            if cached is not None and cached.file == scope.file:
-                return cached  # type: ignore[no-any-return]
-            origin = Origin(scope.file, meta.line, getattr(meta, "end_line", None))
-            meta.cp_origin = origin
-            return origin
+            return Origin(scope.file, meta.line, getattr(meta, "end_line", None))
         return Origin(scope.file, 1)
 
     def _eval(self, node: Any, scope: Scope) -> Any:
@@ -419,7 +422,7 @@ class Evaluator:
 
     # -- literals -----------------------------------------------------------------------
 
-    def _expr_term(self, node: Tree[Any], scope: Scope) -> Any:
+    def _expr_term(self, node: Tree, scope: Scope) -> Any:
         children = node.children
         if len(children) == 1:
             child = children[0]
@@ -433,49 +436,49 @@ class Evaluator:
             raise TerraformError("unsupported expression", self._origin(node, scope))
         return self._eval(inner[0], scope)
 
-    def _int_lit(self, node: Tree[Any], scope: Scope) -> Any:
+    def _int_lit(self, node: Tree, scope: Scope) -> Any:
         return int(str(node.children[0]))
 
-    def _float_lit(self, node: Tree[Any], scope: Scope) -> Any:
+    def _float_lit(self, node: Tree, scope: Scope) -> Any:
         return parse_number(str(node.children[0]), self._origin(node, scope))
 
-    def _literal_value(self, node: Tree[Any], scope: Scope) -> Any:
+    def _literal_value(self, node: Tree, scope: Scope) -> Any:
         text = str(node.children[0])
         return {"true": True, "false": False, "null": None}[text]
 
-    def _identifier(self, node: Tree[Any], scope: Scope) -> Any:
+    def _identifier(self, node: Tree, scope: Scope) -> Any:
         name = str(node.children[0])
         if name in scope.bindings:
             return scope.bindings[name]
         return scope.root(name, self._origin(node, scope))
 
-    def _keyword(self, node: Tree[Any], scope: Scope) -> Any:
+    def _keyword(self, node: Tree, scope: Scope) -> Any:
         return self._identifier(node, scope)
 
     # -- templates ----------------------------------------------------------------------
 
-    def _string(self, node: Tree[Any], scope: Scope) -> Any:
-        tmpl: Tree[Any] | None = getattr(node.meta, "cp_template", None)
+    def _string(self, node: Tree, scope: Scope) -> Any:
+        tmpl: Tree | None = getattr(node.meta, "cp_template", None)
         if tmpl is None:
             line = self._origin(node, scope).line
             tmpl = tfparser.string_template(node, scope.file, line)
-            node.meta.cp_template = tmpl  # type: ignore[attr-defined]  # parsed once per node
+            node.meta.cp_template = tmpl  # parsed once per node
         return self._eval(tmpl, scope)
 
-    def _template_string(self, node: Tree[Any], scope: Scope) -> Any:
+    def _template_string(self, node: Tree, scope: Scope) -> Any:
         raw = str(node.children[0])
         inner = raw[2:-2] if raw.startswith('\\"') and raw.endswith('\\"') else raw
         origin = self._origin(node, scope)
         return TfStr(tfparser.unescape(inner, origin), origin)
 
-    def _heredoc(self, node: Tree[Any], scope: Scope) -> Any:
-        tmpl: Tree[Any] | None = getattr(node.meta, "cp_template", None)
+    def _heredoc(self, node: Tree, scope: Scope) -> Any:
+        tmpl: Tree | None = getattr(node.meta, "cp_template", None)
         if tmpl is None:
-            tmpl = tfparser.heredoc_template(node.children[0], scope.file)  # type: ignore[arg-type]
-            node.meta.cp_template = tmpl  # type: ignore[attr-defined]
+            tmpl = tfparser.heredoc_template(node.children[0], scope.file)
+            node.meta.cp_template = tmpl
         return self._eval(tmpl, scope)
 
-    def _tmpl(self, node: Tree[Any], scope: Scope) -> Any:
+    def _tmpl(self, node: Tree, scope: Scope) -> Any:
         origin = self._origin(node, scope)
         parts = node.children
         # a template that is a single interpolation gives the value itself
@@ -532,14 +535,14 @@ class Evaluator:
 
     # -- collections ----------------------------------------------------------------------
 
-    def _tuple(self, node: Tree[Any], scope: Scope) -> Any:
+    def _tuple(self, node: Tree, scope: Scope) -> Any:
         return [
             self._eval(c, scope)
             for c in node.children
             if isinstance(c, Tree) and c.data != "new_line_or_comment"
         ]
 
-    def _object(self, node: Tree[Any], scope: Scope) -> Any:
+    def _object(self, node: Tree, scope: Scope) -> Any:
         result: dict[str, Any] = {}
         unknown_key: Unknown | None = None
         for elem in node.children:
@@ -559,7 +562,7 @@ class Evaluator:
                            unknown_key.ref, unknown_key.attribute)
         return result
 
-    def _object_key(self, key_node: Tree[Any], scope: Scope, origin: Origin) -> Any:
+    def _object_key(self, key_node: Tree, scope: Scope, origin: Origin) -> Any:
         inner = key_node.children[0]
         # a bare identifier key is the name itself: {name = 1}
         if isinstance(inner, Tree) and inner.data == "keyword":
@@ -584,13 +587,13 @@ class Evaluator:
     # -- operators -------------------------------------------------------------------------
 
     @staticmethod
-    def _op_text(node: Tree[Any]) -> str:
+    def _op_text(node: Tree) -> str:
         tok = node.children[0]
         return str(tok).strip()
 
-    def _binary_op(self, node: Tree[Any], scope: Scope) -> Any:
+    def _binary_op(self, node: Tree, scope: Scope) -> Any:
         # left-associative chains are folded iteratively: a + b + c + ... never recurses
-        terms: list[Tree[Any]] = []
+        terms: list[Tree] = []
         cur: Any = node
         while isinstance(cur, Tree) and cur.data == "binary_op":
             terms.append(cur.children[1])
@@ -690,7 +693,7 @@ class Evaluator:
             raise TerraformError(f"Invalid {what}: the value is null; a bool is required", origin)
         raise TerraformError(f"Invalid {what}: a bool is required, got {type_name(value)}", origin)
 
-    def _unary_op(self, node: Tree[Any], scope: Scope) -> Any:
+    def _unary_op(self, node: Tree, scope: Scope) -> Any:
         op = str(node.children[0]).strip()
         origin = self._origin(node, scope)
         value = materialize(self._eval(node.children[1], scope), origin)
@@ -700,7 +703,7 @@ class Evaluator:
         x = self._number(value, origin, "-")
         return x if isinstance(x, Unknown) else normalize_number(-x)
 
-    def _conditional(self, node: Tree[Any], scope: Scope) -> Any:
+    def _conditional(self, node: Tree, scope: Scope) -> Any:
         exprs = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
         cond_node, then_node, else_node = exprs
         origin = self._origin(node, scope)
@@ -714,9 +717,9 @@ class Evaluator:
 
     # -- references, attributes, indexes, splats ---------------------------------------------
 
-    def _postfix(self, node: Tree[Any], scope: Scope) -> Any:
+    def _postfix(self, node: Tree, scope: Scope) -> Any:
         # collect the chain a.b[0].c ... iteratively, then apply it from the root
-        ops: list[Tree[Any]] = []
+        ops: list[Tree] = []
         cur: Any = node
         while isinstance(cur, Tree) and cur.data in _POSTFIX:
             ops.append(cur)
@@ -728,7 +731,7 @@ class Evaluator:
             value = self._apply_postfix(op, value, scope)
         return value
 
-    def _apply_postfix(self, op: Tree[Any], value: Any, scope: Scope) -> Any:
+    def _apply_postfix(self, op: Tree, value: Any, scope: Scope) -> Any:
         origin = self._origin(op, scope)
         kind = op.data
         suffix = op.children[1]
@@ -762,12 +765,12 @@ class Evaluator:
             return TfSet(results) if isinstance(value, TfSet) else results
         raise TerraformError(f"unsupported expression ({kind})", origin)  # pragma: no cover
 
-    def _get_attr(self, value: Any, get_attr: Tree[Any], origin: Origin) -> Any:
+    def _get_attr(self, value: Any, get_attr: Tree, origin: Origin) -> Any:
         name_node = next(c for c in get_attr.children if isinstance(c, Tree))
         name = str(name_node.children[0])
         return _get_attr_value(value, name, origin)
 
-    def _index(self, value: Any, index: Tree[Any], scope: Scope, origin: Origin) -> Any:
+    def _index(self, value: Any, index: Tree, scope: Scope, origin: Origin) -> Any:
         if index.data == "short_index":
             key: Any = int(str(index.children[-1]))
         else:
@@ -777,10 +780,10 @@ class Evaluator:
 
     # -- for expressions ------------------------------------------------------------------------
 
-    def _for_parts(self, node: Tree[Any]) -> tuple[Tree[Any], list[Tree[Any]], Tree[Any] | None, bool]:
+    def _for_parts(self, node: Tree) -> tuple[Tree, list[Tree], Tree | None, bool]:
         intro = None
         cond = None
-        exprs: list[Tree[Any]] = []
+        exprs: list[Tree] = []
         grouping = False
         for c in node.children:
             if isinstance(c, Tree):
@@ -795,7 +798,7 @@ class Evaluator:
         assert intro is not None
         return intro, exprs, cond, grouping
 
-    def _for_iter(self, intro: Tree[Any], scope: Scope, origin: Origin) -> Any:
+    def _for_iter(self, intro: Tree, scope: Scope, origin: Origin) -> Any:
         names = [str(c.children[0]) for c in intro.children if isinstance(c, Tree) and c.data == "identifier"]
         coll_node = next(
             c for c in intro.children if isinstance(c, Tree) and c.data not in ("identifier", "new_line_or_comment")
@@ -823,7 +826,7 @@ class Evaluator:
                     continue
             yield inner
 
-    def _for_tuple_expr(self, node: Tree[Any], scope: Scope) -> Any:
+    def _for_tuple_expr(self, node: Tree, scope: Scope) -> Any:
         origin = self._origin(node, scope)
         intro, exprs, cond, _ = self._for_parts(node)
         result: list[Any] = []
@@ -833,7 +836,7 @@ class Evaluator:
             result.append(self._eval(exprs[0], inner))
         return result
 
-    def _for_object_expr(self, node: Tree[Any], scope: Scope) -> Any:
+    def _for_object_expr(self, node: Tree, scope: Scope) -> Any:
         origin = self._origin(node, scope)
         intro, exprs, cond, grouping = self._for_parts(node)
         result: dict[str, Any] = {}
@@ -863,7 +866,7 @@ class Evaluator:
 
     # -- function calls ------------------------------------------------------------------------
 
-    def _function_call(self, node: Tree[Any], scope: Scope) -> Any:
+    def _function_call(self, node: Tree, scope: Scope) -> Any:
         origin = self._origin(node, scope)
         idents = [c for c in node.children if isinstance(c, Tree) and c.data == "identifier"]
         name = "::".join(str(i.children[0]) for i in idents)
@@ -1001,13 +1004,13 @@ class Evaluator:
 
     # -- .tf.json expressions --------------------------------------------------------------------
 
-    def _json_literal(self, node: Tree[Any], scope: Scope) -> Any:
+    def _json_literal(self, node: Tree, scope: Scope) -> Any:
         return node.children[0]
 
-    def _json_array(self, node: Tree[Any], scope: Scope) -> Any:
+    def _json_array(self, node: Tree, scope: Scope) -> Any:
         return [self._eval(c, scope) for c in node.children]
 
-    def _json_object(self, node: Tree[Any], scope: Scope) -> Any:
+    def _json_object(self, node: Tree, scope: Scope) -> Any:
         result: dict[str, Any] = {}
         for pair in node.children:
             key_node, value_node = pair.children
@@ -1033,7 +1036,7 @@ class _NoTemplateFunctions:
 
 _POSTFIX = {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term", "full_splat_expr_term"}
 
-_DISPATCH: dict[str, Callable[[Evaluator, Tree[Any], Scope], Any]] = {
+_DISPATCH: dict[str, Callable[[Evaluator, Tree, Scope], Any]] = {
     "expr_term": Evaluator._expr_term,
     "int_lit": Evaluator._int_lit,
     "float_lit": Evaluator._float_lit,

@@ -2,9 +2,10 @@
 
 python-hcl2's grammar (``hcl2.lark``, LALR, contextual lexer, ``propagate_positions``, and its
 post-lexer that merges a newline into a following binary operator) is the reference: this module
-produces the same ``Tree``/``Token`` objects, with the same rule names, children, token types and
-values, and the same line/column/position metadata, three to four times faster (and without
-loading Lark's parse tables: they are needed only for the fallback). It follows the
+produces the same tree (as :mod:`checker.terraform.syntax` nodes, which mirror Lark's ``Tree`` and
+``Token``), with the same rule names, children, token types and values, and the same
+line/column/position metadata, three to four times faster, and without importing Lark at all
+(Lark and its parse tables are needed only for the fallback). It follows the
 grammar rule by rule; where the LALR parser resolves a conflict (an optional newline that two
 rules could take) it takes the same decision (shift: the innermost rule takes the newline).
 
@@ -21,8 +22,7 @@ import re
 from bisect import bisect_right
 from typing import Any
 
-from lark import Token, Tree
-from lark.tree import Meta
+from checker.terraform.syntax import Token, Tree
 
 GRAMMAR_DIGEST = "01566041416dda3cb40ed529423bc211c8f7982f1de069c2a6fb7ecbf10e1a15"
 """sha256 of the python-hcl2 grammar and post-lexer this parser follows
@@ -80,12 +80,11 @@ _MERGING = frozenset(
 _NL_FIRST = frozenset("\n#/")
 _WS_FIRST = frozenset(" \t\r")
 
-_new_meta = Meta.__new__
 _new_tree = Tree.__new__
 _new_str = str.__new__
 
 
-def parse(text: str, line_offset: int = 0) -> Tree[Any]:
+def parse(text: str, line_offset: int = 0) -> Tree:
     """The ``start`` tree of ``text`` (which must end with a newline, as python-hcl2 requires).
 
     ``line_offset`` is added to every line number. Raises FastParseError when the text is not
@@ -113,7 +112,7 @@ class InPlace:
         self.text = text
         self.parser = _Parser(text, first_line - 1)
 
-    def expression(self, start: int, stop: int) -> Tree[Any] | None:
+    def expression(self, start: int, stop: int) -> Tree | None:
         """The expression that is exactly ``text[start:stop]`` (blank space and newlines around it
         allowed), or None when this parser does not accept it (the caller parses it otherwise)."""
         p = self.parser
@@ -174,65 +173,50 @@ class _Parser:
         return t
 
     @staticmethod
-    def tree(data: str, children: list[Any]) -> Tree[Any]:
+    def tree(data: str, children: list[Any]) -> Tree:
         """A Tree with python-hcl2's position metadata: from its first and last children that
-        have positions (Lark's ``propagate_positions``)."""
-        meta = _new_meta(Meta)
-        d: dict[str, Any] | None = None
+        have positions (Lark's ``propagate_positions``; a token always has one)."""
+        t = _new_tree(Tree)
+        t.data = data
+        t.children = children
         for c in children:
-            if type(c) is Token:
-                d = {"empty": False, "line": c.line, "column": c.column, "start_pos": c.start_pos}
+            if type(c) is Token or not c.empty:
                 break
-            m = c._meta.__dict__
-            if not m["empty"]:
-                d = {"empty": False, "line": m["line"], "column": m["column"], "start_pos": m["start_pos"]}
-                break
-        if d is None:
-            meta.empty = True
         else:
-            for c in reversed(children):
-                if type(c) is Token:
-                    d["end_line"] = c.end_line
-                    d["end_column"] = c.end_column
-                    d["end_pos"] = c.end_pos
-                    break
-                m = c._meta.__dict__
-                if not m["empty"]:
-                    d["end_line"] = m["end_line"]
-                    d["end_column"] = m["end_column"]
-                    d["end_pos"] = m["end_pos"]
-                    break
-            meta.__dict__ = d
-        t = _new_tree(Tree)
-        t.__dict__ = {"data": data, "children": children, "_meta": meta}
+            t.empty = True
+            return t
+        t.empty = False
+        t.line = c.line
+        t.column = c.column
+        t.start_pos = c.start_pos
+        for c in reversed(children):
+            if type(c) is Token or not c.empty:
+                break
+        t.end_line = c.end_line
+        t.end_column = c.end_column
+        t.end_pos = c.end_pos
         return t
 
     @staticmethod
-    def wrap(data: str, child: Tree[Any]) -> Tree[Any]:
-        """``tree(data, [child])`` for a child tree with a position (the common case)."""
-        m = child._meta.__dict__
-        if m["empty"]:
-            return _Parser.tree(data, [child])
-        meta = _new_meta(Meta)
-        meta.__dict__ = {
-            "empty": False, "line": m["line"], "column": m["column"], "start_pos": m["start_pos"],
-            "end_line": m["end_line"], "end_column": m["end_column"], "end_pos": m["end_pos"],
-        }
+    def wrap(data: str, child: Any) -> Tree:
+        """``tree(data, [child])`` for one child (a token, or a tree with or without a position)."""
         t = _new_tree(Tree)
-        t.__dict__ = {"data": data, "children": [child], "_meta": meta}
+        t.data = data
+        t.children = [child]
+        if type(child) is not Token and child.empty:
+            t.empty = True
+            return t
+        t.empty = False
+        t.line = child.line
+        t.column = child.column
+        t.start_pos = child.start_pos
+        t.end_line = child.end_line
+        t.end_column = child.end_column
+        t.end_pos = child.end_pos
         return t
 
-    @staticmethod
-    def leaf(data: str, tok: Token) -> Tree[Any]:
-        """``tree(data, [tok])``."""
-        meta = _new_meta(Meta)
-        meta.__dict__ = {
-            "empty": False, "line": tok.line, "column": tok.column, "start_pos": tok.start_pos,
-            "end_line": tok.end_line, "end_column": tok.end_column, "end_pos": tok.end_pos,
-        }
-        t = _new_tree(Tree)
-        t.__dict__ = {"data": data, "children": [tok], "_meta": meta}
-        return t
+    leaf = wrap
+    """``tree(data, [tok])``."""
 
     def fail(self, what: str) -> FastParseError:
         return FastParseError(f"{what} at offset {self.pos}")
@@ -296,7 +280,7 @@ class _Parser:
             spans.append((pos, m.end()))
             pos = m.end()
 
-    def opt_nl(self, expr_next: bool = False) -> Tree[Any] | None:
+    def opt_nl(self, expr_next: bool = False) -> Tree | None:
         """``new_line_or_comment?`` where the grammar allows it. A newline just before a binary
         operator is left alone (python-hcl2's post-lexer merges it into the operator).
 
@@ -363,14 +347,14 @@ class _Parser:
 
     # -- structure -------------------------------------------------------------------------
 
-    def parse_start(self) -> Tree[Any]:
+    def parse_start(self) -> Tree:
         body = self.parse_body(False)
         self.ws()
         if self.pos < self.n:
             raise self.fail("unexpected text")
         return self.tree("start", [body])
 
-    def name_node(self) -> Tree[Any]:
+    def name_node(self) -> Tree:
         """``_attribute_name``: identifier, keyword or literal_value (every keyword allowed)."""
         m = _NAME_RE.match(self.text, self.pos)
         if m is None:
@@ -386,7 +370,7 @@ class _Parser:
             return self.leaf("literal_value", self.tok(lit, start, end))
         return self.leaf("identifier", self.tok("NAME", start, end))
 
-    def parse_body(self, in_block: bool) -> Tree[Any]:
+    def parse_body(self, in_block: bool) -> Tree:
         children: list[Any] = []
         text = self.text
         while True:
@@ -505,7 +489,7 @@ class _Parser:
             return self.tree("unary_op", [op, self.parse_term()])
         return self.parse_term()
 
-    def parse_term(self) -> Tree[Any]:
+    def parse_term(self) -> Tree:
         """``expr_term`` with its postfix chain (attributes, indexes, splats)."""
         term = self.parse_primary()
         text = self.text
@@ -541,7 +525,7 @@ class _Parser:
             break
         return term
 
-    def dot_suffix(self) -> Tree[Any]:
+    def dot_suffix(self) -> Tree:
         """``get_attr`` or ``short_index`` at a ``.``."""
         pos = self.pos
         dot = self.tok("DOT", pos, pos + 1)
@@ -562,7 +546,7 @@ class _Parser:
             name = self.leaf("identifier", self.tok("NAME", m.start(), m.end()))
         return self.tree("get_attr", [dot, name])
 
-    def braces_index(self) -> Tree[Any]:
+    def braces_index(self) -> Tree:
         children: list[Any] = [self.tok("LSQB", self.pos, self.pos + 1)]
         self.pos += 1
         nl = self.opt_nl(expr_next=True)
@@ -591,7 +575,7 @@ class _Parser:
                 self.pos = save
                 return steps
 
-    def parse_primary(self) -> Tree[Any]:
+    def parse_primary(self) -> Tree:
         text = self.text
         pos = self.pos
         if pos >= self.n:
@@ -660,7 +644,7 @@ class _Parser:
             return self.wrap("expr_term", self.leaf("template_string", self.tok("TEMPLATE_STRING", pos, m.end())))
         raise self.fail("expected an expression")
 
-    def function_call(self, ident: Tree[Any]) -> Tree[Any]:
+    def function_call(self, ident: Tree) -> Tree:
         children: list[Any] = [ident]
         text = self.text
         if text.startswith("::", self.pos):
@@ -719,7 +703,7 @@ class _Parser:
         self.pos = pos + len(word)
         return self.tok(_KEYWORDS[word], pos, pos + len(word))
 
-    def identifier(self) -> Tree[Any]:
+    def identifier(self) -> Tree:
         self.ws()
         m = _NAME_RE.match(self.text, self.pos)
         if m is None:
@@ -740,7 +724,7 @@ class _Parser:
         self.pos = m.end()
         return t
 
-    def for_intro(self) -> Tree[Any]:
+    def for_intro(self) -> Tree:
         children: list[Any] = [self.keyword_tok("for")]
         self.add_nl(children, expr_next=True)
         children.append(self.identifier())
@@ -759,14 +743,14 @@ class _Parser:
         self.add_nl(children, expr_next=True)
         return self.tree("for_intro", children)
 
-    def for_cond(self) -> Tree[Any]:
+    def for_cond(self) -> Tree:
         children: list[Any] = [self.keyword_tok("if")]
         self.add_nl(children, expr_next=True)
         self.ws()
         children.append(self.parse_expression())
         return self.tree("for_cond", children)
 
-    def tuple_or_for(self) -> Tree[Any]:
+    def tuple_or_for(self) -> Tree:
         children: list[Any] = [self.tok("LSQB", self.pos, self.pos + 1)]
         self.pos += 1
         self.add_nl(children, expr_next=True)
@@ -794,7 +778,7 @@ class _Parser:
         children.append(self.expect("]", "RSQB"))
         return self.tree("tuple", children)
 
-    def object_or_for(self) -> Tree[Any]:
+    def object_or_for(self) -> Tree:
         children: list[Any] = [self.tok("LBRACE", self.pos, self.pos + 1)]
         self.pos += 1
         self.add_nl(children)
@@ -837,7 +821,7 @@ class _Parser:
         children.append(self.expect("}", "RBRACE"))
         return self.tree("object", children)
 
-    def object_elem(self) -> Tree[Any]:
+    def object_elem(self) -> Tree:
         m = _NAME_RE.match(self.text, self.pos)
         key: Any
         if m is not None and m.group() in _KEYWORDS:
@@ -858,7 +842,7 @@ class _Parser:
 
     # -- quoted strings and their templates ----------------------------------------------------
 
-    def parse_string(self) -> Tree[Any]:
+    def parse_string(self) -> Tree:
         text = self.text
         n = self.n
         children: list[Any] = [self.tok("DBLQUOTE", self.pos, self.pos + 1)]
@@ -897,7 +881,7 @@ class _Parser:
                 self.pos = m.end()
             children.append(self.leaf("string_part", part) if type(part) is Token else self.wrap("string_part", part))
 
-    def interpolation(self) -> Tree[Any]:
+    def interpolation(self) -> Tree:
         children: list[Any] = [self.tok("INTERP_START", self.pos, self.pos + 2)]
         self.pos += 2
         self.ws()
@@ -910,7 +894,7 @@ class _Parser:
             children.append(self.tok("STRIP_MARKER", self.pos, self.pos + 1))
             self.pos += 1
 
-    def directive(self) -> Tree[Any]:
+    def directive(self) -> Tree:
         children: list[Any] = [self.tok("DIRECTIVE_START", self.pos, self.pos + 2)]
         self.pos += 2
         self.strip_marker(children)

@@ -15,7 +15,6 @@ import json
 import math
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -420,6 +419,8 @@ def _timestamp(text: str) -> str | None:
     m = _TIMESTAMP.match(text)
     if not m:
         return None
+    from datetime import UTC, datetime, timedelta, timezone  # here: rarely needed, slow to import
+
     try:
         if m.group("h") is None:
             dt = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), tzinfo=UTC)

@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Tree
-
 from checker.terraform import parser as tfparser
 from checker.terraform.errors import TerraformError
+from checker.terraform.syntax import Tree
 from checker.terraform.values import Origin, TfStr
 
 
@@ -131,15 +130,15 @@ def _json_number(tok: str) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _tree(data: str, children: list[Any], line: int) -> Tree[Any]:
-    t: Tree[Any] = Tree(data, children)
+def _tree(data: str, children: list[Any], line: int) -> Tree:
+    t: Tree = Tree(data, children)
     t.meta.line = line
     t.meta.end_line = line
     t.meta.empty = False
     return t
 
 
-def to_expr(node: JNode, file: str, *, literal: bool = False) -> Tree[Any]:
+def to_expr(node: JNode, file: str, *, literal: bool = False) -> Tree:
     """The expression tree of a JSON value; ``literal``: strings are not templates."""
     if node.kind == "string":
         if literal or ("${" not in node.value and "%{" not in node.value):

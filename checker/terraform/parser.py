@@ -12,7 +12,9 @@ evaluator walks:
 
 Native syntax is parsed by the hand-written parser of :mod:`checker.terraform.fastparse`, which
 builds exactly python-hcl2's tree; what it does not accept (syntax errors, very deep nesting)
-goes to python-hcl2's Lark parser, which decides and words the error.
+goes to python-hcl2's Lark parser, which decides and words the error. Either way the tree is
+made of :mod:`checker.terraform.syntax` nodes (Lark's trees are converted), and Lark is imported
+only when the fallback is needed.
 
 Template text outside quoted strings (heredoc bodies, ``templatefile`` files, strings of
 ``.tf.json`` files) is split here into literal text, ``${...}`` and ``%{...}`` parts; the
@@ -28,14 +30,15 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError
+from typing import TYPE_CHECKING, Any
 
 from checker.terraform import fastparse
 from checker.terraform.errors import TerraformError
+from checker.terraform.syntax import Token, Tree, from_lark
 from checker.terraform.values import Origin
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,7 +65,10 @@ def get_parser() -> Lark:
     return parser
 
 
-def _lark_parse(text: str, file: str) -> Tree[Any]:
+def _lark_parse(text: str, file: str) -> Any:
+    """python-hcl2's Lark tree of ``text`` (Lark's own classes; see :func:`syntax.from_lark`)."""
+    from lark.exceptions import LarkError
+
     try:
         return get_parser().parse(text)
     except LarkError as exc:
@@ -73,8 +79,9 @@ def _lark_parse(text: str, file: str) -> Tree[Any]:
         raise TerraformError(f"cannot parse {Path(file).name}: {first}", Origin(file, line)) from None
 
 
-def parse_hcl(text: str, file: str) -> Tree[Any]:
-    """Parse a native-syntax file (``.tf``, ``.tfvars``) into python-hcl2's Lark tree.
+def parse_hcl(text: str, file: str) -> Tree:
+    """Parse a native-syntax file (``.tf``, ``.tfvars``) into python-hcl2's tree (as
+    :mod:`checker.terraform.syntax` nodes).
 
     The hand-written parser of :mod:`checker.terraform.fastparse` builds the tree; what it
     does not accept (syntax errors, very deep nesting) is parsed by python-hcl2's Lark parser,
@@ -84,7 +91,7 @@ def parse_hcl(text: str, file: str) -> Tree[Any]:
     if fast_parser_usable():
         with contextlib.suppress(fastparse.FastParseError):
             return fastparse.parse(text)
-    return _lark_parse(text, file)
+    return from_lark(_lark_parse(text, file))
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,7 +102,7 @@ def fast_parser_usable() -> bool:
     return larkcache.grammar_digest() == fastparse.GRAMMAR_DIGEST
 
 
-def parse_expression(text: str, file: str, line: int) -> Tree[Any]:
+def parse_expression(text: str, file: str, line: int) -> Tree:
     """Parse one expression written at ``line`` of ``file`` (for templates and JSON syntax)."""
     wrapped = f"__expr__ = (\n{text}\n)\n"
     tree = None
@@ -103,8 +110,9 @@ def parse_expression(text: str, file: str, line: int) -> Tree[Any]:
         with contextlib.suppress(fastparse.FastParseError):
             tree = fastparse.parse(wrapped, line - 2)
     if tree is None:
-        tree = _lark_parse(wrapped, file)
-        _shift_lines(tree, line - 2)
+        lark_tree = _lark_parse(wrapped, file)
+        _shift_lines(lark_tree, line - 2)
+        tree = from_lark(lark_tree)
     body = tree.children[0]
     for child in body.children:
         if isinstance(child, Tree) and child.data == "attribute":
@@ -112,23 +120,26 @@ def parse_expression(text: str, file: str, line: int) -> Tree[Any]:
             # unwrap the parentheses added above: expr_term( "(" nl expression nl ")" )
             inner = [c for c in expr.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
             if isinstance(expr, Tree) and expr.data == "expr_term" and len(inner) == 1:
-                result: Tree[Any] = inner[0]
+                result: Tree = inner[0]
                 return result
-            return expr
+            whole: Tree = expr
+            return whole
     raise TerraformError("empty expression", Origin(file, line))
 
 
-def _shift_lines(tree: Tree[Any], offset: int) -> None:
-    """Move the line numbers of a parsed snippet to where the snippet was written."""
+def _shift_lines(tree: Any, offset: int) -> None:
+    """Move the line numbers of a snippet parsed by Lark to where the snippet was written."""
     if offset == 0:
         return
+    from lark import Token as LarkToken
+
     for sub in tree.iter_subtrees():
         meta = sub.meta
         if not getattr(meta, "empty", True):
             meta.line += offset
             meta.end_line += offset
         for child in sub.children:
-            if isinstance(child, Token) and child.line is not None:
+            if isinstance(child, LarkToken) and child.line is not None:
                 child.line += offset
                 if child.end_line is not None:
                     child.end_line += offset
@@ -178,11 +189,11 @@ def _token_line(node: Any, default: int) -> int:
     return default
 
 
-def _children(tree: Tree[Any]) -> list[Any]:
+def _children(tree: Tree) -> list[Any]:
     return [c for c in tree.children if not (isinstance(c, Tree) and c.data == "new_line_or_comment")]
 
 
-def parts_from_string_node(node: Tree[Any], file: str) -> list[_Part]:
+def parts_from_string_node(node: Tree, file: str) -> list[_Part]:
     """Flat template parts of a quoted ``string`` node of the Lark tree."""
     parts: list[_Part] = []
     line = _token_line(node, 1)
@@ -229,7 +240,7 @@ def parts_from_string_node(node: Tree[Any], file: str) -> list[_Part]:
     return parts
 
 
-def string_template(node: Tree[Any], file: str, line: int) -> Tree[Any]:
+def string_template(node: Tree, file: str, line: int) -> Tree:
     """The ``Tree("tmpl", ...)`` of a quoted ``string`` node (plain text without building parts)."""
     parts = [sp for sp in node.children if isinstance(sp, Tree)]
     if len(parts) == 1:
@@ -357,7 +368,7 @@ def parts_from_text(text: str, file: str, line: int) -> list[_Part]:
 
 def _expression_in(
     inplace: fastparse.InPlace | None, text: str, start: int, stop: int, file: str, line: int
-) -> Tree[Any]:
+) -> Tree:
     """The expression ``text[start:stop]`` (written at ``line``), parsed where it stands in the
     template text when the fast parser accepts it, else as :func:`parse_expression` does."""
     if inplace is not None:
@@ -402,7 +413,7 @@ def apply_strip_markers(parts: list[_Part]) -> None:
             parts[idx + 1].text = parts[idx + 1].text.lstrip()
 
 
-def build_template(parts: list[_Part], file: str, line: int, *, strip: bool = True) -> Tree[Any]:
+def build_template(parts: list[_Part], file: str, line: int, *, strip: bool = True) -> Tree:
     """Apply strip markers and nest directives: the ``Tree("tmpl", ...)`` form."""
     if strip:
         apply_strip_markers(parts)
@@ -457,7 +468,7 @@ def build_template(parts: list[_Part], file: str, line: int, *, strip: bool = Tr
 _HEREDOC_RE = re.compile(r"<<(-?)([A-Za-z][\w.-]*)\r?\n(.*?)\r?\n?[ \t]*\2\r?\n?\Z", re.S)
 
 
-def heredoc_template(token: Token, file: str) -> Tree[Any]:
+def heredoc_template(token: Token, file: str) -> Tree:
     """The template of a heredoc token; for ``<<-`` the common indentation is removed."""
     raw = str(token)
     start = token.line or 1
@@ -509,6 +520,6 @@ def _strip_indentation(parts: list[_Part]) -> None:
         p.text = p.text[width:]
 
 
-def template_from_text(text: str, file: str, line: int) -> Tree[Any]:
+def template_from_text(text: str, file: str, line: int) -> Tree:
     """The template of free text (a template file, a ``.tf.json`` string)."""
     return build_template(parts_from_text(text, file, line), file, line)

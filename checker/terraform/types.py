@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark import Token, Tree
-
 from checker.terraform import functions_types as ft
 from checker.terraform.errors import TerraformError
 from checker.terraform.evaluator import Evaluator, Scope, format_number, type_name
+from checker.terraform.syntax import Token, Tree
 from checker.terraform.values import Origin, TfSet, TfStr, Unknown
 
 TypeSpec = tuple[Any, ...]
@@ -33,7 +32,7 @@ def _inner(node: Any) -> Any:
     return node
 
 
-def _call_args(node: Tree[Any]) -> list[Any]:
+def _call_args(node: Tree) -> list[Any]:
     args = next((c for c in node.children if isinstance(c, Tree) and c.data == "arguments"), None)
     if args is None:
         return []

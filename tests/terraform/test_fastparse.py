@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from lark import Token, Tree
 
-from checker.terraform import fastparse, larkcache, load_module
+from checker.terraform import fastparse, larkcache, load_module, syntax
 from checker.terraform import parser as tfparser
 from checker.terraform.errors import TerraformError
 
@@ -51,15 +51,20 @@ SNIPPETS = [
 INVALID = ["a = = 1\n", "a = (1\n", 'a = "x\n', "a = [1 2]\n", "a {\n", "= 1\n", "a = 1 +\n", "a = <<EOT\nx\n"]
 
 
+def _is_token(x: Any) -> bool:
+    return isinstance(x, (Token, syntax.Token))
+
+
 def _diff(a: Any, b: Any, path: str = "start") -> str | None:
-    if isinstance(a, Token) or isinstance(b, Token):
-        if not (isinstance(a, Token) and isinstance(b, Token)):
+    """The first difference between two trees (the fast parser's syntax nodes or Lark's)."""
+    if _is_token(a) or _is_token(b):
+        if not (_is_token(a) and _is_token(b)):
             return f"{path}: {a!r} vs {b!r}"
         for k in ("type", "value", "start_pos", "line", "column", "end_line", "end_column", "end_pos"):
             if getattr(a, k) != getattr(b, k):
                 return f"{path}: token {k} {getattr(a, k)!r} != {getattr(b, k)!r}"
         return None
-    assert isinstance(a, Tree) and isinstance(b, Tree), (path, a, b)
+    assert isinstance(a, (Tree, syntax.Tree)) and isinstance(b, (Tree, syntax.Tree)), (path, a, b)
     if a.data != b.data:
         return f"{path}: {a.data} != {b.data}"
     keys = ("empty",) if b.meta.empty else ("empty", "line", "column", "start_pos", "end_line", "end_column", "end_pos")
@@ -343,3 +348,30 @@ def test_template_expressions_in_place_same_value(index: int, monkeypatch: pytes
     in_place = render()
     monkeypatch.setattr(fastparse.InPlace, "expression", lambda self, start, stop: None)
     assert render() == in_place
+
+
+def test_lark_trees_are_converted_node_for_node() -> None:
+    # The fallback's trees become checker.terraform.syntax nodes: the same rules, tokens and positions.
+    for text in [*SNIPPETS, "x = " + "[" * 200 + "1" + "]" * 200 + "\n"]:
+        ref = tfparser.get_parser().parse(text + "\n")
+        converted = syntax.from_lark(ref)
+        assert isinstance(converted, syntax.Tree)
+        assert all(isinstance(t, syntax.Tree) for t in converted.iter_subtrees())
+        assert _diff(converted, ref) is None
+
+
+def test_fast_path_does_not_import_lark(tmp_path: Path) -> None:
+    # Lark (and its regex dependency) is for the fallback only: a module the fast parser reads
+    # whole is loaded and evaluated without importing it.
+    import subprocess
+    import sys
+
+    (tmp_path / "main.tf").write_text(SNIPPETS[1] + SNIPPETS[9] + 'locals {\n  n = length("abc")\n}\n',
+                                      encoding="utf-8")
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom checker.terraform import load_module\n"
+        "m = load_module(Path(sys.argv[1]), env={})\nm.evaluate_all()\n"
+        "print(sorted(n for n in ('lark', 'hcl2', 'regex') if n in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

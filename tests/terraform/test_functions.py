@@ -668,3 +668,15 @@ def test_file_matches_terraform(tmp_path: Path) -> None:
 def test_hcl_renderer() -> None:
     assert hcl({"a": ["${x}", 1.5, None, True, TfSet(("b",))]}) == '{"a" = ["$${x}", 1.5, null, true, toset(["b"])]}'
     assert json.loads(json.dumps(normalise(TfSet((1, 2))))) == [1, 2]
+
+
+def test_ascii_graphemes_without_the_regex_module() -> None:
+    # ASCII text is split without `regex` (one cluster per character, CR LF kept together by
+    # the regex path): the same clusters as Unicode's segmentation for every pair of characters.
+    from checker.terraform.functions_text import _grapheme_re, graphemes
+
+    chars = [chr(i) for i in range(128)]
+    for a in chars:
+        for b in chars:
+            s = a + b + "x"
+            assert graphemes(s) == [str(g) for g in _grapheme_re().findall(s)], repr(s)
