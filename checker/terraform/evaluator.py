@@ -390,22 +390,31 @@ class Evaluator:
     def _eval(self, node: Any, scope: Scope) -> Any:
         self._depth += 1
         self._steps += 1
+        unwrapped = 0
         try:
-            if self._steps > MAX_STEPS:
-                raise TerraformError(
-                    f"evaluation stopped: this module's expressions take more than {MAX_STEPS:,} steps to "
-                    "evaluate (a 'for' over a huge collection?); the values are not known",
-                    self._origin(node, scope),
-                )
-            if self._depth > MAX_DEPTH:
-                raise TerraformError(
-                    f"expression is nested too deeply (more than {MAX_DEPTH} levels); simplify it",
-                    self._origin(node, scope),
-                )
-            if isinstance(node, Tree):
-                method = _DISPATCH.get(node.data)
+            if self._steps > MAX_STEPS or self._depth > MAX_DEPTH:
+                raise self._limit_error(node, scope)
+            if type(node) is Tree:
+                data = node.data
+                # ``expr_term`` around one expression (most of them) is that expression, one level
+                # deeper: unwrapped here, counted as the call of _eval that _expr_term would make
+                while data == "expr_term":
+                    children = node.children
+                    if len(children) != 1:
+                        break
+                    child = children[0]
+                    if type(child) is not Tree or child.data == "new_line_or_comment":
+                        break
+                    node = child
+                    data = child.data
+                    unwrapped += 1
+                    self._depth += 1
+                    self._steps += 1
+                    if self._steps > MAX_STEPS or self._depth > MAX_DEPTH:
+                        raise self._limit_error(node, scope)
+                method = _DISPATCH.get(data)
                 if method is None:
-                    raise TerraformError(f"unsupported expression ({node.data})", self._origin(node, scope))
+                    raise TerraformError(f"unsupported expression ({data})", self._origin(node, scope))
                 return method(self, node, scope)
             if isinstance(node, Token):
                 return self._token(node, scope)
@@ -415,7 +424,20 @@ class Evaluator:
                 "expression is nested too deeply to evaluate; simplify it", self._origin(node, scope)
             ) from None
         finally:
-            self._depth -= 1
+            self._depth -= 1 + unwrapped
+
+    def _limit_error(self, node: Any, scope: Scope) -> TerraformError:
+        """The error for the step or depth limit (whichever is passed; steps first)."""
+        if self._steps > MAX_STEPS:
+            return TerraformError(
+                f"evaluation stopped: this module's expressions take more than {MAX_STEPS:,} steps to "
+                "evaluate (a 'for' over a huge collection?); the values are not known",
+                self._origin(node, scope),
+            )
+        return TerraformError(
+            f"expression is nested too deeply (more than {MAX_DEPTH} levels); simplify it",
+            self._origin(node, scope),
+        )
 
     def _token(self, tok: Token, scope: Scope) -> Any:
         raise TerraformError(f"unexpected token {tok!s}", self._origin(tok, scope))

@@ -306,3 +306,27 @@ def test_error_where_terraform_errs(name: str, oracle: dict[str, Any], tmp_path:
     assert isinstance(oracle[name], dict) and "error" in oracle[name]
     ours = _ours(tmp_path, {name: ERROR_EXPRESSIONS[name]})[name]
     assert isinstance(ours, dict) and set(ours) == {"error"}, ours
+
+
+@pytest.mark.parametrize(
+    ("make", "deepest"),
+    [
+        (lambda n: "[" * n + "1" + "]" * n, 59),
+        (lambda n: "(" * n + "1" + ")" * n, 118),
+        (lambda n: "{a = " * n + "1" + "}" * n, 59),
+        (lambda n: '"${' * n + "1" + '}"' * n, 39),
+        (lambda n: "[" * n + "[for x in [1] : x]" + "]" * n, 57),
+    ],
+)
+def test_nesting_limit_counts_every_level(make: Any, deepest: int) -> None:
+    # The evaluator unwraps expr_term nodes without a call of its own but counts them as levels:
+    # the deepest nesting evaluated stays where it was (MAX_DEPTH = 120 levels).
+    from checker.terraform.evaluator import Evaluator, Scope, no_references
+    from checker.terraform.parser import parse_expression
+
+    def evaluate(text: str) -> Any:
+        return Evaluator().evaluate(parse_expression(text, "t.tf", 1), Scope("t.tf", no_references, None))
+
+    evaluate(make(deepest))
+    with pytest.raises(TerraformError, match="nested too deeply"):
+        evaluate(make(deepest + 1))
