@@ -12,6 +12,14 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from checker.commands import (
+    EXIT_INPUT,
+    CommandError,
+    check_command,
+    failure_message,
+    terraform_settings,
+    write_outputs,
+)
 from checker.engine.findings import Severity
 
 app = typer.Typer(
@@ -24,7 +32,7 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_INPUT = 2
+__all__ = ["EXIT_INPUT", "CommandError", "app", "main", "typer_main"]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -33,7 +41,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def guarded(fn: F) -> F:
-    """Input errors and unexpected failures become one clear line and exit 2, never a traceback."""
+    """Input errors and unexpected failures become one clear line and exit 2, never a traceback
+    (checker.commands.failure_message, shared with the fast path of checker.entry)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -41,64 +50,13 @@ def guarded(fn: F) -> F:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            raise _fail("interrupted") from None
-        except RecursionError:
-            raise _fail("internal error: input nested too deeply to analyse") from None
-        except Exception as exc:
-            from checker.api import InputError  # imported here: `pre-commit` may never need checker.api
-
-            if isinstance(exc, InputError):
-                raise _fail(f"error: {exc}") from None
-            if os.environ.get("CHECK_PERMISSIONS_DEBUG"):
+        except BaseException as exc:
+            message = failure_message(exc)
+            if message is None:
                 raise
-            raise _fail(f"internal error: {type(exc).__name__}: {exc} "
-                        "(nothing was judged; set CHECK_PERMISSIONS_DEBUG=1 for details)") from None
+            raise _fail(message) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _use_color(stream: Any) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def _progress_bar() -> Any:
-    """A progress bar on standard error when it is a terminal (drawn only if the run lasts > 1 s)."""
-    try:
-        tty = sys.stderr.isatty()
-    except (AttributeError, ValueError):  # no stderr, or closed
-        tty = False
-    if not tty or os.environ.get("TERM") == "dumb":
-        return None
-    from checker.reporters.progress import ProgressBar
-
-    return ProgressBar(sys.stderr)
-
-
-def _write_outputs(report: Any, formats: list[str], outputs: list[Path]) -> None:
-    from checker.reporters import REPORTERS, get_reporter
-
-    if len(outputs) > len(formats):
-        if len(formats) == 1 and len(outputs) == 1:
-            pass
-        raise _fail("error: more --output files than --format options (pair each --output with a --format)")
-    for name in formats:
-        if name not in REPORTERS:
-            raise _fail(f"error: unknown format {name!r}: choose from {', '.join(REPORTERS)}")
-    for i, name in enumerate(formats):
-        render = get_reporter(name)
-        if i < len(outputs):
-            text = render(report, color=False)
-            try:
-                outputs[i].write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise _fail(f"error: cannot write {outputs[i]}: {exc.strerror or exc}") from None
-        else:
-            sys.stdout.write(render(report, color=_use_color(sys.stdout)))
-    sys.stdout.flush()
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Policy files or folders to check.", show_default=False)]
@@ -112,16 +70,6 @@ VarFileOpt = Annotated[list[Path], typer.Option("--var-file", help="Terraform: a
 VarOpt = Annotated[list[str], typer.Option("--var", help="Terraform: NAME=VALUE for a root module variable (repeatable).")]
 AllowOutsideOpt = Annotated[bool, typer.Option("--allow-outside", help="Terraform: let file()/templatefile() read outside the scanned folders (each read is reported).")]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Terraform: load root modules in N processes.")]
-
-
-def _terraform_settings(settings: Any, var_file: list[Path], var: list[str], allow_outside: bool, jobs: int) -> Any:
-    # --var-file and --allow-outside override the config file's var-files / allow-outside only when given.
-    changes: dict[str, Any] = {"vars": tuple(var), "jobs": jobs}
-    if var_file:
-        changes["var_files"] = tuple(str(f) for f in var_file)
-    if allow_outside:
-        changes["allow_outside"] = True
-    return dataclasses.replace(settings, **changes)
 
 
 @app.command()
@@ -144,29 +92,8 @@ def check(
     jobs: JobsOpt = 1,
 ) -> None:
     """Check policies against a gate profile. Exit 0 pass, 1 failing findings, 2 usage or input error."""
-    from checker.api import check as run_check
-    from checker.config import load_settings
-
-    settings = load_settings(paths, config=config, no_config=no_config, profile=profile, fail_on=fail_on,
-                             exclude=tuple(exclude) or None, strict_wildcards=strict_wildcards,
-                             baseline=str(baseline) if baseline is not None else None)
-    if no_baseline:
-        if baseline is not None:
-            raise _fail("error: --baseline and --no-baseline cannot be used together")
-        settings = dataclasses.replace(settings, baseline=None)
-    settings = _terraform_settings(settings, var_file, var, allow_outside, jobs)
-    bar = _progress_bar()
-    try:
-        report = run_check(paths, settings, progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
-    if not report.load.documents and not report.load.errors:
-        skipped = "; ".join(f"{s.file}: {s.reason}" for s in report.load.skipped)
-        raise _fail("error: no policies found in " + ", ".join(str(p) for p in paths)
-                    + (f" ({skipped})" if skipped else ""))
-    _write_outputs(report, format, output)
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(check_command(paths, format, output, profile, fail_on, exclude, strict_wildcards, config,
+                                   no_config, baseline, no_baseline, var_file, var, allow_outside, jobs))
 
 
 @app.command("baseline")
@@ -193,7 +120,7 @@ def baseline_cmd(
         raise _fail(f"error: cannot write {output}: its folder does not exist")
     settings = load_settings(paths, config=config, no_config=no_config, profile=profile,
                              exclude=tuple(exclude) or None)
-    settings = _terraform_settings(dataclasses.replace(settings, baseline=None), var_file, var, allow_outside, jobs)
+    settings = terraform_settings(dataclasses.replace(settings, baseline=None), var_file, var, allow_outside, jobs)
     report = run_check(paths, settings)
     if not report.load.documents and not report.load.errors:
         raise _fail("error: no policies found in " + ", ".join(str(p) for p in paths))
@@ -237,7 +164,7 @@ def pre_commit(
     for line in describe(result):
         typer.echo(line)
     if result.report is not None:
-        _write_outputs(result.report, format, output)
+        write_outputs(result.report, format, output)
     raise typer.Exit(result.exit_code)
 
 
@@ -260,7 +187,7 @@ def explain(
 
     if format not in FORMATS:
         raise _fail(f"error: unknown format {format!r}: choose from {', '.join(FORMATS)}")
-    entries, load = run_explain(paths, _terraform_settings(Settings(), var_file, var, allow_outside, jobs))
+    entries, load = run_explain(paths, terraform_settings(Settings(), var_file, var, allow_outside, jobs))
     if not entries and not load.errors:
         raise _fail("error: no policies found in " + ", ".join(str(p) for p in paths))
     text = render_explain(entries, load, format)
@@ -351,10 +278,17 @@ def verify(
     raise typer.Exit(report.exit_code)
 
 
-def main() -> None:
+def typer_main() -> None:
+    """The typer application (every command, help, usage errors); ``main`` is the console entry."""
     # This process uses no pydantic plugin; looking them up scans every installed distribution.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app(prog_name="check-permissions")
+
+
+def main() -> None:
+    from checker.entry import main as entry_main
+
+    entry_main()
 
 
 if __name__ == "__main__":

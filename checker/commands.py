@@ -1,0 +1,160 @@
+"""What the commands do once their options are parsed, free of typer.
+
+Both front doors call these: the typer application (``checker.cli``) and the fast path for the
+common ``check`` invocation (``checker.entry``), which spares a pre-commit or CI run the import of
+typer and click. A function here returns the exit code or raises :class:`CommandError` (exit 2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checker.api import Report, Settings
+    from checker.engine.findings import Severity
+
+EXIT_INPUT = 2
+PROG = "check-permissions"
+
+
+class CommandError(Exception):
+    """A usage or input error with the line users read (after ``check-permissions: ``); exit 2."""
+
+
+def failure_message(exc: BaseException) -> str | None:
+    """The one line an exception becomes (exit 2), or None when it must propagate.
+
+    Input errors and unexpected failures become a clear line, never a traceback; exits propagate,
+    and with CHECK_PERMISSIONS_DEBUG set an unexpected failure does too (with its traceback).
+    """
+    if isinstance(exc, SystemExit):
+        return None
+    if isinstance(exc, CommandError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(exc, RecursionError):
+        return "internal error: input nested too deeply to analyse"
+    if not isinstance(exc, Exception):
+        return None
+    from checker.api import InputError
+
+    if isinstance(exc, InputError):
+        return f"error: {exc}"
+    if os.environ.get("CHECK_PERMISSIONS_DEBUG"):
+        return None
+    return (f"internal error: {type(exc).__name__}: {exc} "
+            "(nothing was judged; set CHECK_PERMISSIONS_DEBUG=1 for details)")
+
+
+def run_guarded(command: Callable[[], int]) -> int:
+    """Run ``command`` and return its exit code; a failure is one line on standard error and exit 2."""
+    try:
+        return command()
+    except BaseException as exc:
+        message = failure_message(exc)
+        if message is None:
+            raise
+        sys.stderr.write(f"{PROG}: {message}\n")
+        return EXIT_INPUT
+
+
+def use_color(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def progress_bar() -> Any:
+    """A progress bar on standard error when it is a terminal (drawn only if the run lasts > 1 s)."""
+    try:
+        tty = sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or closed
+        tty = False
+    if not tty or os.environ.get("TERM") == "dumb":
+        return None
+    from checker.reporters.progress import ProgressBar
+
+    return ProgressBar(sys.stderr)
+
+
+def write_outputs(report: Report, formats: list[str], outputs: list[Path]) -> None:
+    """Each ``--format``: to its ``--output`` file when one is paired with it, else to standard output."""
+    from checker.reporters import REPORTERS, get_reporter
+
+    if len(outputs) > len(formats):
+        raise CommandError("error: more --output files than --format options (pair each --output with a --format)")
+    for name in formats:
+        if name not in REPORTERS:
+            raise CommandError(f"error: unknown format {name!r}: choose from {', '.join(REPORTERS)}")
+    for i, name in enumerate(formats):
+        render = get_reporter(name)
+        if i < len(outputs):
+            text = render(report, color=False)
+            try:
+                outputs[i].write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"error: cannot write {outputs[i]}: {exc.strerror or exc}") from None
+        else:
+            sys.stdout.write(render(report, color=use_color(sys.stdout)))
+    sys.stdout.flush()
+
+
+def terraform_settings(settings: Settings, var_file: list[Path], var: list[str], allow_outside: bool,
+                       jobs: int) -> Settings:
+    # --var-file and --allow-outside override the config file's var-files / allow-outside only when given.
+    changes: dict[str, Any] = {"vars": tuple(var), "jobs": jobs}
+    if var_file:
+        changes["var_files"] = tuple(str(f) for f in var_file)
+    if allow_outside:
+        changes["allow_outside"] = True
+    return dataclasses.replace(settings, **changes)
+
+
+def check_command(
+    paths: list[Path],
+    format: list[str],
+    output: list[Path],
+    profile: str | None,
+    fail_on: Severity | None,
+    exclude: list[str],
+    strict_wildcards: bool | None,
+    config: Path | None,
+    no_config: bool,
+    baseline: Path | None,
+    no_baseline: bool,
+    var_file: list[Path],
+    var: list[str],
+    allow_outside: bool,
+    jobs: int,
+) -> int:
+    """``check-permissions check``: judge the paths, print or write the reports, return the exit code."""
+    from checker.api import check as run_check
+    from checker.config import load_settings
+
+    settings = load_settings(paths, config=config, no_config=no_config, profile=profile, fail_on=fail_on,
+                             exclude=tuple(exclude) or None, strict_wildcards=strict_wildcards,
+                             baseline=str(baseline) if baseline is not None else None)
+    if no_baseline:
+        if baseline is not None:
+            raise CommandError("error: --baseline and --no-baseline cannot be used together")
+        settings = dataclasses.replace(settings, baseline=None)
+    settings = terraform_settings(settings, var_file, var, allow_outside, jobs)
+    bar = progress_bar()
+    try:
+        report = run_check(paths, settings, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not report.load.documents and not report.load.errors:
+        skipped = "; ".join(f"{s.file}: {s.reason}" for s in report.load.skipped)
+        raise CommandError("error: no policies found in " + ", ".join(str(p) for p in paths)
+                           + (f" ({skipped})" if skipped else ""))
+    write_outputs(report, format, output)
+    return report.exit_code

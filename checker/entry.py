@@ -1,0 +1,157 @@
+"""The console entry point: a fast path for ``check``, the typer application for everything else.
+
+Importing typer and click costs about 60 ms, a fifth of a pre-commit run on one policy. The
+common invocations of ``check`` (paths and the documented options, in every spelling click
+accepts) are parsed here and handed to :func:`checker.commands.check_command`, the same function
+the typer command calls. Anything else, or anything this parser is not sure of (``--help``, an
+unknown option, a bad value, a value that looks like an option), goes to typer, which produces
+the help, the usage error or the result. ``tests/test_entry.py`` checks that both parsers give
+the command the same arguments, and that this table names exactly the options typer declares.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+# The options of ``check`` (checker/cli.py): keyword, kind and spellings. Kinds: "list" repeatable
+# (each occurrence appends), "str" / "path" / "severity" / "int" single-valued (the last wins),
+# "flag" a boolean switch, "pair" an on/off pair (``--x/--no-x``, None when not given).
+_VALUED: dict[str, tuple[str, str]] = {
+    "--format": ("format", "list"), "-f": ("format", "list"),
+    "--output": ("output", "list-path"), "-o": ("output", "list-path"),
+    "--profile": ("profile", "str"), "-p": ("profile", "str"),
+    "--fail-on": ("fail_on", "severity"),
+    "--exclude": ("exclude", "list"),
+    "--config": ("config", "path"),
+    "--baseline": ("baseline", "path"),
+    "--var-file": ("var_file", "list-path"),
+    "--var": ("var", "list"),
+    "--jobs": ("jobs", "int"), "-j": ("jobs", "int"),
+}
+_FLAGS: dict[str, tuple[str, bool]] = {
+    "--no-config": ("no_config", True),
+    "--no-baseline": ("no_baseline", True),
+    "--allow-outside": ("allow_outside", True),
+    "--strict-wildcards": ("strict_wildcards", True),
+    "--no-strict-wildcards": ("strict_wildcards", False),
+}
+_SEVERITIES = ("error", "warning", "note")
+
+
+def _defaults() -> dict[str, Any]:
+    return {"paths": [], "format": [], "output": [], "profile": None, "fail_on": None, "exclude": [],
+            "strict_wildcards": None, "config": None, "no_config": False, "baseline": None,
+            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 1}
+
+
+def _convert(kind: str, value: str) -> Any:
+    """The option's value as typer would pass it; raises ValueError when typer would refuse it."""
+    if kind in ("list", "str"):
+        return value
+    if kind in ("path", "list-path"):
+        return Path(value)
+    if kind == "severity":
+        if value not in _SEVERITIES:
+            raise ValueError(value)
+        from checker.engine.findings import Severity
+
+        return Severity(value)
+    # int, min 1 (click's IntRange accepts surrounding blanks and a sign; leave those to typer)
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise ValueError(value)
+    return int(value)
+
+
+def parse_check(argv: list[str]) -> dict[str, Any] | None:
+    """The keyword arguments of ``check_command`` for ``argv`` (after the program name), or None
+    when typer must handle it."""
+    if not argv or argv[0] != "check":
+        return None
+    out = _defaults()
+    args = argv[1:]
+    i = 0
+    only_paths = False
+    while i < len(args):
+        token = args[i]
+        i += 1
+        if only_paths or token == "-" or not token.startswith("-"):
+            out["paths"].append(Path(token))
+            continue
+        if token == "--":
+            only_paths = True
+            continue
+        name, eq, attached = token.partition("=") if token.startswith("--") else (token, "", "")
+        if not token.startswith("--") and len(token) > 2:  # -fjson: a short option with its value
+            name, eq, attached = token[:2], "=", token[2:]
+        if name in _FLAGS and not eq:
+            key, flag = _FLAGS[name]
+            out[key] = flag
+            continue
+        if name not in _VALUED:
+            return None  # --help, an unknown option, a flag given a value: typer says what is wrong
+        if eq:
+            value = attached
+        else:
+            if i >= len(args) or args[i].startswith("-"):
+                return None  # a missing value, or one that looks like an option: let click decide
+            value = args[i]
+            i += 1
+        key, kind = _VALUED[name]
+        try:
+            converted = _convert(kind, value)
+        except ValueError:
+            return None
+        if kind.startswith("list"):
+            out[key].append(converted)
+        else:
+            out[key] = converted
+    if not out["paths"]:
+        return None  # typer prints the usage error
+    if not out["format"]:
+        out["format"] = ["text"]
+    return out
+
+
+def main() -> None:
+    # This process uses no pydantic plugin; looking them up scans every installed distribution.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    parsed = parse_check(sys.argv[1:])
+    if parsed is None:
+        from checker.cli import typer_main
+
+        typer_main()
+        return
+    from checker.commands import check_command, run_guarded
+
+    def command() -> int:
+        try:
+            return check_command(**parsed)
+        except BrokenPipeError:  # the reader went away (``| head``): as click does, exit 1 quietly
+            _silence_stdout()
+            return 1
+
+    code = run_guarded(command)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = code or 1
+    sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+if __name__ == "__main__":
+    main()

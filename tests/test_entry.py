@@ -1,0 +1,152 @@
+"""The fast path of ``check`` (checker/entry.py) parses exactly as the typer command does."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+
+from checker import cli
+from checker.commands import check_command
+from checker.engine.findings import Severity
+from checker.entry import _FLAGS, _VALUED, parse_check
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def typer_kwargs(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """What the typer command hands to check_command for ``argv``."""
+    seen: dict[str, Any] = {}
+
+    def record(*args: Any, **kwargs: Any) -> int:
+        seen.update(inspect.signature(check_command).bind(*args, **kwargs).arguments)
+        return 0
+
+    monkeypatch.setattr(cli, "check_command", record)
+    with pytest.raises(SystemExit) as exc:
+        cli.app(argv, prog_name="check-permissions")
+    assert exc.value.code == 0
+    return seen
+
+
+AGREE = [
+    ["check", "a.json"],
+    ["check", "a.json", "b/", "-"],
+    ["check", "--format", "json", "a.json"],
+    ["check", "a.json", "-f", "sarif", "--format=json", "-fjunit", "-o", "r.sarif", "--output=r.json"],
+    ["check", "a.json", "--profile", "audit", "--fail-on", "warning"],
+    ["check", "-p", "my.toml", "--fail-on=note", "a.json", "-paudit"],
+    ["check", "a.json", "--exclude", "*.tf.json", "--exclude=tests/*"],
+    ["check", "a.json", "--strict-wildcards"],
+    ["check", "a.json", "--strict-wildcards", "--no-strict-wildcards"],
+    ["check", "a.json", "--config", "c.toml", "--baseline", "b.json"],
+    ["check", "a.json", "--no-config", "--no-baseline", "--allow-outside"],
+    ["check", "infra", "--var-file", "x.tfvars", "--var-file=y.tfvars", "--var", "a=1", "--var=b=[1, 2]"],
+    ["check", "infra", "--jobs", "2"],
+    ["check", "infra", "-j3", "--jobs=4"],
+    ["check", "--", "-odd-name.json", "--format"],
+    ["check", "a.json", "--profile", "", "--var", ""],
+    ["check", "a.json", "--format", "text", "--format", "text"],
+]
+
+
+@pytest.mark.parametrize("argv", AGREE, ids=lambda a: " ".join(a) or "empty")
+def test_fast_parser_agrees_with_typer(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = parse_check(argv)
+    assert fast is not None, "the fast path should take this invocation"
+    assert fast == typer_kwargs(argv, monkeypatch)
+
+
+def test_typed_values() -> None:
+    parsed = parse_check(["check", "a.json", "--fail-on", "warning", "-j", "2", "-o", "out.json"])
+    assert parsed is not None
+    assert parsed["fail_on"] is Severity.WARNING
+    assert parsed["jobs"] == 2
+    assert parsed["output"] == [Path("out.json")]
+    assert parsed["paths"] == [Path("a.json")]
+
+
+DEFER = [
+    [],
+    ["check"],  # no path: typer's usage error
+    ["check", "--help"],
+    ["check", "a.json", "-h"],
+    ["check", "a.json", "--unknown"],
+    ["check", "a.json", "--fail-on", "fatal"],
+    ["check", "a.json", "--fail-on", "ERROR"],
+    ["check", "a.json", "--jobs", "0"],
+    ["check", "a.json", "--jobs", "two"],
+    ["check", "a.json", "--jobs", " 2"],
+    ["check", "a.json", "--format"],
+    ["check", "a.json", "--format", "--profile"],
+    ["check", "a.json", "--no-config=1"],
+    ["check", "a.json", "--form", "json"],  # click does not take abbreviations either
+    ["explain", "a.json"],
+    ["rules"],
+    ["pre-commit", "a.json"],
+]
+
+
+@pytest.mark.parametrize("argv", DEFER, ids=lambda a: " ".join(a) or "empty")
+def test_fast_parser_defers_to_typer(argv: list[str]) -> None:
+    assert parse_check(argv) is None
+
+
+def test_option_table_matches_the_typer_command() -> None:
+    command = typer.main.get_command(cli.app)
+    assert isinstance(command, typer.core.TyperGroup)
+    check = command.commands["check"]
+    declared: dict[str, str] = {}
+    for param in check.params:
+        if param.param_type_name != "option":
+            continue
+        for opt in [*param.opts, *param.secondary_opts]:
+            declared[opt] = str(param.name)
+    ours = {opt: key for opt, (key, _) in _VALUED.items()} | {opt: key for opt, (key, _) in _FLAGS.items()}
+    assert ours == declared
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "checker.entry", *args], cwd=cwd, capture_output=True,
+                          text=True, check=False)
+
+
+def test_fast_path_does_not_import_typer() -> None:
+    code = ("import sys; from checker.entry import main; sys.argv = ['check-permissions', 'check', "
+            "'examples/read-only-policy.json']\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    print(e.code, 'typer' in sys.modules, 'click' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert r.stdout.splitlines()[-1] == "0 False False", r.stdout + r.stderr
+
+
+def test_fast_path_exit_codes_and_errors(tmp_path: Path) -> None:
+    assert run("check", "examples/read-only-policy.json").returncode == 0
+    bad = run("check", "examples/write-policy.json")
+    assert bad.returncode == 1
+    assert "IAM101 write-action-allowed" in bad.stdout
+    missing = run("check", str(tmp_path / "nope.json"))
+    assert missing.returncode == 2
+    assert missing.stderr == f"check-permissions: error: {tmp_path / 'nope.json'}: no such file or directory\n"
+    fmt = run("check", "examples/read-only-policy.json", "--format", "yaml")
+    assert fmt.returncode == 2
+    assert fmt.stderr.startswith("check-permissions: error: unknown format 'yaml': choose from text, json")
+    usage = run("check", "examples/read-only-policy.json", "--fail-on", "fatal")
+    assert usage.returncode == 2
+    assert "Invalid value for '--fail-on'" in usage.stderr
+    assert "Traceback" not in usage.stderr + missing.stderr + fmt.stderr
+
+
+def test_closed_pipe_is_quiet() -> None:
+    # The reader closes its end at once: no traceback and no "Exception ignored" noise.
+    proc = subprocess.Popen([sys.executable, "-m", "checker.entry", "check", "examples/write-policy.json"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1
+    assert err == ""
