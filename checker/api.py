@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from checker import __version__
+from checker._dataclass import dataclass
 from checker.engine.findings import Finding, Severity
 from checker.model import LoadResult, PolicyDocument, SkippedItem, SourceError
 
@@ -131,12 +132,12 @@ class ExplainEntry:
 def display_path(path: Path) -> str:
     """A path as reports show it: relative to the working directory when inside it, POSIX style."""
     try:
-        rel = os.path.relpath(path.absolute(), Path.cwd())
+        rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return path.as_posix()
     if rel == "." or rel.startswith(".."):
         return path.as_posix()
-    return Path(rel).as_posix()
+    return rel if os.sep == "/" else Path(rel).as_posix()
 
 
 def iter_files(paths: Sequence[str | Path], exclude: Sequence[str] = (),
@@ -146,8 +147,6 @@ def iter_files(paths: Sequence[str | Path], exclude: Sequence[str] = (),
     In a scanned folder, a link whose target lies outside the folder is read only with
     ``allow_outside``; a link loop, a broken link or anything but a regular file is an input error.
     """
-    import fnmatch
-
     for raw in paths:
         p = Path(raw)
         if not p.exists():
@@ -167,16 +166,30 @@ def iter_files(paths: Sequence[str | Path], exclude: Sequence[str] = (),
                 if name.endswith(POLICY_SUFFIXES):
                     found.append(_checked_member(Path(dirpath) / name, root, allow_outside))
         for f in sorted(found):
-            rel = display_path(f)
             # Config globs are absolute (anchored at the config's folder: checker.config.anchor_glob).
-            if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(f.name, pat)
-                   or fnmatch.fnmatch(Path(os.path.abspath(f)).as_posix(), pat) for pat in exclude):
+            if exclude and _excluded(f, exclude):
                 continue
             yield f, False
 
 
+def _excluded(f: Path, exclude: Sequence[str]) -> bool:
+    import fnmatch
+
+    rel = display_path(f)
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(f.name, pat)
+               or fnmatch.fnmatch(Path(os.path.abspath(f)).as_posix(), pat) for pat in exclude)
+
+
 def _checked_member(f: Path, root: Path, allow_outside: bool) -> Path:
     """A file found in a scanned folder, checked before anything reads it (a FIFO would block)."""
+    import stat
+
+    try:
+        mode = os.lstat(f).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISREG(mode):  # the common case: a regular file, no link
+        return f
     shown = display_path(f)
     if f.is_symlink():
         try:
@@ -221,27 +234,49 @@ def _gc_paused(fn: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
+class _NoTerraform:
+    """What the Terraform front end gives for paths that hold no Terraform."""
+
+    documents: tuple[PolicyDocument, ...] = ()
+    errors: tuple[SourceError, ...] = ()
+    skipped: tuple[SkippedItem, ...] = ()
+    files: tuple[str, ...] = ()
+    principals: tuple[Any, ...] = ()
+    notices: tuple[str, ...] = ()
+    read_files: frozenset[str] = frozenset()
+
+
+_NO_TERRAFORM = _NoTerraform()
+
+
 def load_paths(paths: Sequence[str | Path], settings: Settings,
                progress: ProgressCallback | None = None) -> LoadResult:
-    from checker.sources.detect import is_plan
+    from checker.sources.detect import TERRAFORM_CONFIG_SUFFIXES, is_plan, is_terraform_file
     from checker.sources.json_policy import load_json_text
-    from checker.sources.terraform_source import is_terraform_file, load_terraform_paths
 
     # Terraform root modules first (folders holding .tf/.tf.json files, named .tf files); JSON files
-    # that a module reads with file()/templatefile() are judged through it, not alone.
-    tf = load_terraform_paths(paths, settings, InputError)
+    # that a module reads with file()/templatefile() are judged through it, not alone. Named JSON
+    # files alone (a pre-commit run, an audit of one policy) never import the Terraform front end.
+    if all(Path(p).is_file() and not str(p).endswith(TERRAFORM_CONFIG_SUFFIXES) for p in paths):
+        tf: Any = _NO_TERRAFORM
+    else:
+        from checker.sources.terraform_source import load_terraform_paths
+
+        tf = load_terraform_paths(paths, settings, InputError)
     documents: list[PolicyDocument] = list(tf.documents)
     errors: list[SourceError] = list(tf.errors)
     skipped: list[SkippedItem] = list(tf.skipped)
     files: list[str] = list(tf.files)
     principals = list(tf.principals)
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    read_by_terraform = tf.read_files
     items = [(p, e) for p, e in iter_files(paths, settings.exclude, settings.allow_outside)
-             if not is_terraform_file(p) and (e or str(p.resolve()) not in tf.read_files)]
+             if not is_terraform_file(p)
+             and (e or not read_by_terraform or os.path.realpath(p) not in read_by_terraform)]
     for done, (path, explicit) in enumerate(items):
         if progress is not None:
             progress("load", done, len(items))
-        key = path.resolve()
+        key = os.path.realpath(path)
         if key in seen:
             continue
         seen.add(key)

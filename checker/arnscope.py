@@ -90,10 +90,10 @@ def build_arn_index(catalog: Catalog) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _load_index() -> dict[str, list[str] | None]:
-    from importlib import resources
+    from checker import data_file
 
     try:
-        data = json.loads(resources.files("checker").joinpath("data", INDEX_FILE).read_text(encoding="utf-8"))
+        data = json.loads(data_file(INDEX_FILE).read_text(encoding="utf-8"))
         return {k.lower(): v for k, v in data["actions"].items()}
     except (OSError, ValueError, KeyError, AttributeError):
         return {}  # the catalog's details answer instead (slower, same result)

@@ -18,13 +18,13 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from checker._dataclass import dataclass
 from checker.engine.findings import Severity
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class ConfigError(Exception):
 class ExceptionEntry(BaseModel):
     """One ``[[exceptions]]`` entry as written; problems of meaning are reported as IAM011 findings."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     rule: str
     path: str | None = None
@@ -56,7 +56,7 @@ class ExceptionEntry(BaseModel):
 class ConfigModel(BaseModel):
     """The keys of ``[tool.check-permissions]`` (kebab-case, as on the command line)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False, defer_build=True)
 
     profile: str | None = None
     fail_on: Severity | None = Field(default=None, alias="fail-on")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from checker import data_file
+from checker._dataclass import dataclass
 
 
 class EscalationDataError(Exception):
@@ -36,7 +37,7 @@ class Escalation:
 @cache
 def escalations() -> tuple[Escalation, ...]:
     try:
-        text = resources.files("checker").joinpath("data", "privilege_escalation.json").read_text(encoding="utf-8")
+        text = data_file("privilege_escalation.json").read_text(encoding="utf-8")
         data = json.loads(text)
     except (OSError, ValueError) as exc:
         raise EscalationDataError(f"cannot read checker/data/privilege_escalation.json: {exc}") from None

@@ -15,9 +15,10 @@ Semantics (deliberately conservative, so that the gate never under-reports a gra
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
+from checker._dataclass import dataclass
 from checker.model import Located, PolicyDocument, Statement
 
 if TYPE_CHECKING:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from checker import data_file
+from checker._dataclass import dataclass
 
 _ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::aws:policy/(.+)$")
 
@@ -34,7 +35,7 @@ def is_aws_managed_arn(arn: str) -> bool:
 
 @cache
 def _data() -> dict[str, Any]:
-    blob = resources.files("checker").joinpath("data/aws_managed_policies.json.gz").read_bytes()
+    blob = data_file("aws_managed_policies.json.gz").read_bytes()
     data: dict[str, Any] = json.loads(gzip.decompress(blob))
     return data
 

@@ -248,6 +248,3 @@ class LoadResult(_Frozen):
     files: tuple[str, ...] = ()
     principals: tuple[Principal, ...] = ()  # empty for lone JSON documents: each is its own principal
     notices: tuple[str, ...] = ()  # things users should know that are no finding (files read outside the tree)
-
-
-PolicyDocument.model_rebuild()

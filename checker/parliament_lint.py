@@ -35,9 +35,10 @@ import types
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
+from checker._dataclass import dataclass
 from checker.model import DocumentKind, PolicyDocument, Statement
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from checker.engine.rule import RuleContext, Violation
 
 ANY_ARN = "arn:*:*:*:*:*"
-_SID_RE = re.compile(r"^[0-9A-Za-z]*$")
 _OIDC_PROVIDER = re.compile(r"^arn:[-a-z*]*:iam::\d{12}:oidc-provider/.+$")
 _SAML_PROVIDER = re.compile(r"^arn:[-a-z*]*:iam::\d{12}:saml-provider/.+$")
 _STS_PRINCIPAL = re.compile(r"^arn:[-a-z]+:sts::\d{12}:(assumed-role|federated-user)/.+$")
@@ -542,25 +542,6 @@ def _key_matches(documented: str, key: str) -> bool:
         if marker in d:
             return k.startswith(d.split(marker, 1)[0])
     return d == k
-
-
-def sid_issues(doc: PolicyDocument) -> Iterable[LintIssue]:
-    """Duplicate Sids, and Sids with characters IAM rejects (in IAM's own policies); no parliament."""
-    iam_kinds = (DocumentKind.IDENTITY, DocumentKind.TRUST, DocumentKind.BOUNDARY)
-    seen: dict[str, Statement] = {}
-    for stmt in doc.statements:
-        if stmt.sid is None:
-            continue
-        if doc.kind in iam_kinds and not _SID_RE.match(stmt.sid):
-            yield LintIssue("INVALID_SID", f"{stmt.path}/Sid",
-                            f"Sid {stmt.sid!r} has characters IAM rejects: IAM accepts only letters and digits")
-        first = seen.get(stmt.sid)
-        if first is not None:
-            yield LintIssue("DUPLICATE_SID", f"{stmt.path}/Sid",
-                            f"Sid {stmt.sid!r} of statement {stmt.index} is also the Sid of statement {first.index}; "
-                            "AWS requires Sids to be unique within a policy")
-        else:
-            seen[stmt.sid] = stmt
 
 
 def lint_violations(doc: PolicyDocument, ctx: RuleContext, issues: frozenset[str],

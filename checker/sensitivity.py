@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from checker import data_file
 
 CATEGORIES: tuple[str, ...] = ("credentials", "data", "side-effect", "cost")
 _EMPTY: frozenset[str] = frozenset()
@@ -23,7 +24,7 @@ class SensitivityDataError(Exception):
 
 def _read(name: str) -> dict[str, Any]:
     try:
-        text = resources.files("checker").joinpath("data", name).read_text(encoding="utf-8")
+        text = data_file(name).read_text(encoding="utf-8")
         data = json.loads(text)
     except (OSError, ValueError) as exc:
         raise SensitivityDataError(f"cannot read checker/data/{name}: {exc}") from None

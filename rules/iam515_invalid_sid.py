@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import ClassVar
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import sid_issues
+from checker.model import DocumentKind, PolicyDocument, Statement
+
+_SID_RE = re.compile(r"^[0-9A-Za-z]*$")
+_IAM_KINDS = (DocumentKind.IDENTITY, DocumentKind.TRUST, DocumentKind.BOUNDARY)
 
 
 class InvalidSid(Rule):
@@ -45,5 +48,18 @@ class InvalidSid(Rule):
     kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        for item in sid_issues(doc):
-            yield Violation(path=item.path, message=item.message)
+        """Duplicate Sids, and Sids with characters IAM rejects (in IAM's own policies); no parliament."""
+        seen: dict[str, Statement] = {}
+        for stmt in doc.statements:
+            if stmt.sid is None:
+                continue
+            if doc.kind in _IAM_KINDS and not _SID_RE.match(stmt.sid):
+                yield Violation(path=f"{stmt.path}/Sid",
+                                message=f"Sid {stmt.sid!r} has characters IAM rejects: IAM accepts only letters and digits")
+            first = seen.get(stmt.sid)
+            if first is not None:
+                yield Violation(path=f"{stmt.path}/Sid",
+                                message=f"Sid {stmt.sid!r} of statement {stmt.index} is also the Sid of statement "
+                                        f"{first.index}; AWS requires Sids to be unique within a policy")
+            else:
+                seen[stmt.sid] = stmt

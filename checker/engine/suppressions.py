@@ -23,12 +23,13 @@ import os
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checker._dataclass import dataclass
 from checker.engine.findings import Finding
 
 if TYPE_CHECKING:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
+
+from checker.reporters._jsonfmt import dumps
 
 if TYPE_CHECKING:
     from checker.api import Report
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report.to_dict()) + "\n"

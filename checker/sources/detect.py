@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+# Terraform's own files (configuration and variable values): never read as JSON policies.
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+TERRAFORM_CONFIG_SUFFIXES = (".tf", ".tf.json")
 
 _PLAN_HINT = re.compile(rb'"(planned_values|resource_changes)"\s*:')
+
+
+def is_terraform_file(path: Path) -> bool:
+    """Terraform's own files (configuration and variable values) are never read as JSON policies."""
+    return path.name.endswith(TERRAFORM_SUFFIXES)
 
 
 def is_plan(data: bytes | str) -> bool:

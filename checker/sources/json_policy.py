@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from checker._dataclass import dataclass
 from checker.model import (
     TRUST_ACTIONS,
     DocumentKind,

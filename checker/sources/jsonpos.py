@@ -42,10 +42,11 @@ import codecs
 import gc
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from json import decoder as _json_decoder
 from json.decoder import JSONDecodeError
 from typing import Any, Literal, cast
+
+from checker._dataclass import dataclass
 
 __all__ = [
     "MAX_DEPTH",

@@ -16,10 +16,11 @@ import functools
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checker._dataclass import dataclass
 from checker.model import (
     DocumentKind,
     Located,
@@ -594,12 +595,6 @@ def _managed_date() -> str:
 # Paths -> root modules
 # --------------------------------------------------------------------------------------------
 
-TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
-
-
-def is_terraform_file(path: Path) -> bool:
-    """Terraform's own files (configuration and variable values) are never read as JSON policies."""
-    return path.name.endswith(TERRAFORM_SUFFIXES)
 
 
 @dataclass
