@@ -10,7 +10,9 @@ entries a set of granted actions completes and keeps only the minimal ones: when
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import field
 from functools import cache
 
 from checker import data_file
@@ -28,10 +30,10 @@ class Escalation:
     description: str
     sources: tuple[str, ...]
     resource_star: bool = False  # counts only when granted on every resource
+    lower: frozenset[str] = field(init=False, repr=False, compare=False)  # the actions, lower case
 
-    @property
-    def lower(self) -> frozenset[str]:
-        return frozenset(a.lower() for a in self.actions)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower", frozenset(a.lower() for a in self.actions))
 
 
 @cache
@@ -59,6 +61,23 @@ def escalations() -> tuple[Escalation, ...]:
 def escalation_actions() -> frozenset[str]:
     """Every action (lower-case) some entry needs: grants of other actions cannot matter."""
     return frozenset(a for e in escalations() for a in e.lower)
+
+
+def relevant_grants(actions: Mapping[str, object]) -> Iterable[str]:
+    """The keys of ``actions`` (canonical names) that some entry needs."""
+    relevant = escalation_actions()
+    if len(actions) > 256:  # a statement granting thousands: one set intersection
+        return actions.keys() & _canonical_relevant()
+    return [a for a in actions if a.lower() in relevant]
+
+
+@cache
+def _canonical_relevant() -> frozenset[str]:
+    """The catalog's spelling of every action some entry needs (those the catalog knows)."""
+    from checker.catalog import get_catalog
+
+    catalog = get_catalog()
+    return frozenset(info.name for a in escalation_actions() if (info := catalog.get(a)) is not None)
 
 
 def matches(granted: AbstractSet[str], star_granted: AbstractSet[str]) -> list[Escalation]:

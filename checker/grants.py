@@ -81,8 +81,13 @@ def _expand_located(
         names = catalog.expand(loc.value)
         if not names:
             unmatched.append(loc)
-        for name in names:
-            matched.setdefault(name, loc)
+        elif not matched:
+            matched = dict.fromkeys(names, loc)
+        else:  # the first pattern naming an action keeps it; new ones append in the catalog's order
+            new = dict.fromkeys(names, loc)
+            for name in new.keys() & matched.keys():
+                del new[name]
+            matched.update(new)
     return matched, unmatched, unresolved
 
 
@@ -96,11 +101,10 @@ def statement_actions(
         if unresolved:
             # An unknown exclusion could exclude anything or nothing: the grant is every action.
             excluded = {}
-        return (
-            {a: key for a in catalog.actions() if a not in excluded},
-            unmatched,
-            unresolved,
-        )
+        granted = dict.fromkeys(catalog.actions(), key)
+        for a in excluded:
+            del granted[a]
+        return granted, unmatched, unresolved
     return _expand_located(stmt.action or (), catalog)
 
 
@@ -151,8 +155,11 @@ def compute_grants(doc: PolicyDocument, catalog: Catalog) -> DocumentGrants:
             for deny, denied in denies:
                 if denied and deny_applies_to(deny, stmt):
                     removed |= denied
-            sg.denied = {a for a in acts if a in removed}
-            sg.actions = {a: loc for a, loc in acts.items() if a not in removed}
+            if removed:
+                sg.denied = acts.keys() & removed
+                sg.actions = {a: loc for a, loc in acts.items() if a not in removed}
+            else:
+                sg.actions = acts
         else:
             sg.actions = acts
         result.statements.append(sg)

@@ -9,6 +9,7 @@ never ask pay nothing). Method, counts and judgement calls: ``docs/sensitive-act
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Set
 from functools import cache
 from typing import Any
 
@@ -82,3 +83,40 @@ def corrected_level(action: str) -> str:
 
     info = get_catalog().get(action)
     return info.level if info is not None else "Unknown"
+
+
+# --- whole-catalog views, for rules judging statements that grant thousands of actions ----------
+# A statement granting ``*`` names 22,000 actions; asking for each one's level or categories costs
+# more than computing these sets once and intersecting (C speed). Rules use them above a size.
+MANY_ACTIONS = 256
+
+
+@cache
+def actions_with_levels(levels: frozenset[str]) -> frozenset[str]:
+    """Every catalog action (canonical name) whose corrected level is one of ``levels``."""
+    from checker.catalog import get_catalog
+
+    return frozenset(a for a in get_catalog().actions() if corrected_level(a) in levels)
+
+
+@cache
+def sensitive_by_name() -> dict[str, frozenset[str]]:
+    """Every classified action that the catalog knows, by canonical name, with its categories."""
+    from checker.catalog import get_catalog
+
+    catalog = get_catalog()
+    out: dict[str, frozenset[str]] = {}
+    for lower, cats in _sensitive().items():
+        info = catalog.get(lower)
+        if info is not None:
+            out[info.name] = cats
+    return out
+
+
+
+def sensitive_candidates(actions: Mapping[str, object]) -> Set[str] | Mapping[str, object]:
+    """The keys of ``actions`` (canonical names) worth asking :func:`categories` about: all of them
+    when there are few, else only those with a category (one set intersection)."""
+    if len(actions) > MANY_ACTIONS:
+        return actions.keys() & sensitive_by_name().keys()
+    return actions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from checker.model import Located, Statement
 
@@ -18,8 +18,10 @@ def action_path(stmt: Statement, loc: Located) -> str:
     return f"{stmt.path}/Action"
 
 
-def summarize(items: Sequence[str], limit: int = 8) -> str:
-    """``a, b, c and 12 more``: messages stay readable; the full list is in the finding's actions."""
-    if len(items) <= limit:
-        return ", ".join(items)
-    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+def summarize(items: Sequence[str], limit: int = 8, show: Callable[[str], str] | None = None) -> str:
+    """``a, b, c and 12 more``: messages stay readable; the full list is in the finding's actions.
+
+    ``show`` formats each item shown (only those: a list may hold 20,000 actions)."""
+    head = items if len(items) <= limit else items[:limit]
+    text = ", ".join(map(show, head) if show is not None else head)
+    return text if len(items) <= limit else text + f" and {len(items) - limit} more"

@@ -6,7 +6,7 @@ from typing import ClassVar
 from checker._dataclass import dataclass
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.escalation import Escalation, escalation_actions, matches
+from checker.escalation import Escalation, matches, relevant_grants
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
 from checker.principal_docs import principals_of
 
@@ -95,16 +95,14 @@ class PrivilegeEscalation(Rule):
         # anchor path -> (anchor site, [(entry, sites)]); one finding per pattern (stable fingerprints)
         found: dict[str, tuple[_Site, list[tuple[Escalation, list[_Site]]]]] = {}
         seen: set[tuple[str, str]] = set()
-        relevant = escalation_actions()
         for pd in principals_of(doc, ctx):
             sites: dict[str, list[_Site]] = {}
             for d in pd.documents:
                 for sg in pd.grants_of(d, ctx).allows:
                     star = _on_every_resource(sg.statement)
-                    for action, loc in sg.actions.items():
-                        lower = action.lower()
-                        if lower in relevant:
-                            sites.setdefault(lower, []).append(_Site(d, sg.statement, loc, action, star))
+                    for action in relevant_grants(sg.actions):
+                        sites.setdefault(action.lower(), []).append(
+                            _Site(d, sg.statement, sg.actions[action], action, star))
             granted = set(sites)
             star_granted = {a for a, ss in sites.items() if any(s.star for s in ss)}
             for entry in matches(granted, star_granted):

@@ -6,7 +6,7 @@ from typing import ClassVar
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument
-from checker.sensitivity import categories
+from checker.sensitivity import categories, sensitive_candidates
 
 from ._util import action_path, summarize
 
@@ -62,7 +62,8 @@ class SensitiveRead(Rule):
         judged: dict[str, list[str]] = {}  # action -> its forbidden categories after the exceptions
         for sg in ctx.grants(doc).allows:
             by_pattern: dict[int, tuple[Located, dict[str, list[str]]]] = {}
-            for action, loc in sg.actions.items():
+            for action in sensitive_candidates(sg.actions):
+                loc = sg.actions[action]
                 hit = categories(action) & forbidden
                 if not hit:
                     continue
@@ -74,7 +75,7 @@ class SensitiveRead(Rule):
             stmt = sg.statement
             for loc, found in by_pattern.values():
                 actions = sorted(found)
-                shown = summarize([f"{a} ({', '.join(found[a])})" for a in actions])
+                shown = summarize(actions, show=lambda a, found=found: f"{a} ({', '.join(found[a])})")
                 used = sorted({c for cats in found.values() for c in cats})
                 via = "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
                 yield Violation(

@@ -7,7 +7,7 @@ from checker.arnscope import Scope, resource_scope, scopable
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, PolicyDocument
-from checker.sensitivity import categories
+from checker.sensitivity import categories, sensitive_candidates
 
 from ._util import summarize
 
@@ -59,7 +59,8 @@ class UnscopedDataRead(Rule):
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
         profile = ctx.profile
         for sg in ctx.grants(doc).allows:
-            data = sorted(a for a in sg.actions if "data" in categories(a) and not profile.unscoped_read_allowed(a))
+            data = sorted(a for a in sensitive_candidates(sg.actions)
+                          if "data" in categories(a) and not profile.unscoped_read_allowed(a))
             if not data:
                 continue
             stmt = sg.statement

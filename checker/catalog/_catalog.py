@@ -175,6 +175,9 @@ class Catalog:
     def _service(self, service: str) -> tuple[int, list[str], list[str]]:
         """(index of its first action, canonical names, lower-case names) of one service (lower case)."""
         got = self._by_service.get(service)
+        if got is None and self._all_lists is None and len(self._by_service) >= _FEW_SERVICES * 2:
+            self._all_names()  # many services asked for one by one: split everything once
+            got = self._by_service.get(service)
         if got is None:
             key = f"\n{service}:"
             start = self._lblob.find(key)
