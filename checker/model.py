@@ -54,24 +54,17 @@ class _Frozen(BaseModel):
         """
         spec = _SPECS.get(cls)
         if spec is None:
-            spec = _SPECS[cls] = tuple(
-                (name, f.default, f.default_factory) for name, f in cls.model_fields.items()
-            )
-        data: dict[str, Any] = {}
-        given = 0
-        for name, default, factory in spec:
-            if name in values:
-                data[name] = values[name]
-                given += 1
-            elif factory is not None:
+            spec = _SPECS[cls] = _spec(cls)
+        defaults, factories, required, names = spec
+        if not values.keys() <= names:
+            raise TypeError(f"{cls.__name__}.trusted(): unknown field(s) {sorted(values.keys() - names)}")
+        if not required <= values.keys():
+            raise TypeError(f"{cls.__name__}.trusted(): missing required field {sorted(required - values.keys())[0]!r}")
+        data = defaults.copy()  # field order, as pydantic keeps it
+        data.update(values)
+        for name, factory in factories:
+            if name not in values:
                 data[name] = factory()
-            elif default is PydanticUndefined:
-                raise TypeError(f"{cls.__name__}.trusted(): missing required field {name!r}")
-            else:
-                data[name] = default
-        if given != len(values):
-            unknown = sorted(set(values) - set(data))
-            raise TypeError(f"{cls.__name__}.trusted(): unknown field(s) {unknown}")
         m = cls.__new__(cls)
         object.__setattr__(m, "__dict__", data)
         object.__setattr__(m, "__pydantic_fields_set__", set(values))
@@ -80,7 +73,19 @@ class _Frozen(BaseModel):
         return m
 
 
-_SPECS: dict[type[BaseModel], tuple[tuple[str, Any, Any], ...]] = {}
+# Per model class: defaults (every field, in order; a placeholder for required and factory fields),
+# factory fields, required fields, all field names.
+_Spec = tuple[dict[str, Any], tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]
+_SPECS: dict[type[BaseModel], _Spec] = {}
+
+
+def _spec(cls: type[BaseModel]) -> _Spec:
+    fields = cls.model_fields
+    defaults = {name: (None if f.default is PydanticUndefined else f.default) for name, f in fields.items()}
+    factories = tuple((name, f.default_factory) for name, f in fields.items() if f.default_factory is not None)
+    required = frozenset(name for name, f in fields.items()
+                         if f.default is PydanticUndefined and f.default_factory is None)
+    return defaults, factories, required, frozenset(fields)
 
 
 class Located(_Frozen):

@@ -40,6 +40,8 @@ class UnknownAction(Rule):
     severity = Severity.ERROR
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
+        # The grants already expanded every pattern: those that matched nothing are its ``unmatched``.
+        unmatched = {id(loc) for sg in ctx.grants(doc).statements for loc in sg.unmatched}
         for stmt in doc.statements:
             for key, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
                 for j, loc in enumerate(values or ()):
@@ -50,7 +52,7 @@ class UnknownAction(Rule):
                     if not _SHAPE.match(loc.value):
                         msg = (f"{key} {loc.value!r} in {stmt.label} is not of the form service:action; "
                                "IAM rejects it or it matches nothing")
-                    elif not ctx.catalog.expand(loc.value):
+                    elif id(loc) in unmatched:
                         msg = (f"{key} {loc.value!r} in {stmt.label} ({where}) matches no action in the AWS "
                                "service catalog, so it cannot be proven read-only"
                                if stmt.is_allow else

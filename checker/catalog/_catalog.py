@@ -45,6 +45,7 @@ _MAX_CHAR = "\U0010ffff"
 
 
 _PREFILTER_MIN = 256
+_CACHED_NAMES = 1_000_000  # names held by cached expansions before the cache starts over
 _FEW_SERVICES = 8  # above this many services, a pattern splits the whole index at once
 _WILDCARDS = re.compile(r"[*?]")
 
@@ -159,7 +160,10 @@ class Catalog:
         self._all: tuple[str, ...] | None = None
         self._services: tuple[str, ...] | None = None
         self._info: CatalogInfo | None = None
-        self._expand_cached = lru_cache(maxsize=4096)(self._expand_lower)
+        # Expansions by lower-case pattern, bounded by the names they hold (not by their number:
+        # the 1,645 AWS managed policies use 25,000 distinct patterns, most naming one action).
+        self._expanded: dict[str, tuple[str, ...]] = {}
+        self._expanded_names = 0
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Catalog:
@@ -250,7 +254,16 @@ class Catalog:
         ``*`` matches any run (also across ``:``), ``?`` one character, case-insensitive; a pattern
         without ``:`` other than ``*`` itself matches nothing (IAM rejects it), as does an unknown name.
         """
-        return self._expand_cached(pattern.lower())
+        key = pattern.lower()
+        hit = self._expanded.get(key)
+        if hit is None:
+            hit = self._expand_lower(key)
+            self._expanded_names += len(hit) + 1
+            if self._expanded_names > _CACHED_NAMES:
+                self._expanded.clear()
+                self._expanded_names = len(hit) + 1
+            self._expanded[key] = hit
+        return hit
 
     def expand_many(self, patterns: Iterable[str]) -> tuple[str, ...]:
         """The union of the expansions of ``patterns``, sorted."""

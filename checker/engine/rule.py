@@ -98,7 +98,10 @@ class Rule:
 
     @classmethod
     def title(cls) -> str:
-        return cls.doc().splitlines()[0].strip() if cls.__doc__ else cls.name
+        text = _TITLES.get(cls)
+        if text is None:
+            text = _TITLES[cls] = cls.doc().splitlines()[0].strip() if cls.__doc__ else cls.name
+        return text
 
     @classmethod
     def help_url(cls) -> str:
@@ -106,3 +109,4 @@ class Rule:
 
 
 _DOCS: dict[type[Rule], str] = {}
+_TITLES: dict[type[Rule], str] = {}
