@@ -53,7 +53,8 @@ class Settings:
     strict_wildcards: bool = False
     # Terraform (README "Terraform"): --var-file and --var values for root modules, whether
     # file()/templatefile() may read outside the scanned tree (--allow-outside), and --jobs N
-    # (root modules are loaded in N processes).
+    # (root modules are loaded in N processes; check() judges PARALLEL_MIN_FILES or more JSON files
+    # in N processes, and report.load.documents then holds summaries of the workers' documents).
     var_files: tuple[str, ...] = ()
     vars: tuple[str, ...] = ()
     allow_outside: bool = False
@@ -75,7 +76,8 @@ class Report:
 
     @property
     def failing(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity.at_least(self.fail_on)]
+        failing = {s for s in Severity if s.at_least(self.fail_on)}
+        return [f for f in self.findings if f.severity in failing]
 
     @property
     def passed(self) -> bool:
@@ -251,61 +253,181 @@ _NO_TERRAFORM = _NoTerraform()
 
 def load_paths(paths: Sequence[str | Path], settings: Settings,
                progress: ProgressCallback | None = None) -> LoadResult:
-    from checker.sources.detect import TERRAFORM_CONFIG_SUFFIXES, is_plan, is_terraform_file
+    """Everything under ``paths``: Terraform root modules, then JSON policy files and plans."""
+    tf = _load_terraform(paths, settings)
+    return _combine(tf, [_load_json_items(_json_items(paths, settings, tf), progress)])
+
+
+def _load_terraform(paths: Sequence[str | Path], settings: Settings) -> Any:
+    """Terraform root modules first (folders holding .tf/.tf.json files, named .tf files); JSON files
+    that a module reads with file()/templatefile() are judged through it, not alone. Named JSON
+    files alone (a pre-commit run, an audit of one policy) never import the Terraform front end."""
+    from checker.sources.detect import TERRAFORM_CONFIG_SUFFIXES
+
+    if all(Path(p).is_file() and not str(p).endswith(TERRAFORM_CONFIG_SUFFIXES) for p in paths):
+        return _NO_TERRAFORM
+    from checker.sources.terraform_source import load_terraform_paths
+
+    return load_terraform_paths(paths, settings, InputError)
+
+
+def _json_items(paths: Sequence[str | Path], settings: Settings, tf: Any) -> list[tuple[Path, bool]]:
+    """The JSON files to read, once each (by real path), with whether the user named them."""
+    from checker.sources.detect import is_terraform_file
+
+    read_by_terraform = tf.read_files
+    seen: set[str] = set()
+    items: list[tuple[Path, bool]] = []
+    for p, explicit in iter_files(paths, settings.exclude, settings.allow_outside):
+        if is_terraform_file(p):
+            continue
+        key = os.path.realpath(p)
+        if key in seen or (not explicit and key in read_by_terraform):
+            continue
+        seen.add(key)
+        items.append((p, explicit))
+    return items
+
+
+@dataclass(slots=True)
+class _Pieces:
+    """What the JSON front end found in some files (a LoadResult's parts, before combining)."""
+
+    documents: list[PolicyDocument] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+    skipped: list[SkippedItem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    principals: list[Any] = field(default_factory=list)
+
+
+def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallback | None = None) -> _Pieces:
+    from checker.sources.detect import is_plan
     from checker.sources.json_policy import load_json_text
 
-    # Terraform root modules first (folders holding .tf/.tf.json files, named .tf files); JSON files
-    # that a module reads with file()/templatefile() are judged through it, not alone. Named JSON
-    # files alone (a pre-commit run, an audit of one policy) never import the Terraform front end.
-    if all(Path(p).is_file() and not str(p).endswith(TERRAFORM_CONFIG_SUFFIXES) for p in paths):
-        tf: Any = _NO_TERRAFORM
-    else:
-        from checker.sources.terraform_source import load_terraform_paths
-
-        tf = load_terraform_paths(paths, settings, InputError)
-    documents: list[PolicyDocument] = list(tf.documents)
-    errors: list[SourceError] = list(tf.errors)
-    skipped: list[SkippedItem] = list(tf.skipped)
-    files: list[str] = list(tf.files)
-    principals = list(tf.principals)
-    seen: set[str] = set()
-    read_by_terraform = tf.read_files
-    items = [(p, e) for p, e in iter_files(paths, settings.exclude, settings.allow_outside)
-             if not is_terraform_file(p)
-             and (e or not read_by_terraform or os.path.realpath(p) not in read_by_terraform)]
+    out = _Pieces()
     for done, (path, explicit) in enumerate(items):
         if progress is not None:
             progress("load", done, len(items))
-        key = os.path.realpath(path)
-        if key in seen:
-            continue
-        seen.add(key)
         shown = display_path(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"{shown}: cannot read file: {exc.strerror or exc}") from None
-        files.append(shown)
         if is_plan(data):  # terraform show -json, recognised by content
             from checker.sources.plan_json import load_plan_text
 
+            out.files.append(shown)
             plan = load_plan_text(data, shown)
-            documents.extend(plan.documents)
-            errors.extend(plan.errors)
-            skipped.extend(plan.skipped)
-            principals.extend(plan.principals)
+            out.documents.extend(plan.documents)
+            out.errors.extend(plan.errors)
+            out.skipped.extend(plan.skipped)
+            out.principals.extend(plan.principals)
             continue
         result = load_json_text(data, shown)
         if not explicit and not result.documents and not result.errors:
             # Other JSON in a scanned folder (package.json, data files) is skipped quietly.
-            skipped.extend(result.skipped)
-            files.pop()
+            out.skipped.extend(result.skipped)
             continue
-        documents.extend(result.documents)
-        errors.extend(result.errors)
-        skipped.extend(result.skipped)
-    return LoadResult.trusted(documents=tuple(documents), errors=tuple(errors), skipped=tuple(skipped), files=tuple(files),
-                              principals=tuple(principals), notices=tuple(tf.notices))
+        out.files.append(shown)
+        out.documents.extend(result.documents)
+        out.errors.extend(result.errors)
+        out.skipped.extend(result.skipped)
+    return out
+
+
+def _combine(tf: Any, parts: Sequence[_Pieces]) -> LoadResult:
+    """One LoadResult: the Terraform part, then the JSON parts in order."""
+    return LoadResult.trusted(
+        documents=(*tf.documents, *(d for p in parts for d in p.documents)),
+        errors=(*tf.errors, *(e for p in parts for e in p.errors)),
+        skipped=(*tf.skipped, *(s for p in parts for s in p.skipped)),
+        files=(*tf.files, *(f for p in parts for f in p.files)),
+        principals=(*tf.principals, *(x for p in parts for x in p.principals)),
+        notices=tuple(tf.notices),
+    )
+
+
+# --- parallel judging of many JSON files (--jobs N) -----------------------------------------------
+# Worth it only when there is much to judge: a worker costs a fork and the transfer of its results.
+PARALLEL_MIN_FILES = 200
+
+
+def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], settings: Settings, profile: Profile,
+                       catalog: Catalog, progress: ProgressCallback | None) -> tuple[LoadResult, list[Finding]]:
+    """Split the JSON files into ``settings.jobs`` runs of about equal size; this process reads and
+    judges the first (with the Terraform part), forked workers the others. Every file is judged on
+    its own (JSON files and plans are self-contained), so the findings are those of a sequential
+    run. A worker sends back its findings and summaries of its documents (provenance, kind and
+    statement Sids: what suppressions and reports read), not the documents' contents."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from checker.engine.runner import run_rules
+
+    chunks = _balanced_chunks(items, settings.jobs)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=context) as pool:
+        futures = [pool.submit(_judge_chunk, chunk, profile) for chunk in chunks[1:]]
+        mine = _load_json_items(chunks[0], progress)
+        load = _combine(tf, [mine])
+        findings = run_rules(load, profile, catalog, progress=progress)
+        results = [f.result() for f in futures]
+    for _, theirs in results:
+        findings.extend(theirs)
+    load = _combine(tf, [mine, *(pieces for pieces, _ in results)])
+    return load, sorted(set(findings), key=Finding.sort_key)
+
+
+# A worker is slower than this process on the same share (it starts cold, its copy-on-write pages
+# fault in, it sends its findings back): this process takes a larger first share to finish with it.
+_FIRST_SHARE = 1.3
+
+
+def _balanced_chunks(items: list[tuple[Path, bool]], n: int) -> list[list[tuple[Path, bool]]]:
+    """``items`` cut into at most ``n`` consecutive runs of about the same number of bytes, the
+    first a little larger (:data:`_FIRST_SHARE`)."""
+    sizes = []
+    for path, _ in items:
+        try:
+            sizes.append(os.stat(path).st_size + 1)
+        except OSError:
+            sizes.append(1)  # the reader reports it
+    weights = [_FIRST_SHARE] + [1.0] * (n - 1)
+    total = sum(sizes)
+    bounds = [total * sum(weights[:i + 1]) / sum(weights) for i in range(n)]
+    chunks: list[list[tuple[Path, bool]]] = [[]]
+    acc = 0
+    for item, size in zip(items, sizes, strict=True):
+        if len(chunks) < n and acc >= bounds[len(chunks) - 1]:
+            chunks.append([])
+        chunks[-1].append(item)
+        acc += size
+    return [c for c in chunks if c]
+
+
+def _judge_chunk(chunk: list[tuple[Path, bool]], profile: Profile) -> tuple[_Pieces, list[Finding]]:
+    """In a worker: read and judge some JSON files; summaries of the documents go back."""
+    from checker.catalog import get_catalog
+    from checker.engine.runner import run_rules
+
+    pieces = _load_json_items(chunk)
+    load = _combine(_NO_TERRAFORM, [pieces])
+    findings = run_rules(load, profile, get_catalog())
+    pieces.documents = [_summary(d) for d in pieces.documents]
+    return pieces, findings
+
+
+def _summary(doc: PolicyDocument) -> PolicyDocument:
+    """A document without its contents: provenance, kind and each statement's index, Sid and lines."""
+    from checker.model import Statement
+
+    return PolicyDocument.trusted(
+        file=doc.file, address=doc.address, kind=doc.kind, name=doc.name, principal=doc.principal,
+        version=doc.version, id=doc.id, line=doc.line, end_line=doc.end_line, size=doc.size,
+        problems=doc.problems,
+        statements=tuple(Statement.trusted(index=s.index, sid=s.sid, effect=s.effect, line=s.line,
+                                           end_line=s.end_line) for s in doc.statements),
+    )
 
 
 def catalog_summary(catalog: Catalog) -> dict[str, Any]:
@@ -342,9 +464,14 @@ def check(paths: Sequence[str | Path], settings: Settings | None = None, *,
     settings = settings or Settings()
     profile = resolve_profile(settings)
     baseline = load_baseline(settings.baseline) if settings.baseline else None
-    load = load_paths(paths, settings, progress)
+    tf = _load_terraform(paths, settings)
+    items = _json_items(paths, settings, tf)
     catalog = get_catalog()
-    findings = run_rules(load, profile, catalog, progress=progress)
+    if settings.jobs > 1 and len(items) >= PARALLEL_MIN_FILES and hasattr(os, "fork"):
+        load, findings = _judge_in_parallel(tf, items, settings, profile, catalog, progress)
+    else:
+        load = _combine(tf, [_load_json_items(items, progress)])
+        findings = run_rules(load, profile, catalog, progress=progress)
     findings, suppressed = apply_suppressions(findings, load, profile, settings, baseline)
     return Report(profile=profile, catalog=catalog_summary(catalog), findings=findings, load=load,
                   fail_on=settings.fail_on or profile.fail_on, suppressed=suppressed)

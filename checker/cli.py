@@ -69,7 +69,7 @@ BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report onl
 VarFileOpt = Annotated[list[Path], typer.Option("--var-file", help="Terraform: a .tfvars(.json) file for root modules (repeatable, later ones win).")]
 VarOpt = Annotated[list[str], typer.Option("--var", help="Terraform: NAME=VALUE for a root module variable (repeatable).")]
 AllowOutsideOpt = Annotated[bool, typer.Option("--allow-outside", help="Terraform: let file()/templatefile() read outside the scanned folders (each read is reported).")]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Terraform: load root modules in N processes.")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Use N processes: Terraform root modules are loaded, and 200 or more JSON files judged, in parallel.")]
 
 
 @app.command()

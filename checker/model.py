@@ -77,6 +77,8 @@ class _Frozen(BaseModel):
 # factory fields, required fields, all field names.
 _Spec = tuple[dict[str, Any], tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]
 _SPECS: dict[type[BaseModel], _Spec] = {}
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _spec(cls: type[BaseModel]) -> _Spec:
@@ -100,6 +102,17 @@ class Located(_Frozen):
     line: int = 0
     unknown: str | None = None
     origin: str | None = None
+
+    @classmethod
+    def at(cls, value: str, line: int) -> Located:
+        """``Located.trusted(value=value, line=line)``, for the JSON front end's hot loop (a policy
+        file holds one per action, resource and condition value)."""
+        m = _new(cls)
+        _set(m, "__dict__", {"value": value, "line": line, "unknown": None, "origin": None})
+        _set(m, "__pydantic_fields_set__", {"value", "line"})
+        _set(m, "__pydantic_extra__", None)
+        _set(m, "__pydantic_private__", None)
+        return m
 
 
 class Statement(_Frozen):

@@ -19,7 +19,7 @@ class Severity(StrEnum):
         return _RANK[self]
 
     def at_least(self, threshold: Severity) -> bool:
-        return self.rank >= threshold.rank
+        return _RANK[self] >= _RANK[threshold]
 
 
 _RANK = {Severity.NOTE: 1, Severity.WARNING: 2, Severity.ERROR: 3}

@@ -415,10 +415,18 @@ def apply_suppressions(findings: Sequence[Finding], load: LoadResult, profile: P
 
     reported: list[Finding] = []
     suppressed: list[Suppressed] = []
+    absolute: dict[str, str] = {}  # file as reported -> absolute path (per call: the cwd may change)
     for f in findings:
         # 1. a comment on (or above) the finding's line
         hit = None
-        for d, ok in by_target.get((os.path.abspath(f.file), f.line), ()):
+        if by_target:
+            full = absolute.get(f.file)
+            if full is None:
+                full = absolute[f.file] = os.path.abspath(f.file)
+            targeted = by_target.get((full, f.line), ())
+        else:
+            targeted = ()
+        for d, ok in targeted:
             if f.rule_id in ok:
                 hit = d
                 break

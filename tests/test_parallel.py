@@ -1,0 +1,125 @@
+"""--jobs N on many JSON files: the same report as one process (findings, suppressions, summary)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker import api
+from checker.config import load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+MANAGED = REPO.parent / "shared" / "data" / "aws-managed-policies.json"
+PLAN = REPO / "tests" / "terraform_iam" / "fixtures" / "plan_write.json"
+EXPORT = {
+    "RoleDetailList": [{
+        "RoleName": "Audit",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole"}]},
+        "RolePolicyList": [{"PolicyName": "Cost", "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}}],
+    }],
+    "UserDetailList": [], "GroupDetailList": [], "Policies": [],
+}
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """260 managed policies and the awkward cases: a plan, an account export, broken and foreign JSON,
+    a link to another file of the tree, and a config exception by Sid."""
+    if not MANAGED.is_file():
+        pytest.skip(f"{MANAGED} not found")
+    root = tmp_path_factory.mktemp("parallel")
+    folder = root / "policies"
+    folder.mkdir()
+    policies = json.loads(MANAGED.read_text(encoding="utf-8"))["policies"]
+    for pol in policies[:260]:
+        (folder / f"{pol['name']}.json").write_text(json.dumps(pol["document"], indent=2), encoding="utf-8")
+    shutil.copy(PLAN, folder / "zz-plan.json")
+    (folder / "export.json").write_text(json.dumps(EXPORT, indent=1), encoding="utf-8")
+    (folder / "broken.json").write_text('{"Version": "2012-10-17", "Statement": [', encoding="utf-8")
+    (folder / "package.json").write_text('{"name": "x", "version": "1.0.0"}', encoding="utf-8")
+    os.symlink(folder / "export.json", folder / "export-link.json")
+    (root / ".check-permissions.toml").write_text(
+        '[[exceptions]]\nrule = "IAM101"\npath = "policies/*.json"\nsid = "*"\n'
+        'actions = ["s3:PutObject"]\nreason = "test"\n', encoding="utf-8")
+    return root
+
+
+def report_of(tree: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.chdir(tree)
+    settings = load_settings([Path("policies")], config=None, no_config=False, profile=None)
+    report = api.check(["policies"], _with_jobs(settings, jobs))
+    data = report.to_dict()
+    data["documents"] = [(d.file, d.address, d.kind.value, [s.sid for s in d.statements])
+                         for d in report.load.documents]
+    data["principals"] = [p.address for p in report.load.principals]
+    return data
+
+
+def _with_jobs(settings: api.Settings, jobs: int) -> api.Settings:
+    import dataclasses
+
+    return dataclasses.replace(settings, jobs=jobs)
+
+
+def test_parallel_report_equals_sequential(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one = report_of(tree, 1, monkeypatch)
+    two = report_of(tree, 2, monkeypatch)
+    three = report_of(tree, 3, monkeypatch)
+    assert one["summary"]["files"] == 263  # 260 policies, the plan, the export, the broken file
+    assert one["suppressed"], "the exception should apply somewhere"
+    assert any(f["rule_id"] == "IAM001" and f["file"] == "policies/broken.json" for f in one["findings"])
+    assert one == two == three
+
+
+def test_parallel_run_uses_workers(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = api._judge_in_parallel
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "_judge_in_parallel", spy)
+    report_of(tree, 2, monkeypatch)
+    assert calls == [1]
+    calls.clear()
+    report_of(tree, 1, monkeypatch)
+    assert calls == []
+
+
+def test_cli_jobs_same_output(tree: Path) -> None:
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "checker.entry", "check", "policies", "-f", "json", *extra],
+                              cwd=tree, capture_output=True, text=True, check=False)
+
+    one, two = run(), run("--jobs", "2")
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    assert one.stderr == two.stderr == ""
+
+
+def test_an_input_error_in_a_worker_reaches_the_caller(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import checker.sources.json_policy as json_policy
+
+    victim = sorted(p.name for p in (tree / "policies").glob("*.json"))[-5]  # in the worker's share
+    real = json_policy.load_json_text
+
+    def failing(data: bytes, shown: str) -> Any:
+        if shown.endswith(victim):
+            raise api.InputError(f"{shown}: cannot read file: test")
+        return real(data, shown)
+
+    monkeypatch.setattr(json_policy, "load_json_text", failing)  # the forked worker inherits it
+    monkeypatch.chdir(tree)
+    with pytest.raises(api.InputError, match=f"policies/{victim}: cannot read file: test"):
+        api.check(["policies"], _with_jobs(api.Settings(), 2))
