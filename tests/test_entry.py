@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,15 @@ def test_closed_pipe_is_quiet() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait() == 1
     assert err == ""
+
+
+def test_console_entry_flushes_everything_before_it_exits(tmp_path: Path) -> None:
+    # run() ends the process without interpreter teardown: every output must be complete first.
+    out = tmp_path / "report.json"
+    r = run("check", "examples/write-policy.json", "-f", "json", "-o", str(out), "-f", "text")
+    assert r.returncode == 1
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["passed"] is False
+    assert r.stdout.rstrip().splitlines()[-1].startswith("FAILED: 1 policies in 1 files")
+    big = subprocess.run([sys.executable, "-m", "checker.entry", "check", "examples/write-policy.json", "-f", "json"],
+                         cwd=REPO, capture_output=True, text=True, check=False)
+    assert json.loads(big.stdout)["findings"]
