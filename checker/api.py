@@ -380,7 +380,7 @@ def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], settings: Settin
 
 # A worker is slower than this process on the same share (it starts cold, its copy-on-write pages
 # fault in, it sends its findings back): this process takes a larger first share to finish with it.
-_FIRST_SHARE = 1.3
+_FIRST_SHARE = 1.15
 
 
 def _balanced_chunks(items: list[tuple[Path, bool]], n: int) -> list[list[tuple[Path, bool]]]:

@@ -6,13 +6,26 @@ from collections.abc import Callable, Sequence
 
 from checker.model import Located, Statement
 
+# Statement id -> (the statement, id of each Action/NotAction value -> its path). The entry holds the
+# statement, so its id cannot be reused while cached; a statement with many patterns, each reported,
+# is indexed once instead of scanned once per finding.
+_PATHS: dict[int, tuple[Statement, dict[int, str]]] = {}
+
 
 def action_path(stmt: Statement, loc: Located) -> str:
     """The model path of one Action/NotAction entry, found by identity, else the key."""
-    for key, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
-        for j, v in enumerate(values or ()):
-            if v is loc:
-                return f"{stmt.path}/{key}/{j}"
+    entry = _PATHS.get(id(stmt))
+    if entry is None or entry[0] is not stmt:
+        if len(_PATHS) >= 4096:
+            _PATHS.clear()
+        paths: dict[int, str] = {}
+        for key, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
+            for j, v in enumerate(values or ()):
+                paths.setdefault(id(v), f"{stmt.path}/{key}/{j}")
+        entry = _PATHS[id(stmt)] = (stmt, paths)
+    found = entry[1].get(id(loc))
+    if found is not None:
+        return found
     if stmt.not_action is not None:
         return f"{stmt.path}/NotAction"
     return f"{stmt.path}/Action"
