@@ -31,18 +31,42 @@ EXPORT = {
 }
 
 
+PATTERNS = ["s3:Get*", "s3:PutObject", "ec2:Describe*", "iam:PassRole", "*", "ce:*", "logs:GetLogEvents",
+            "sts:AssumeRole", "kms:Decrypt", "s3:ListBucket", "secretsmanager:GetSecretValue", "iam:Create*",
+            "dynamodb:GetItem", "s3:nosuchaction", "cloudtrail:LookupEvents", "lambda:InvokeFunction"]
+
+
+def synthetic(i: int) -> dict[str, Any]:
+    """A varied policy: Allows and Denies, NotAction, Sids, conditions, wildcards and unknown actions."""
+    statements: list[dict[str, Any]] = []
+    for j in range(1 + i % 4):
+        k = i * 7 + j * 3
+        stmt: dict[str, Any] = {"Sid": f"S{i}x{j}", "Effect": "Deny" if (i + j) % 9 == 0 else "Allow",
+                                "Action": [PATTERNS[(k + n) % len(PATTERNS)] for n in range(1 + k % 3)],
+                                "Resource": "*" if k % 2 else f"arn:aws:s3:::bucket-{i}/*"}
+        if k % 11 == 0:
+            stmt["NotAction"] = stmt.pop("Action")
+        if k % 5 == 0:
+            stmt["Condition"] = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+        statements.append(stmt)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """260 managed policies and the awkward cases: a plan, an account export, broken and foreign JSON,
-    a link to another file of the tree, and a config exception by Sid."""
-    if not MANAGED.is_file():
-        pytest.skip(f"{MANAGED} not found")
+    """260 policies (AWS managed ones when the shared data is there, else synthetic ones) and the
+    awkward cases: a plan, an account export, broken and foreign JSON, a link to another file of
+    the tree, and a config exception by Sid."""
     root = tmp_path_factory.mktemp("parallel")
     folder = root / "policies"
     folder.mkdir()
-    policies = json.loads(MANAGED.read_text(encoding="utf-8"))["policies"]
-    for pol in policies[:260]:
-        (folder / f"{pol['name']}.json").write_text(json.dumps(pol["document"], indent=2), encoding="utf-8")
+    if MANAGED.is_file():
+        documents = {p["name"]: p["document"]
+                     for p in json.loads(MANAGED.read_text(encoding="utf-8"))["policies"][:260]}
+    else:
+        documents = {f"synthetic-{i:03d}": synthetic(i) for i in range(260)}
+    for name, document in documents.items():
+        (folder / f"{name}.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
     shutil.copy(PLAN, folder / "zz-plan.json")
     (folder / "export.json").write_text(json.dumps(EXPORT, indent=1), encoding="utf-8")
     (folder / "broken.json").write_text('{"Version": "2012-10-17", "Statement": [', encoding="utf-8")
