@@ -133,8 +133,12 @@ def check_command(
     var: list[str],
     allow_outside: bool,
     jobs: int,
+    keep: list[Any] | None = None,
 ) -> int:
-    """``check-permissions check``: judge the paths, print or write the reports, return the exit code."""
+    """``check-permissions check``: judge the paths, print or write the reports, return the exit code.
+
+    ``keep`` receives the report: a process about to end without teardown (checker.entry.run)
+    keeps it alive rather than pay for freeing a million objects it will never use again."""
     from checker.api import check as run_check
     from checker.config import load_settings
 
@@ -156,5 +160,7 @@ def check_command(
         skipped = "; ".join(f"{s.file}: {s.reason}" for s in report.load.skipped)
         raise CommandError("error: no policies found in " + ", ".join(str(p) for p in paths)
                            + (f" ({skipped})" if skipped else ""))
+    if keep is not None:
+        keep.append(report)
     write_outputs(report, format, output)
     return report.exit_code

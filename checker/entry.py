@@ -146,9 +146,11 @@ def main(exit_process: bool = False) -> None:
         return
     from checker.commands import check_command, run_guarded
 
+    kept: list[Any] = []
+
     def command() -> int:
         try:
-            return check_command(**parsed)
+            return check_command(**parsed, keep=kept if exit_process else None)
         except BrokenPipeError:  # the reader went away (``| head``): as click does, exit 1 quietly
             _silence_stdout()
             return 1
