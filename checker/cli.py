@@ -17,8 +17,8 @@ from checker.commands import (
     CommandError,
     check_command,
     failure_message,
+    precommit_command,
     terraform_settings,
-    write_outputs,
 )
 from checker.engine.findings import Severity
 
@@ -150,22 +150,7 @@ def pre_commit(
 ) -> None:
     """The pre-commit hook: judge the Terraform modules and policy files that the changed FILES
     belong to. Exit 0 pass or nothing to check, 1 failing findings, 2 usage or input error."""
-    from checker.precommit import Result, describe, plan, run
-
-    first = plan(files or [], root=root)
-    if first.empty:  # the common case, answered without loading the analyser
-        result = Result(first, None)
-    else:
-        from checker.config import load_settings
-
-        settings = load_settings([root or Path.cwd()], config=config, no_config=no_config, profile=profile,
-                                 fail_on=fail_on, baseline=str(baseline) if baseline is not None else None)
-        result = run(files or [], settings, root=root)
-    for line in describe(result):
-        typer.echo(line)
-    if result.report is not None:
-        write_outputs(result.report, format, output)
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(precommit_command(files, format, output, profile, fail_on, root, config, no_config, baseline))
 
 
 @app.command()

@@ -164,3 +164,37 @@ def check_command(
         keep.append(report)
     write_outputs(report, format, output)
     return report.exit_code
+
+
+def precommit_command(
+    files: list[Path] | None,
+    format: list[str],
+    output: list[Path],
+    profile: str | None,
+    fail_on: Severity | None,
+    root: Path | None,
+    config: Path | None,
+    no_config: bool,
+    baseline: Path | None,
+    keep: list[Any] | None = None,
+) -> int:
+    """``check-permissions pre-commit``: judge what the changed files belong to; return the exit code."""
+    from checker.precommit import Result, describe, plan, run
+
+    first = plan(files or [], root=root)
+    if first.empty:  # the common case, answered without loading the analyser
+        result = Result(first, None)
+    else:
+        from checker.config import load_settings
+
+        settings = load_settings([root or Path.cwd()], config=config, no_config=no_config, profile=profile,
+                                 fail_on=fail_on, baseline=str(baseline) if baseline is not None else None)
+        result = run(files or [], settings, root=root)
+    if keep is not None:
+        keep.append(result)
+    for line in describe(result):
+        sys.stdout.write(line + "\n")
+    if result.report is not None:
+        write_outputs(result.report, format, output)
+    sys.stdout.flush()
+    return result.exit_code

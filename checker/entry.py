@@ -1,9 +1,9 @@
-"""The console entry point: a fast path for ``check``, the typer application for everything else.
+"""The console entry point: a fast path for ``check`` and ``pre-commit``, typer for everything else.
 
-Importing typer and click costs about 60 ms, a fifth of a pre-commit run on one policy. The
-common invocations of ``check`` (paths and the documented options, in every spelling click
-accepts) are parsed here and handed to :func:`checker.commands.check_command`, the same function
-the typer command calls. Anything else, or anything this parser is not sure of (``--help``, an
+Importing typer and click costs about 60 ms, a fifth of a run on one policy. The common
+invocations of ``check`` and of the pre-commit hook (arguments and the documented options, in
+every spelling click accepts) are parsed here and handed to :mod:`checker.commands`, the same
+functions the typer commands call. Anything else, or anything this parser is not sure of (``--help``, an
 unknown option, a bad value, a value that looks like an option), goes to typer, which produces
 the help, the usage error or the result. ``tests/test_entry.py`` checks that both parsers give
 the command the same arguments, and that this table names exactly the options typer declares.
@@ -40,6 +40,18 @@ _FLAGS: dict[str, tuple[str, bool]] = {
 }
 _SEVERITIES = ("error", "warning", "note")
 
+# ``pre-commit`` (the hook: milliseconds matter): FILES and a subset of check's options, plus --root.
+_PRECOMMIT_VALUED: dict[str, tuple[str, str]] = {
+    "--format": ("format", "list"), "-f": ("format", "list"),
+    "--output": ("output", "list-path"), "-o": ("output", "list-path"),
+    "--profile": ("profile", "str"), "-p": ("profile", "str"),
+    "--fail-on": ("fail_on", "severity"),
+    "--root": ("root", "path"),
+    "--config": ("config", "path"),
+    "--baseline": ("baseline", "path"),
+}
+_PRECOMMIT_FLAGS: dict[str, tuple[str, bool]] = {"--no-config": ("no_config", True)}
+
 
 def _defaults() -> dict[str, Any]:
     return {"paths": [], "format": [], "output": [], "profile": None, "fail_on": None, "exclude": [],
@@ -65,20 +77,42 @@ def _convert(kind: str, value: str) -> Any:
     return int(value)
 
 
+def _precommit_defaults() -> dict[str, Any]:
+    return {"files": [], "format": [], "output": [], "profile": None, "fail_on": None, "root": None,
+            "config": None, "no_config": False, "baseline": None}
+
+
 def parse_check(argv: list[str]) -> dict[str, Any] | None:
     """The keyword arguments of ``check_command`` for ``argv`` (after the program name), or None
     when typer must handle it."""
     if not argv or argv[0] != "check":
         return None
-    out = _defaults()
-    args = argv[1:]
+    out = _parse(argv[1:], _defaults(), "paths", _VALUED, _FLAGS)
+    if out is None or not out["paths"]:
+        return None  # typer prints the usage error
+    return out
+
+
+def parse_precommit(argv: list[str]) -> dict[str, Any] | None:
+    """The keyword arguments of ``precommit_command`` for ``argv``, or None when typer must handle it."""
+    if not argv or argv[0] != "pre-commit":
+        return None
+    out = _parse(argv[1:], _precommit_defaults(), "files", _PRECOMMIT_VALUED, _PRECOMMIT_FLAGS)
+    if out is not None and not out["files"]:
+        out["files"] = None  # typer's value for no FILES
+    return out
+
+
+def _parse(args: list[str], out: dict[str, Any], positional: str, valued: dict[str, tuple[str, str]],
+           flags: dict[str, tuple[str, bool]]) -> dict[str, Any] | None:
+    """Options and arguments as click parses them, or None when unsure (typer then decides)."""
     i = 0
     only_paths = False
     while i < len(args):
         token = args[i]
         i += 1
         if only_paths or token == "-" or not token.startswith("-"):
-            out["paths"].append(Path(token))
+            out[positional].append(Path(token))
             continue
         if token == "--":
             only_paths = True
@@ -86,11 +120,11 @@ def parse_check(argv: list[str]) -> dict[str, Any] | None:
         name, eq, attached = token.partition("=") if token.startswith("--") else (token, "", "")
         if not token.startswith("--") and len(token) > 2:  # -fjson: a short option with its value
             name, eq, attached = token[:2], "=", token[2:]
-        if name in _FLAGS and not eq:
-            key, flag = _FLAGS[name]
+        if name in flags and not eq:
+            key, flag = flags[name]
             out[key] = flag
             continue
-        if name not in _VALUED:
+        if name not in valued:
             return None  # --help, an unknown option, a flag given a value: typer says what is wrong
         if eq:
             value = attached
@@ -99,7 +133,7 @@ def parse_check(argv: list[str]) -> dict[str, Any] | None:
                 return None  # a missing value, or one that looks like an option: let click decide
             value = args[i]
             i += 1
-        key, kind = _VALUED[name]
+        key, kind = valued[name]
         try:
             converted = _convert(kind, value)
         except ValueError:
@@ -108,8 +142,6 @@ def parse_check(argv: list[str]) -> dict[str, Any] | None:
             out[key].append(converted)
         else:
             out[key] = converted
-    if not out["paths"]:
-        return None  # typer prints the usage error
     if not out["format"]:
         out["format"] = ["text"]
     return out
@@ -134,7 +166,14 @@ def main(exit_process: bool = False) -> None:
     teardown once the fast path's output is flushed (:func:`run`; never for in-process callers)."""
     # This process uses no pydantic plugin; looking them up scans every installed distribution.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    parsed = parse_check(sys.argv[1:])
+    from checker import commands
+
+    argv = sys.argv[1:]
+    parsed = parse_check(argv)
+    target: Any = commands.check_command
+    if parsed is None:
+        parsed = parse_precommit(argv)
+        target = commands.precommit_command
     if parsed is None:
         if exit_process:
             import gc
@@ -144,18 +183,17 @@ def main(exit_process: bool = False) -> None:
 
         typer_main()
         return
-    from checker.commands import check_command, run_guarded
-
     kept: list[Any] = []
 
     def command() -> int:
         try:
-            return check_command(**parsed, keep=kept if exit_process else None)
+            code: int = target(**parsed, keep=kept if exit_process else None)
+            return code
         except BrokenPipeError:  # the reader went away (``| head``): as click does, exit 1 quietly
             _silence_stdout()
             return 1
 
-    code = run_guarded(command)
+    code = commands.run_guarded(command)
     try:
         sys.stdout.flush()
     except BrokenPipeError:

@@ -13,9 +13,9 @@ import pytest
 import typer.main
 
 from checker import cli
-from checker.commands import check_command
+from checker.commands import check_command, precommit_command
 from checker.engine.findings import Severity
-from checker.entry import _FLAGS, _VALUED, parse_check
+from checker.entry import _FLAGS, _PRECOMMIT_FLAGS, _PRECOMMIT_VALUED, _VALUED, parse_check, parse_precommit
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -163,3 +163,56 @@ def test_console_entry_flushes_everything_before_it_exits(tmp_path: Path) -> Non
     big = subprocess.run([sys.executable, "-m", "checker.entry", "check", "examples/write-policy.json", "-f", "json"],
                          cwd=REPO, capture_output=True, text=True, check=False)
     assert json.loads(big.stdout)["findings"]
+
+
+def typer_precommit_kwargs(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+
+    def record(*args: Any, **kwargs: Any) -> int:
+        seen.update(inspect.signature(precommit_command).bind(*args, **kwargs).arguments)
+        return 0
+
+    monkeypatch.setattr(cli, "precommit_command", record)
+    with pytest.raises(SystemExit) as exc:
+        cli.app(argv, prog_name="check-permissions")
+    assert exc.value.code == 0
+    return seen
+
+
+PRECOMMIT_AGREE = [
+    ["pre-commit"],
+    ["pre-commit", "a.json", "main.tf"],
+    ["pre-commit", "--root", "repo", "-f", "json", "-o", "r.json", "a.json"],
+    ["pre-commit", "--profile=audit", "--fail-on", "warning", "--no-config", "x.tf"],
+    ["pre-commit", "--config", "c.toml", "--baseline=b.json", "-paudit", "--", "-odd.json"],
+]
+
+
+@pytest.mark.parametrize("argv", PRECOMMIT_AGREE, ids=" ".join)
+def test_precommit_fast_parser_agrees_with_typer(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = parse_precommit(argv)
+    assert fast is not None
+    assert fast == typer_precommit_kwargs(argv, monkeypatch)
+
+
+@pytest.mark.parametrize("argv", [["pre-commit", "--help"], ["pre-commit", "--exclude", "x"],
+                                  ["pre-commit", "--jobs", "2"], ["pre-commit", "--fail-on", "x"], ["check"]])
+def test_precommit_fast_parser_defers_to_typer(argv: list[str]) -> None:
+    assert parse_precommit(argv) is None
+
+
+def test_precommit_option_table_matches_the_typer_command() -> None:
+    command = typer.main.get_command(cli.app)
+    assert isinstance(command, typer.core.TyperGroup)
+    declared = {opt: str(p.name) for p in command.commands["pre-commit"].params if p.param_type_name == "option"
+                for opt in [*p.opts, *p.secondary_opts]}
+    ours = {opt: key for opt, (key, _) in _PRECOMMIT_VALUED.items()} | {
+        opt: key for opt, (key, _) in _PRECOMMIT_FLAGS.items()}
+    assert ours == declared
+
+
+def test_precommit_fast_path_does_not_import_typer(tmp_path: Path) -> None:
+    code = ("import sys; from checker.entry import main; sys.argv = ['check-permissions', 'pre-commit', 'README.md']\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    print(e.code, 'typer' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert r.stdout.splitlines()[-1] == "0 False", r.stdout + r.stderr
