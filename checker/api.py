@@ -6,6 +6,7 @@ The CLI only parses options and calls these; tests use them directly.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import field
 from pathlib import Path
@@ -76,8 +77,7 @@ class Report:
 
     @property
     def failing(self) -> list[Finding]:
-        failing = {s for s in Severity if s.at_least(self.fail_on)}
-        return [f for f in self.findings if f.severity in failing]
+        return [f for f in self.findings if f.severity.at_least(self.fail_on)]
 
     @property
     def passed(self) -> bool:
@@ -184,8 +184,6 @@ def _excluded(f: Path, exclude: Sequence[str]) -> bool:
 
 def _checked_member(f: Path, root: Path, allow_outside: bool) -> Path:
     """A file found in a scanned folder, checked before anything reads it (a FIFO would block)."""
-    import stat
-
     try:
         mode = os.lstat(f).st_mode
     except OSError:

@@ -16,17 +16,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# The options of ``check`` (checker/cli.py): keyword, kind and spellings. Kinds: "list" repeatable
-# (each occurrence appends), "str" / "path" / "severity" / "int" single-valued (the last wins),
-# "flag" a boolean switch, "pair" an on/off pair (``--x/--no-x``, None when not given).
-_VALUED: dict[str, tuple[str, str]] = {
+# Options as keyword, kind and spellings. Kinds: "list" / "list-path" repeatable (each occurrence
+# appends), "str" / "path" / "severity" / "int" single-valued (the last wins). Flags set a boolean.
+# The options ``check`` and ``pre-commit`` share:
+_SHARED_VALUED: dict[str, tuple[str, str]] = {
     "--format": ("format", "list"), "-f": ("format", "list"),
     "--output": ("output", "list-path"), "-o": ("output", "list-path"),
     "--profile": ("profile", "str"), "-p": ("profile", "str"),
     "--fail-on": ("fail_on", "severity"),
-    "--exclude": ("exclude", "list"),
     "--config": ("config", "path"),
     "--baseline": ("baseline", "path"),
+}
+_VALUED: dict[str, tuple[str, str]] = {
+    **_SHARED_VALUED,
+    "--exclude": ("exclude", "list"),
     "--var-file": ("var_file", "list-path"),
     "--var": ("var", "list"),
     "--jobs": ("jobs", "int"), "-j": ("jobs", "int"),
@@ -40,17 +43,9 @@ _FLAGS: dict[str, tuple[str, bool]] = {
 }
 _SEVERITIES = ("error", "warning", "note")
 
-# ``pre-commit`` (the hook: milliseconds matter): FILES and a subset of check's options, plus --root.
-_PRECOMMIT_VALUED: dict[str, tuple[str, str]] = {
-    "--format": ("format", "list"), "-f": ("format", "list"),
-    "--output": ("output", "list-path"), "-o": ("output", "list-path"),
-    "--profile": ("profile", "str"), "-p": ("profile", "str"),
-    "--fail-on": ("fail_on", "severity"),
-    "--root": ("root", "path"),
-    "--config": ("config", "path"),
-    "--baseline": ("baseline", "path"),
-}
-_PRECOMMIT_FLAGS: dict[str, tuple[str, bool]] = {"--no-config": ("no_config", True)}
+# ``pre-commit`` (the hook: milliseconds matter): FILES, the shared options and --root.
+_PRECOMMIT_VALUED: dict[str, tuple[str, str]] = {**_SHARED_VALUED, "--root": ("root", "path")}
+_PRECOMMIT_FLAGS: dict[str, tuple[str, bool]] = {"--no-config": _FLAGS["--no-config"]}
 
 
 def _defaults() -> dict[str, Any]:

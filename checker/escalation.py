@@ -17,6 +17,7 @@ from functools import cache
 
 from checker import data_file
 from checker._dataclass import dataclass
+from checker.sensitivity import MANY_ACTIONS
 
 
 class EscalationDataError(Exception):
@@ -66,7 +67,7 @@ def escalation_actions() -> frozenset[str]:
 def relevant_grants(actions: Mapping[str, object]) -> Iterable[str]:
     """The keys of ``actions`` (canonical names) that some entry needs."""
     relevant = escalation_actions()
-    if len(actions) > 256:  # a statement granting thousands: one set intersection
+    if len(actions) > MANY_ACTIONS:  # a statement granting thousands: one set intersection
         return actions.keys() & _canonical_relevant()
     return [a for a in actions if a.lower() in relevant]
 

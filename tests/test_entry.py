@@ -6,6 +6,7 @@ import inspect
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,16 @@ from checker.entry import _FLAGS, _PRECOMMIT_FLAGS, _PRECOMMIT_VALUED, _VALUED, 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def typer_kwargs(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """What the typer command hands to check_command for ``argv``."""
+def typer_kwargs(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                 target: Callable[..., int] = check_command) -> dict[str, Any]:
+    """What the typer command hands to ``target`` (a checker.commands function) for ``argv``."""
     seen: dict[str, Any] = {}
 
     def record(*args: Any, **kwargs: Any) -> int:
-        seen.update(inspect.signature(check_command).bind(*args, **kwargs).arguments)
+        seen.update(inspect.signature(target).bind(*args, **kwargs).arguments)
         return 0
 
-    monkeypatch.setattr(cli, "check_command", record)
+    monkeypatch.setattr(cli, target.__name__, record)
     with pytest.raises(SystemExit) as exc:
         cli.app(argv, prog_name="check-permissions")
     assert exc.value.code == 0
@@ -98,17 +100,15 @@ def test_fast_parser_defers_to_typer(argv: list[str]) -> None:
     assert parse_check(argv) is None
 
 
-def test_option_table_matches_the_typer_command() -> None:
+@pytest.mark.parametrize(("name", "valued", "flags"), [("check", _VALUED, _FLAGS),
+                                                       ("pre-commit", _PRECOMMIT_VALUED, _PRECOMMIT_FLAGS)])
+def test_option_table_matches_the_typer_command(name: str, valued: dict[str, tuple[str, str]],
+                                                flags: dict[str, tuple[str, bool]]) -> None:
     command = typer.main.get_command(cli.app)
     assert isinstance(command, typer.core.TyperGroup)
-    check = command.commands["check"]
-    declared: dict[str, str] = {}
-    for param in check.params:
-        if param.param_type_name != "option":
-            continue
-        for opt in [*param.opts, *param.secondary_opts]:
-            declared[opt] = str(param.name)
-    ours = {opt: key for opt, (key, _) in _VALUED.items()} | {opt: key for opt, (key, _) in _FLAGS.items()}
+    declared = {opt: str(p.name) for p in command.commands[name].params if p.param_type_name == "option"
+                for opt in [*p.opts, *p.secondary_opts]}
+    ours = {opt: key for opt, (key, _) in valued.items()} | {opt: key for opt, (key, _) in flags.items()}
     assert ours == declared
 
 
@@ -165,20 +165,6 @@ def test_console_entry_flushes_everything_before_it_exits(tmp_path: Path) -> Non
     assert json.loads(big.stdout)["findings"]
 
 
-def typer_precommit_kwargs(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-
-    def record(*args: Any, **kwargs: Any) -> int:
-        seen.update(inspect.signature(precommit_command).bind(*args, **kwargs).arguments)
-        return 0
-
-    monkeypatch.setattr(cli, "precommit_command", record)
-    with pytest.raises(SystemExit) as exc:
-        cli.app(argv, prog_name="check-permissions")
-    assert exc.value.code == 0
-    return seen
-
-
 PRECOMMIT_AGREE = [
     ["pre-commit"],
     ["pre-commit", "a.json", "main.tf"],
@@ -192,23 +178,13 @@ PRECOMMIT_AGREE = [
 def test_precommit_fast_parser_agrees_with_typer(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     fast = parse_precommit(argv)
     assert fast is not None
-    assert fast == typer_precommit_kwargs(argv, monkeypatch)
+    assert fast == typer_kwargs(argv, monkeypatch, precommit_command)
 
 
 @pytest.mark.parametrize("argv", [["pre-commit", "--help"], ["pre-commit", "--exclude", "x"],
                                   ["pre-commit", "--jobs", "2"], ["pre-commit", "--fail-on", "x"], ["check"]])
 def test_precommit_fast_parser_defers_to_typer(argv: list[str]) -> None:
     assert parse_precommit(argv) is None
-
-
-def test_precommit_option_table_matches_the_typer_command() -> None:
-    command = typer.main.get_command(cli.app)
-    assert isinstance(command, typer.core.TyperGroup)
-    declared = {opt: str(p.name) for p in command.commands["pre-commit"].params if p.param_type_name == "option"
-                for opt in [*p.opts, *p.secondary_opts]}
-    ours = {opt: key for opt, (key, _) in _PRECOMMIT_VALUED.items()} | {
-        opt: key for opt, (key, _) in _PRECOMMIT_FLAGS.items()}
-    assert ours == declared
 
 
 def test_precommit_fast_path_does_not_import_typer(tmp_path: Path) -> None:

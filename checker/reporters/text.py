@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from checker.api import Report
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
-_RANK_AT_LEAST = {(a, b): a.at_least(b) for a in Severity for b in Severity}
 # A finding spanning several lines shows at most this many of them.
 MAX_SOURCE_LINES = 3
 
@@ -35,7 +34,7 @@ def _c(text: str, code: str, color: bool) -> str:
 
 def _finding(f: Finding, report: Report, color: bool) -> list[str]:
     sev = _c(f.severity.value, _COLORS[f.severity], color)
-    if not _RANK_AT_LEAST[f.severity, report.fail_on]:
+    if not f.severity.at_least(report.fail_on):
         sev += " (does not fail)"
     out = [f"  {f.file}:{f.line}: {sev} {_c(f.rule_id, '1', color)} {f.rule_name}: {f.message}"]
     last = min(f.end_line, f.line + MAX_SOURCE_LINES - 1)
