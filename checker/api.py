@@ -56,6 +56,8 @@ class Settings:
     # file()/templatefile() may read outside the scanned tree (--allow-outside), and --jobs N
     # (root modules are loaded in N processes; check() judges PARALLEL_MIN_FILES or more JSON files
     # in N processes, and report.load.documents then holds summaries of the workers' documents).
+    # jobs=0 (checker.parallel.AUTO_JOBS, the command line's default): one process per usable CPU
+    # when the work is large enough; the library's default stays one process.
     var_files: tuple[str, ...] = ()
     vars: tuple[str, ...] = ()
     allow_outside: bool = False
@@ -350,9 +352,9 @@ def _combine(tf: Any, parts: Sequence[_Pieces]) -> LoadResult:
 PARALLEL_MIN_FILES = 200
 
 
-def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], settings: Settings, profile: Profile,
+def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profile: Profile,
                        catalog: Catalog, progress: ProgressCallback | None) -> tuple[LoadResult, list[Finding]]:
-    """Split the JSON files into ``settings.jobs`` runs of about equal size; this process reads and
+    """Split the JSON files into ``jobs`` runs of about equal size; this process reads and
     judges the first (with the Terraform part), forked workers the others. Every file is judged on
     its own (JSON files and plans are self-contained), so the findings are those of a sequential
     run. A worker sends back its findings and summaries of its documents (provenance, kind and
@@ -362,7 +364,7 @@ def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], settings: Settin
 
     from checker.engine.runner import run_rules
 
-    chunks = _balanced_chunks(items, settings.jobs)
+    chunks = _balanced_chunks(items, jobs)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=context) as pool:
         futures = [pool.submit(_judge_chunk, chunk, profile) for chunk in chunks[1:]]
@@ -469,8 +471,11 @@ def check(paths: Sequence[str | Path], settings: Settings | None = None, *,
     tf = _load_terraform(paths, settings)
     items = _json_items(paths, settings, tf)
     catalog = get_catalog()
-    if settings.jobs > 1 and len(items) >= PARALLEL_MIN_FILES and hasattr(os, "fork"):
-        load, findings = _judge_in_parallel(tf, items, settings, profile, catalog, progress)
+    from checker.parallel import worker_count
+
+    jobs = worker_count(settings.jobs, len(items), minimum=PARALLEL_MIN_FILES)
+    if jobs > 1 and hasattr(os, "fork"):  # workers inherit the loaded catalog and rules
+        load, findings = _judge_in_parallel(tf, items, jobs, profile, catalog, progress)
     else:
         load = _combine(tf, [_load_json_items(items, progress)])
         findings = run_rules(load, profile, catalog, progress=progress)

@@ -69,7 +69,7 @@ BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report onl
 VarFileOpt = Annotated[list[Path], typer.Option("--var-file", help="Terraform: a .tfvars(.json) file for root modules (repeatable, later ones win).")]
 VarOpt = Annotated[list[str], typer.Option("--var", help="Terraform: NAME=VALUE for a root module variable (repeatable).")]
 AllowOutsideOpt = Annotated[bool, typer.Option("--allow-outside", help="Terraform: let file()/templatefile() read outside the scanned folders (each read is reported).")]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Use N processes: Terraform root modules are loaded, and 200 or more JSON files judged, in parallel.")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=0, help="Use N processes: 200 or more JSON files are judged, and Terraform root modules loaded, in parallel. 0 (the default): one per CPU, when there are 200 or more JSON files or 32 or more root modules.")]
 
 
 @app.command()
@@ -89,7 +89,7 @@ def check(
     var_file: VarFileOpt = [],  # noqa: B006
     var: VarOpt = [],  # noqa: B006
     allow_outside: AllowOutsideOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = 0,
 ) -> None:
     """Check policies against a gate profile. Exit 0 pass, 1 failing findings, 2 usage or input error."""
     raise typer.Exit(check_command(paths, format, output, profile, fail_on, exclude, strict_wildcards, config,
@@ -108,7 +108,7 @@ def baseline_cmd(
     var_file: VarFileOpt = [],  # noqa: B006
     var: VarOpt = [],  # noqa: B006
     allow_outside: AllowOutsideOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = 0,
 ) -> None:
     """Record today's findings as accepted: later runs with --baseline FILE report only new ones
     (including actions a baselined finding did not list). Exit 0 written, 2 usage or input error."""
@@ -162,7 +162,7 @@ def explain(
     var_file: VarFileOpt = [],  # noqa: B006
     var: VarOpt = [],  # noqa: B006
     allow_outside: AllowOutsideOpt = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = 0,
 ) -> None:
     """For each principal (or policy): every granted action by service and access level, sensitive
     ones marked, with the statement that grants it; trust policies: who may assume the role."""

@@ -51,7 +51,7 @@ _PRECOMMIT_FLAGS: dict[str, tuple[str, bool]] = {"--no-config": _FLAGS["--no-con
 def _defaults() -> dict[str, Any]:
     return {"paths": [], "format": [], "output": [], "profile": None, "fail_on": None, "exclude": [],
             "strict_wildcards": None, "config": None, "no_config": False, "baseline": None,
-            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 1}
+            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 0}
 
 
 def _convert(kind: str, value: str) -> Any:
@@ -66,8 +66,8 @@ def _convert(kind: str, value: str) -> Any:
         from checker.engine.findings import Severity
 
         return Severity(value)
-    # int, min 1 (click's IntRange accepts surrounding blanks and a sign; leave those to typer)
-    if not value.isascii() or not value.isdigit() or int(value) < 1:
+    # int, min 0 (click's IntRange accepts surrounding blanks and a sign; leave those to typer)
+    if not value.isascii() or not value.isdigit():
         raise ValueError(value)
     return int(value)
 

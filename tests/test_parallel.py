@@ -126,10 +126,59 @@ def test_cli_jobs_same_output(tree: Path) -> None:
         return subprocess.run([sys.executable, "-m", "checker.entry", "check", "policies", "-f", "json", *extra],
                               cwd=tree, capture_output=True, text=True, check=False)
 
-    one, two = run(), run("--jobs", "2")
-    assert one.returncode == two.returncode == 1
-    assert one.stdout == two.stdout
-    assert one.stderr == two.stderr == ""
+    one, two, auto = run("--jobs", "1"), run("--jobs", "2"), run()  # the default: --jobs 0, auto
+    assert one.returncode == two.returncode == auto.returncode == 1
+    assert one.stdout == two.stdout == auto.stdout
+    assert one.stderr == two.stderr == auto.stderr == ""
+
+
+def test_auto_jobs_uses_workers_only_for_enough_files(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker import parallel
+
+    calls: list[int] = []
+    real = api._judge_in_parallel
+
+    def spy(tf: Any, items: Any, jobs: int, *rest: Any) -> Any:
+        calls.append(jobs)
+        return real(tf, items, jobs, *rest)
+
+    monkeypatch.setattr(api, "_judge_in_parallel", spy)
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 3)
+    auto = report_of(tree, parallel.AUTO_JOBS, monkeypatch)
+    assert calls == [3]
+    assert auto == report_of(tree, 1, monkeypatch)
+    calls.clear()
+    monkeypatch.chdir(tree)
+    few = sorted(str(p) for p in Path("policies").glob("*.json"))[:api.PARALLEL_MIN_FILES - 1]
+    api.check(few, _with_jobs(api.Settings(), parallel.AUTO_JOBS))
+    assert calls == []
+
+
+@pytest.mark.parametrize(("jobs", "units", "minimum", "auto_minimum", "cpus", "expected"), [
+    (1, 1000, 200, None, 4, 1),   # --jobs 1: one process
+    (4, 1000, 200, None, 2, 4),   # as asked, even beyond the CPUs
+    (4, 3, 2, None, 2, 3),        # never more processes than units
+    (4, 199, 200, None, 2, 1),    # below the minimum: one process
+    (0, 1000, 200, None, 2, 2),   # auto: one per CPU
+    (0, 1000, 200, None, 64, 8),  # auto is capped
+    (0, 199, 200, None, 8, 1),    # auto below the minimum
+    (0, 31, 2, 32, 8, 1),         # auto below its own minimum (Terraform roots)
+    (2, 31, 2, 32, 8, 2),         # ... which an explicit --jobs does not have
+    (0, 40, 2, 32, 1, 1),         # one CPU: one process
+])
+def test_worker_count(jobs: int, units: int, minimum: int, auto_minimum: int | None, cpus: int, expected: int,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker import parallel
+
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: cpus)
+    assert parallel.worker_count(jobs, units, minimum=minimum, auto_minimum=auto_minimum) == expected
+
+
+def test_usable_cpus_is_the_affinity_mask() -> None:
+    from checker import parallel
+
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert parallel.usable_cpus() == expected
 
 
 def test_an_input_error_in_a_worker_reaches_the_caller(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -622,6 +622,11 @@ def _load_root(args: tuple[str, tuple[str, ...], tuple[str, ...], bool, str]) ->
                           scan_root=Path(scan_root))
 
 
+# --jobs 0 (auto) loads root modules in parallel only from this many: a small module loads in about
+# 15 ms, less than a worker costs (20 account modules took as long with two processes as with one).
+PARALLEL_MIN_ROOTS = 32
+
+
 def load_terraform_paths(paths: Sequence[str | Path], settings: Any, input_error: type[Exception]) -> TerraformPaths:
     """Every Terraform root module under ``paths`` (a folder's root modules: those no other module of
     the tree calls through a local source; a named ``.tf`` file: its folder), loaded and judged as
@@ -658,17 +663,19 @@ def load_terraform_paths(paths: Sequence[str | Path], settings: Any, input_error
     for f in settings.var_files:
         if not Path(f).is_file():
             raise input_error(f"{f}: no such variable file (--var-file)")
-    jobs = max(1, int(getattr(settings, "jobs", 1) or 1))
+    from checker.parallel import worker_count
+
     given_root = getattr(settings, "scan_root", None)
     args = [(str(root), tuple(settings.var_files), tuple(settings.vars), bool(settings.allow_outside),
              str(given_root) if given_root else str(scan)) for root, scan in unique]
     results: list[TerraformLoad]
-    if jobs > 1 and len(args) > 1:
+    jobs = worker_count(int(getattr(settings, "jobs", 1)), len(args), auto_minimum=PARALLEL_MIN_ROOTS)
+    if jobs > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-        with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             results = list(pool.map(_load_root, args, chunksize=max(1, len(args) // (jobs * 4))))
     else:
         results = [_load_root(a) for a in args]
