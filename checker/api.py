@@ -83,17 +83,18 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return not self.failing
+        fail_on = self.fail_on
+        return not any(f.severity.at_least(fail_on) for f in self.findings)
 
     @property
     def exit_code(self) -> int:
         return 0 if self.passed else 1
 
     def counts(self) -> dict[str, int]:
-        out = {s.value: 0 for s in Severity}
-        for f in self.findings:
-            out[f.severity.value] += 1
-        return out
+        from collections import Counter
+
+        by_severity = Counter(f.severity for f in self.findings)
+        return {s.value: by_severity[s] for s in Severity}
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON report (README, "JSON report"); key order is stable."""
@@ -372,10 +373,22 @@ def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profi
         load = _combine(tf, [mine])
         findings = run_rules(load, profile, catalog, progress=progress)
         results = [f.result() for f in futures]
-    for _, theirs in results:
-        findings.extend(theirs)
     load = _combine(tf, [mine, *(pieces for pieces, _ in results)])
-    return load, sorted(set(findings), key=Finding.sort_key)
+    return load, _merged([findings, *(theirs for _, theirs in results)])
+
+
+def _merged(runs: list[list[Finding]]) -> list[Finding]:
+    """Sorted, duplicate-free runs of findings as one, as ``sorted(set(...))`` of them all gives.
+
+    The runs come from different files (each file is in one run), so they can share a finding
+    only through the first run's Terraform part (a JSON file named on the command line and read
+    by a module too): merged without hashing every finding when no file is in two runs."""
+    import heapq
+
+    first_files = {f.file for f in runs[0]}
+    if any(f.file in first_files for run in runs[1:] for f in run):
+        return sorted({f for run in runs for f in run}, key=Finding.sort_key)
+    return list(heapq.merge(*runs, key=Finding.sort_key))
 
 
 # A worker is slower than this process on the same share (it starts cold, its copy-on-write pages

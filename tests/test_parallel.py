@@ -196,3 +196,20 @@ def test_an_input_error_in_a_worker_reaches_the_caller(tree: Path, monkeypatch: 
     monkeypatch.chdir(tree)
     with pytest.raises(api.InputError, match=f"policies/{victim}: cannot read file: test"):
         api.check(["policies"], _with_jobs(api.Settings(), 2))
+
+
+def test_a_finding_survives_pickling_whole() -> None:
+    """Workers send findings back pickled (Finding.__reduce__ lists the fields by hand)."""
+    import dataclasses
+    import pickle
+
+    from checker.engine.findings import Finding, Severity
+
+    finding = Finding(rule_id="IAM101", rule_name="write-action-allowed", severity=Severity.WARNING,
+                      title="t", message="m", file="a.json", line=3, end_line=5, address="a.json#0",
+                      path="Statement/0/Action/1", actions=("s3:PutObject",), help_url="https://x")
+    copy = pickle.loads(pickle.dumps(finding, protocol=pickle.HIGHEST_PROTOCOL))
+    assert copy == finding
+    assert [getattr(copy, f.name) for f in dataclasses.fields(Finding)] == \
+        [getattr(finding, f.name) for f in dataclasses.fields(Finding)]
+    assert copy.__reduce__()[1] == tuple(getattr(finding, f.name) for f in dataclasses.fields(Finding))

@@ -18,39 +18,47 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
 from checker.engine.findings import Finding, Severity
-from checker.reporters._common import list_actions, source_line, verdict
+from checker.reporters._common import list_actions, source_lines, verdict
 
 if TYPE_CHECKING:
     from checker.api import Report
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
-# A finding spanning several lines shows at most this many of them.
+# A finding spanning several lines shows at most this many of them, each at most this wide.
 MAX_SOURCE_LINES = 3
+SOURCE_WIDTH = 160
 
 
 def _c(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
-def _finding(f: Finding, report: Report, color: bool) -> list[str]:
-    sev = _c(f.severity.value, _COLORS[f.severity], color)
-    if not f.severity.at_least(report.fail_on):
-        sev += " (does not fail)"
-    out = [f"  {f.file}:{f.line}: {sev} {_c(f.rule_id, '1', color)} {f.rule_name}: {f.message}"]
-    last = min(f.end_line, f.line + MAX_SOURCE_LINES - 1)
+def _finding(out: list[str], f: Finding, severity: str, lines: list[str], color: bool) -> None:
+    """The lines of one finding; ``severity`` is its label as shown, ``lines`` its file's lines."""
+    out.append(f"  {f.file}:{f.line}: {severity} {_c(f.rule_id, '1', color) if color else f.rule_id} "
+               f"{f.rule_name}: {f.message}")
+    line = f.line
+    last = min(f.end_line, line + MAX_SOURCE_LINES - 1)
+    count = len(lines)
     width = len(str(last))
-    for n in range(f.line, max(last, f.line) + 1):
-        src = source_line(f.file, n)
-        if src is None:
+    for n in range(line, max(last, line) + 1):
+        if not 1 <= n <= count:
             break
-        out.append(f"      {n:>{width}} | {_c(src, '2', color) if n != f.line else src}")
-    if f.end_line > last and source_line(f.file, last) is not None:
+        src = _shown(lines[n - 1])
+        out.append(f"      {n:>{width}} | {_c(src, '2', color) if n != line and color else src}")
+    if f.end_line > last and 1 <= last <= count:
         out.append(f"      {'':>{width}} | ... (to line {f.end_line})")
-    if f.actions and not (len(f.actions) == 1 and f.actions[0] in f.message):
-        out.append(f"      actions ({len(f.actions)}): {list_actions(f.actions)}")
+    actions = f.actions
+    if actions and not (len(actions) == 1 and actions[0] in f.message):
+        out.append(f"      actions ({len(actions)}): {list_actions(actions)}")
     if f.address and f.address != f.file:
         out.append(f"      at {f.address}" + (f" ({f.path})" if f.path else ""))
-    return out
+
+
+def _shown(text: str) -> str:
+    """A source line as shown: stripped, cut to SOURCE_WIDTH characters."""
+    text = text.strip()
+    return text[: SOURCE_WIDTH - 3] + "..." if len(text) > SOURCE_WIDTH else text
 
 
 def render(report: Report, *, color: bool = False) -> str:
@@ -58,10 +66,14 @@ def render(report: Report, *, color: bool = False) -> str:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_file[f.file].append(f)
+    # Each severity's label once: coloured, and marked when it does not fail the run.
+    labels = {s: _c(s.value, _COLORS[s], color) + ("" if s.at_least(report.fail_on) else " (does not fail)")
+              for s in Severity}
     for file in sorted(by_file):
         out.append(_c(file, "1", color))
+        lines = source_lines(file)
         for f in by_file[file]:
-            out.extend(_finding(f, report, color))
+            _finding(out, f, labels[f.severity], lines, color)
         out.append("")
     for s in report.load.skipped:
         out.append(f"skipped {s.address}: {s.reason}")
