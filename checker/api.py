@@ -355,80 +355,104 @@ PARALLEL_MIN_FILES = 200
 
 def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profile: Profile,
                        catalog: Catalog, progress: ProgressCallback | None) -> tuple[LoadResult, list[Finding]]:
-    """Split the JSON files into ``jobs`` runs of about equal size; this process reads and
-    judges the first (with the Terraform part), forked workers the others. Every file is judged on
-    its own (JSON files and plans are self-contained), so the findings are those of a sequential
-    run. A worker sends back its findings and summaries of its documents (provenance, kind and
-    statement Sids: what suppressions and reports read), not the documents' contents."""
+    """Judge the JSON files in ``jobs`` processes: this one and ``jobs - 1`` forked workers.
+
+    The files are cut into :func:`_pieces` of about equal size, several per process, and every
+    process takes the next piece not yet taken (a counter in shared memory) until none is left,
+    so all end together however the work is spread over the files. Every file is judged on its
+    own (JSON files and plans are self-contained), so the findings are those of a sequential
+    run; the parts are put back in the files' order. A worker sends back its findings and
+    summaries of its documents (provenance, kind and statement Sids: what suppressions and
+    reports read), not the documents' contents. This process judges the Terraform part first."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from checker.engine.runner import run_rules
 
-    chunks = _balanced_chunks(items, jobs)
+    pieces = _pieces(items, jobs * PIECES_PER_JOB)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=context) as pool:
-        futures = [pool.submit(_judge_chunk, chunk, profile) for chunk in chunks[1:]]
-        mine = _load_json_items(chunks[0], progress)
-        load = _combine(tf, [mine])
-        findings = run_rules(load, profile, catalog, progress=progress)
-        results = [f.result() for f in futures]
-    load = _combine(tf, [mine, *(pieces for pieces, _ in results)])
-    return load, _merged([findings, *(theirs for _, theirs in results)])
+    counter = context.Value("i", 0)
+    global _SHARED_WORK
+    _SHARED_WORK = (pieces, counter, profile)  # what the forked workers inherit
+    try:
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+            futures = [pool.submit(_judge_pieces, False) for _ in range(jobs - 1)]
+            tf_findings = run_rules(_combine(tf, []), profile, catalog)
+            mine = _judge_pieces(True, progress, len(items))
+            done = mine + [result for future in futures for result in future.result()]
+    finally:
+        _SHARED_WORK = None
+    done.sort(key=lambda result: result[0])
+    load = _combine(tf, [parts for _, parts, _ in done])
+    return load, _merged([tf_findings, *(findings for _, _, findings in done)])
+
+
+# How many pieces each process takes on average: more balance the end better, fewer cost less.
+PIECES_PER_JOB = 6
+# Set while a parallel run forks its workers: the pieces, the shared counter and the profile.
+_SHARED_WORK: tuple[list[list[tuple[Path, bool]]], Any, Profile] | None = None
+
+
+def _judge_pieces(keep_documents: bool, progress: ProgressCallback | None = None,
+                  total: int = 0) -> list[tuple[int, _Pieces, list[Finding]]]:
+    """Take pieces of the shared work until none is left; read and judge each. Workers keep
+    summaries of the documents (``keep_documents`` False), this process the documents."""
+    from checker.catalog import get_catalog
+    from checker.engine.runner import run_rules
+
+    assert _SHARED_WORK is not None
+    pieces, counter, profile = _SHARED_WORK
+    catalog = get_catalog()
+    out: list[tuple[int, _Pieces, list[Finding]]] = []
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value = index + 1
+        if index >= len(pieces):
+            return out
+        if progress is not None:
+            progress("load", sum(len(p) for p in pieces[:index]), total)
+        parts = _load_json_items(pieces[index])
+        load = _combine(_NO_TERRAFORM, [parts])
+        findings = run_rules(load, profile, catalog)
+        if not keep_documents:
+            _WORKER_KEEPS.append(load)  # a worker ends with the pool: freeing its documents would only delay the answer
+            parts = _Pieces(documents=[_summary(d) for d in parts.documents], errors=parts.errors,
+                            skipped=parts.skipped, files=parts.files, principals=parts.principals)
+        out.append((index, parts, findings))
 
 
 def _merged(runs: list[list[Finding]]) -> list[Finding]:
     """Sorted, duplicate-free runs of findings as one, as ``sorted(set(...))`` of them all gives.
 
-    The runs come from different files (each file is in one run), so they can share a finding
-    only through the first run's Terraform part (a JSON file named on the command line and read
-    by a module too): merged without hashing every finding when no file is in two runs."""
+    The runs after the first come from different files (each file is in one piece), so they can
+    share a finding only with the first (the Terraform part: a JSON file named on the command
+    line and read by a module too): merged without hashing every finding when no file is in two."""
     import heapq
 
     first_files = {f.file for f in runs[0]}
-    if any(f.file in first_files for run in runs[1:] for f in run):
+    if first_files and any(f.file in first_files for run in runs[1:] for f in run):
         return sorted({f for run in runs for f in run}, key=Finding.sort_key)
     return list(heapq.merge(*runs, key=Finding.sort_key))
 
 
-# A worker is slower than this process on the same share (it starts cold, its copy-on-write pages
-# fault in, it sends its findings back): this process takes a larger first share to finish with it.
-_FIRST_SHARE = 1.25
-
-
-def _balanced_chunks(items: list[tuple[Path, bool]], n: int) -> list[list[tuple[Path, bool]]]:
-    """``items`` cut into at most ``n`` consecutive runs of about the same number of bytes, the
-    first a little larger (:data:`_FIRST_SHARE`)."""
+def _pieces(items: list[tuple[Path, bool]], n: int) -> list[list[tuple[Path, bool]]]:
+    """``items`` cut into at most ``n`` consecutive runs of about the same number of bytes."""
     sizes = []
     for path, _ in items:
         try:
             sizes.append(os.stat(path).st_size + 1)
         except OSError:
             sizes.append(1)  # the reader reports it
-    weights = [_FIRST_SHARE] + [1.0] * (n - 1)
     total = sum(sizes)
-    bounds = [total * sum(weights[:i + 1]) / sum(weights) for i in range(n)]
-    chunks: list[list[tuple[Path, bool]]] = [[]]
+    pieces: list[list[tuple[Path, bool]]] = [[]]
     acc = 0
     for item, size in zip(items, sizes, strict=True):
-        if len(chunks) < n and acc >= bounds[len(chunks) - 1]:
-            chunks.append([])
-        chunks[-1].append(item)
+        if len(pieces) < n and acc >= total * len(pieces) / n:
+            pieces.append([])
+        pieces[-1].append(item)
         acc += size
-    return [c for c in chunks if c]
-
-
-def _judge_chunk(chunk: list[tuple[Path, bool]], profile: Profile) -> tuple[_Pieces, list[Finding]]:
-    """In a worker: read and judge some JSON files; summaries of the documents go back."""
-    from checker.catalog import get_catalog
-    from checker.engine.runner import run_rules
-
-    pieces = _load_json_items(chunk)
-    load = _combine(_NO_TERRAFORM, [pieces])
-    findings = run_rules(load, profile, get_catalog())
-    _WORKER_KEEPS.append(load)  # a worker ends with the pool: freeing its documents would only delay the answer
-    return _Pieces(documents=[_summary(d) for d in pieces.documents], errors=pieces.errors,
-                   skipped=pieces.skipped, files=pieces.files, principals=pieces.principals), findings
+    return [p for p in pieces if p]
 
 
 _WORKER_KEEPS: list[LoadResult] = []

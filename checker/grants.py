@@ -143,12 +143,14 @@ def deny_applies_to(deny: Statement, allow: Statement) -> bool:
 def compute_grants(doc: PolicyDocument, catalog: Catalog) -> DocumentGrants:
     result = DocumentGrants(document=doc)
     denies: list[tuple[Statement, set[str]]] = []
+    expanded: dict[int, tuple[dict[str, Located], list[Located], list[Located]]] = {}
     for stmt in doc.statements:
         if stmt.effect == "Deny":
-            acts, _unmatched, _unresolved = statement_actions(stmt, catalog)
-            denies.append((stmt, set(acts)))
+            expanded[id(stmt)] = deny_found = statement_actions(stmt, catalog)
+            denies.append((stmt, set(deny_found[0])))
     for stmt in doc.statements:
-        acts, unmatched, unresolved = statement_actions(stmt, catalog)
+        found = expanded.get(id(stmt))
+        acts, unmatched, unresolved = found if found is not None else statement_actions(stmt, catalog)
         sg = StatementGrants(statement=stmt, unmatched=unmatched, unresolved=unresolved)
         if stmt.is_allow:
             removed: set[str] = set()

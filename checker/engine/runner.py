@@ -24,20 +24,16 @@ def enabled_rules(profile: Profile) -> list[Rule]:
 
 def _finding(rule: type[Rule], severity: Severity, doc_file: str, line: int, end_line: int,
              address: str, path: str, message: str, actions: tuple[str, ...]) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        rule_name=rule.name,
-        severity=severity,
-        title=rule.title(),
-        message=message,
-        file=doc_file,
-        line=line,
-        end_line=max(end_line, line),
-        address=address,
-        path=path,
-        actions=actions,
-        help_url=rule.help_url(),
-    )
+    meta = _META.get(rule)
+    if meta is None:
+        meta = _META[rule] = (rule.title(), rule.help_url())
+    return Finding(rule_id=rule.id, rule_name=rule.name, severity=severity, title=meta[0], message=message,
+                   file=doc_file, line=line, end_line=max(end_line, line), address=address, path=path,
+                   actions=actions, help_url=meta[1])
+
+
+# Each rule's title and help address, worked out once (a large run makes tens of thousands of findings).
+_META: dict[type[Rule], tuple[str, str]] = {}
 
 
 def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,
