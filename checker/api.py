@@ -279,10 +279,17 @@ def _json_items(paths: Sequence[str | Path], settings: Settings, tf: Any) -> lis
     read_by_terraform = tf.read_files
     seen: set[str] = set()
     items: list[tuple[Path, bool]] = []
+    real_folders: dict[Path, str] = {}  # a folder's real path, worked out once for all its files
     for p, explicit in iter_files(paths, settings.exclude, settings.allow_outside):
         if is_terraform_file(p):
             continue
-        key = os.path.realpath(p)
+        if explicit or os.path.islink(p):
+            key = os.path.realpath(p)
+        else:
+            folder = real_folders.get(p.parent)
+            if folder is None:
+                folder = real_folders[p.parent] = os.path.realpath(p.parent)
+            key = os.path.join(folder, p.name)
         if key in seen or (not explicit and key in read_by_terraform):
             continue
         seen.add(key)
