@@ -82,9 +82,12 @@ def _escape(text: str) -> str:
 
 def _report(env: Mapping[str, str]) -> tuple[Report, bool]:
     """Run the gate; the report and whether findings may fail the step."""
+    import dataclasses
+
     from checker.api import check
     from checker.config import load_settings
     from checker.engine.findings import Severity
+    from checker.parallel import AUTO_JOBS
 
     paths = _paths(env)
     fail_on_raw = _input(env, "fail-on").lower()
@@ -99,6 +102,8 @@ def _report(env: Mapping[str, str]) -> tuple[Report, bool]:
     baseline = _input(env, "baseline") or None
     settings = load_settings(paths, config=config, profile=_input(env, "profile") or None, fail_on=fail_on,
                              baseline=baseline)
+    # As the command line does: one process per CPU of the runner when there is enough to share.
+    settings = dataclasses.replace(settings, jobs=AUTO_JOBS)
     report = check(paths, settings)
     if not report.load.documents and not report.load.errors:
         skipped = "; ".join(f"{s.file}: {s.reason}" for s in report.load.skipped)
