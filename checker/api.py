@@ -364,69 +364,147 @@ def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profi
                        catalog: Catalog, progress: ProgressCallback | None) -> tuple[LoadResult, list[Finding]]:
     """Judge the JSON files in ``jobs`` processes: this one and ``jobs - 1`` forked workers.
 
-    The files are cut into :func:`_pieces` of about equal size, several per process, and every
-    process takes the next piece not yet taken (a counter in shared memory) until none is left,
-    so all end together however the work is spread over the files. Every file is judged on its
-    own (JSON files and plans are self-contained), so the findings are those of a sequential
-    run; the parts are put back in the files' order. A worker sends back its findings and
-    summaries of its documents (provenance, kind and statement Sids: what suppressions and
-    reports read), not the documents' contents. This process judges the Terraform part first."""
+    The files are cut into :func:`_pieces`, large ones first, and every process takes the next
+    piece not yet taken (a counter in shared memory) until none is left, so all end together
+    however the work is spread over the files. A worker sends each piece's result as soon as it
+    is judged (a queue), so little is left to transfer when the last piece is done: its findings
+    and summaries of its documents (provenance, kind and statement Sids: what suppressions and
+    reports read), not the documents' contents. Every file is judged on its own (JSON files and
+    plans are self-contained), so the findings are those of a sequential run; the parts are put
+    back in the files' order. This process judges the Terraform part first."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     from checker.engine.runner import run_rules
 
-    pieces = _pieces(items, jobs * PIECES_PER_JOB)
     context = multiprocessing.get_context("fork")
-    counter = context.Value("i", 0)
+    work = _SharedWork(_pieces(items, jobs), context.Value("i", 0), profile, context.Queue())
     global _SHARED_WORK
-    _SHARED_WORK = (pieces, counter, profile)  # what the forked workers inherit
+    _SHARED_WORK = work  # what the forked workers inherit
+    workers = [context.Process(target=_worker, daemon=True) for _ in range(jobs - 1)]
     try:
-        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
-            futures = [pool.submit(_judge_pieces, False) for _ in range(jobs - 1)]
-            tf_findings = run_rules(_combine(tf, []), profile, catalog)
-            mine = _judge_pieces(True, progress, len(items))
-            done = mine + [result for future in futures for result in future.result()]
+        for worker in workers:
+            worker.start()
+        tf_findings = run_rules(_combine(tf, []), profile, catalog)
+        done: list[_PieceResult] = []
+        ended = _judge_pieces(work, done, keep_documents=True, progress=progress, total=len(items))
+        _collect(work, workers, done, ended)
     finally:
         _SHARED_WORK = None
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        work.results.close()
     done.sort(key=lambda result: result[0])
     load = _combine(tf, [parts for _, parts, _ in done])
     return load, _merged([tf_findings, *(findings for _, _, findings in done)])
 
 
-# How many pieces each process takes on average: more balance the end better, fewer cost less.
-PIECES_PER_JOB = 6
-# Set while a parallel run forks its workers: the pieces, the shared counter and the profile.
-_SHARED_WORK: tuple[list[list[tuple[Path, bool]]], Any, Profile] | None = None
+# One judged piece: its index, what was loaded from it and its findings.
+_PieceResult = tuple[int, "_Pieces", list[Finding]]
 
 
-def _judge_pieces(keep_documents: bool, progress: ProgressCallback | None = None,
-                  total: int = 0) -> list[tuple[int, _Pieces, list[Finding]]]:
-    """Take pieces of the shared work until none is left; read and judge each. Workers keep
-    summaries of the documents (``keep_documents`` False), this process the documents."""
+@dataclass(frozen=True)
+class _SharedWork:
+    """What the processes of a parallel run share: the pieces, the counter of pieces taken, the
+    profile, and the queue on which workers send each result (or ``("failed", exception)``, then
+    ``("ended", None)``)."""
+
+    pieces: list[list[tuple[Path, bool]]]
+    counter: Any
+    profile: Profile
+    results: Any
+
+
+# Set while a parallel run forks its workers.
+_SHARED_WORK: _SharedWork | None = None
+
+
+def _worker() -> None:
+    """A forked worker: judge pieces until none is left, sending each result; then say so."""
+    work = _SHARED_WORK
+    assert work is not None
+    try:
+        _judge_pieces(work, None, keep_documents=False)
+    except BaseException as exc:  # every failure goes to the caller, which raises it
+        import pickle
+
+        failure: BaseException = exc
+        try:
+            pickle.dumps(exc)
+        except Exception:  # the queue's thread would fail to send it: send its text
+            failure = RuntimeError(f"{type(exc).__name__}: {exc}")
+        work.results.put(("failed", failure))
+    work.results.put(("ended", None))
+
+
+def _collect(work: _SharedWork, workers: list[Any], done: list[_PieceResult], ended: int) -> None:
+    """The workers' results, until each has said it ended (``ended`` of them already have); a
+    worker's error is raised here. A worker that dies without a word (killed, out of memory) is
+    an error too, never a silently partial run."""
+    import queue
+
+    while ended < len(workers):
+        try:
+            message = work.results.get(timeout=0.5)
+        except queue.Empty:
+            dead = [w for w in workers if not w.is_alive()]
+            failed = [w.exitcode for w in dead if w.exitcode != 0]
+            if failed or len(dead) == len(workers):  # all gone, and not all said they ended
+                code = failed[0] if failed else 0
+                raise RuntimeError(f"a worker process ended unexpectedly (exit code {code}): "
+                                   "the run is incomplete") from None
+            continue
+        ended += _received(message, done)
+
+
+def _received(message: tuple[str, Any], done: list[_PieceResult]) -> int:
+    """Take one message of a worker: a result goes to ``done``, an error is raised; 1 when it ended."""
+    kind, payload = message
+    if kind == "piece":
+        done.append(payload)
+    elif kind == "failed":
+        raise payload
+    return 1 if kind == "ended" else 0
+
+
+def _judge_pieces(work: _SharedWork, done: list[_PieceResult] | None, *, keep_documents: bool,
+                  progress: ProgressCallback | None = None, total: int = 0) -> int:
+    """Take pieces of the shared work until none is left; read and judge each. This process
+    (``keep_documents``) keeps the documents in ``done``, and takes in what the workers sent
+    after each piece (so that little is left to receive at the end); it returns how many workers
+    said they ended. A worker sends summaries of its documents on the results queue."""
+    import queue
+
     from checker.catalog import get_catalog
     from checker.engine.runner import run_rules
 
-    assert _SHARED_WORK is not None
-    pieces, counter, profile = _SHARED_WORK
-    catalog = get_catalog()
-    out: list[tuple[int, _Pieces, list[Finding]]] = []
+    pieces, counter, catalog = work.pieces, work.counter, get_catalog()
+    ended = 0
     while True:
         with counter.get_lock():
             index = counter.value
             counter.value = index + 1
         if index >= len(pieces):
-            return out
+            return ended
         if progress is not None:
             progress("load", sum(len(p) for p in pieces[:index]), total)
         parts = _load_json_items(pieces[index])
         load = _combine(_NO_TERRAFORM, [parts])
-        findings = run_rules(load, profile, catalog)
-        if not keep_documents:
-            _WORKER_KEEPS.append(load)  # a worker ends with the pool: freeing its documents would only delay the answer
-            parts = _Pieces(documents=[_summary(d) for d in parts.documents], errors=parts.errors,
+        findings = run_rules(load, work.profile, catalog)
+        if keep_documents:
+            assert done is not None
+            done.append((index, parts, findings))
+            while True:
+                try:
+                    ended += _received(work.results.get_nowait(), done)
+                except queue.Empty:
+                    break
+            continue
+        _WORKER_KEEPS.append(load)  # a worker ends with os._exit: freeing its documents would only cost time
+        summaries = _Pieces(documents=[_summary(d) for d in parts.documents], errors=parts.errors,
                             skipped=parts.skipped, files=parts.files, principals=parts.principals)
-        out.append((index, parts, findings))
+        work.results.put(("piece", (index, summaries, findings)))
 
 
 def _merged(runs: list[list[Finding]]) -> list[Finding]:
@@ -443,23 +521,34 @@ def _merged(runs: list[list[Finding]]) -> list[Finding]:
     return list(heapq.merge(*runs, key=Finding.sort_key))
 
 
-def _pieces(items: list[tuple[Path, bool]], n: int) -> list[list[tuple[Path, bool]]]:
-    """``items`` cut into at most ``n`` consecutive runs of about the same number of bytes."""
+def _pieces(items: list[tuple[Path, bool]], jobs: int) -> list[list[tuple[Path, bool]]]:
+    """``items`` cut into consecutive pieces for ``jobs`` processes, smaller and smaller: each
+    holds about ``1 / (2 * jobs)`` of the bytes still left, and at least :data:`SMALLEST_PIECE` of
+    them all, so that the processes take large pieces first and end on small ones, together."""
     sizes = []
     for path, _ in items:
         try:
             sizes.append(os.stat(path).st_size + 1)
         except OSError:
             sizes.append(1)  # the reader reports it
-    total = sum(sizes)
-    pieces: list[list[tuple[Path, bool]]] = [[]]
+    left = sum(sizes)
+    smallest = left * SMALLEST_PIECE
+    pieces: list[list[tuple[Path, bool]]] = []
+    want = 0.0
     acc = 0
     for item, size in zip(items, sizes, strict=True):
-        if len(pieces) < n and acc >= total * len(pieces) / n:
+        if not pieces or acc >= want:
             pieces.append([])
+            want = max(left / (2 * jobs), smallest)
+            acc = 0
         pieces[-1].append(item)
         acc += size
-    return [p for p in pieces if p]
+        left -= size
+    return pieces
+
+
+# The smallest piece, as a share of all the bytes: the processes end at most this much apart.
+SMALLEST_PIECE = 1 / 64
 
 
 _WORKER_KEEPS: list[LoadResult] = []

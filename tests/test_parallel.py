@@ -213,3 +213,37 @@ def test_a_finding_survives_pickling_whole() -> None:
     assert [getattr(copy, f.name) for f in dataclasses.fields(Finding)] == \
         [getattr(finding, f.name) for f in dataclasses.fields(Finding)]
     assert copy.__reduce__()[1] == tuple(getattr(finding, f.name) for f in dataclasses.fields(Finding))
+
+
+def test_a_worker_that_dies_fails_the_run(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-run (out of memory, a signal) is an error, never a partial report."""
+    parent = os.getpid()
+    real = api._load_json_items
+
+    def dying(items: Any, progress: Any = None) -> Any:
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(items, progress)
+
+    monkeypatch.setattr(api, "_load_json_items", dying)  # the forked worker inherits it
+    monkeypatch.chdir(tree)
+    with pytest.raises(RuntimeError, match=r"worker process ended unexpectedly \(exit code 3\)"):
+        api.check(["policies"], _with_jobs(api.Settings(), 2))
+
+
+def test_a_dead_worker_is_an_internal_error_on_the_command_line(tree: Path) -> None:
+    """Through the CLI: exit code 2 and a message, no traceback."""
+    script = (
+        "import os, sys\n"
+        "from checker import api\n"
+        "real, parent = api._load_json_items, os.getpid()\n"
+        "api._load_json_items = lambda items, progress=None: os._exit(9) if os.getpid() != parent "
+        "else real(items, progress)\n"
+        "from checker.entry import main\n"
+        "sys.argv = ['check-permissions', 'check', 'policies', '--jobs', '2']\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tree, capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "worker process ended unexpectedly (exit code 9)" in done.stderr
+    assert "Traceback" not in done.stderr
