@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import json
 import pickle
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from checker.sources.jsonpos import (
     DuplicateKey,
     JsonNode,
     JsonSyntaxError,
+    ParsedJson,
     decode_text,
     parse_json,
 )
@@ -353,6 +356,7 @@ def test_tokens_cut_by_chunk_boundaries(shift: int, monkeypatch: pytest.MonkeyPa
     ]
     text = "\n".join(lines)
     root = parse_json(text).root
+    assert jsonpos._parse_reference(text).root == root  # the chunked tokenizer is the reference's
     assert root.to_python() == json.loads(text)
     assert [(n.line, n.col) for n in root.items] == [
         (1, shift + 2),
@@ -365,12 +369,14 @@ def test_tokens_cut_by_chunk_boundaries(shift: int, monkeypatch: pytest.MonkeyPa
     ]
     one_line = text.replace("\n", " ")
     assert parse_json(one_line).root.to_python() == json.loads(one_line)
+    assert jsonpos._parse_reference(one_line) == parse_json(one_line)
 
 
 def test_blank_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonpos, "_CHUNK", 3)
     text = "\n" * 20 + "[\n" + " \n" * 30 + '"a" ,\n\n\n\n\n\n 1]' + "\n" * 10
     root = parse_json(text).root
+    assert jsonpos._parse_reference(text).root == root
     assert [(n.value, n.line, n.col) for n in root.items] == [("a", 52, 1), (1, 58, 2)]
     assert (root.line, root.end_line) == (21, 58)
     assert str(error_of(text[:-12])) == (
@@ -382,6 +388,7 @@ def test_huge_string_token_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonpos, "_CHUNK", 5)
     text = '\n["' + "y" * 100 + '"]'
     assert parse_json(text).root.items[0] == JsonNode("string", 2, 2, 2, "y" * 100)
+    assert jsonpos._parse_reference(text) == parse_json(text)
 
 
 # --- agreement with json (hypothesis) ----------------------------------------------------------
@@ -504,3 +511,290 @@ def test_mutated_documents_accepted_exactly_when_json_accepts(text: str, data: s
     else:
         with pytest.raises(JsonSyntaxError):
             parse_json(text)
+
+
+# --- the fast path (json's C scanner and a walk) against the reference parser -----------------
+#
+# parse_json takes the fast path and falls back to the reference parser (the tokenizer loop)
+# whenever the fast path declines; both must give the same tree, positions and duplicates, and
+# every rejected text the reference parser's error.
+
+reference = jsonpos._parse_reference
+fast = jsonpos._parse_fast
+
+
+def flatten(parsed: ParsedJson) -> list[Any]:
+    """Every field of every node in document order, each value with its type and repr.
+
+    (``==`` alone holds for 1, 1.0 and True, and for 0.0 and -0.0.)
+    """
+    out: list[Any] = [parsed.had_bom, parsed.duplicates]
+    todo = [parsed.root]
+    while todo:
+        node = todo.pop()
+        keys = [(key, key_line) for key, key_line, _ in node.members]
+        out.append((node.kind, node.line, node.col, node.end_line, type(node.value), repr(node.value), keys))
+        todo.extend(reversed(node.items))
+        todo.extend(reversed([child for _, _, child in node.members]))
+    return out
+
+
+def outcome(parse: Any, text: str) -> tuple[str, Any]:
+    try:
+        parsed = parse(text)
+    except JsonSyntaxError as error:
+        return ("error", (error.message, error.line, error.col, str(error)))
+    return ("parsed", flatten(parsed))
+
+
+def assert_fast_path_equals_reference(text: str) -> None:
+    expected = reference(text)
+    parsed = fast(text)
+    assert parsed is not None, "the fast path declined a valid document"
+    assert parsed == expected
+    assert flatten(parsed) == flatten(expected)
+    assert flatten(parse_json(text)) == flatten(expected)
+
+
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def write_string(draw: st.DrawFn, value: str) -> str:
+    """``value`` as a JSON string, each character raw or escaped (short form or \\uXXXX) at random."""
+    choices = draw(st.lists(st.integers(0, 3), min_size=len(value), max_size=len(value)))
+    out = ['"']
+    for char, choice in zip(value, choices, strict=True):
+        must = char in '"\\' or char < " "
+        if choice == 0 and not must:
+            out.append(char)
+        elif choice == 1 and (char in _SHORT_ESCAPES or char == "/"):
+            out.append(_SHORT_ESCAPES.get(char, "\\/"))
+        elif ord(char) > 0xFFFF:
+            code = ord(char) - 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04X}")
+        else:
+            out.append(f"\\u{ord(char):04x}" if choice % 2 else f"\\u{ord(char):04X}")
+    out.append('"')
+    return "".join(out)
+
+
+json_strings = st.text(max_size=8) | st.sampled_from(
+    [
+        "",
+        "s3:GetObject",
+        'say "hi"',
+        "back\\slash",
+        "tab\tnew\nline\r",
+        "\x00\x1f\x7f",
+        "é€😀",
+        "\ud800",
+        "a/b",
+    ]
+)
+json_keys = st.sampled_from(["Action", "Effect", "a", "", "é", 'q"', "\\", "\u2028"]) | st.text(max_size=3)
+json_numbers = st.from_regex(r"-?(0|[1-9][0-9]{0,24})(\.[0-9]{1,8})?([eE][-+]?[0-9]{1,3})?", fullmatch=True)
+json_leaves = (
+    st.tuples(st.just("string"), json_strings)
+    | st.tuples(st.just("number"), json_numbers)
+    | st.tuples(st.just("word"), st.sampled_from(["true", "false", "null"]))
+)
+json_trees = st.recursive(
+    json_leaves,
+    lambda children: (
+        st.tuples(st.just("array"), st.lists(children, max_size=4))
+        # Keys from a few names: duplicates are frequent.
+        | st.tuples(st.just("object"), st.lists(st.tuples(json_keys, children), max_size=5))
+    ),
+    max_leaves=25,
+)
+json_blanks = st.text(alphabet=" \t\n\r", max_size=4) | st.sampled_from(["", "\r\n  ", "\n    ", "\n\n\t"])
+
+
+@st.composite
+def json_texts(draw: st.DrawFn) -> str:
+    """A JSON text: strings escaped at random, blanks (``\\r\\n`` too) anywhere, sometimes a BOM."""
+    parts: list[str] = [draw(st.sampled_from(["", "", "", "\ufeff"]))]
+
+    def emit(tree: tuple[str, Any]) -> None:
+        kind, payload = tree
+        parts.append(draw(json_blanks))
+        if kind == "string":
+            parts.append(write_string(draw, payload))
+        elif kind in ("number", "word"):
+            parts.append(payload)
+        elif kind == "array":
+            parts.append("[")
+            for i, child in enumerate(payload):
+                if i:
+                    parts.append(draw(json_blanks) + ",")
+                emit(child)
+            parts.append(draw(json_blanks) + "]")
+        else:
+            parts.append("{")
+            for i, (key, child) in enumerate(payload):
+                if i:
+                    parts.append(draw(json_blanks) + ",")
+                parts.append(draw(json_blanks) + write_string(draw, key) + draw(json_blanks) + ":")
+                emit(child)
+            parts.append(draw(json_blanks) + "}")
+
+    emit(draw(json_trees))
+    parts.append(draw(json_blanks))
+    return "".join(parts)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(json_texts())
+def test_fast_path_equals_the_reference_parser(text: str) -> None:
+    assert_fast_path_equals_reference(text)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(json_texts(), st.data())
+def test_broken_texts_fail_as_in_the_reference_parser(text: str, data: st.DataObject) -> None:
+    where = data.draw(st.integers(0, len(text)))
+    how = data.draw(st.sampled_from(["cut", "insert"]))
+    if how == "cut":
+        broken = text[:where]
+    else:
+        extra = data.draw(
+            st.sampled_from(
+                [",", ",,", "NaN", "-Infinity", "Infinity", "// c\n", "/* c */", "'", "\\", '"', "1"]
+            )
+        )
+        broken = text[:where] + extra + text[where:]
+    expected = outcome(reference, broken)
+    assert outcome(parse_json, broken) == expected
+    if expected[0] == "error":
+        assert fast(broken) is None
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(json_texts(), st.data())
+def test_mutated_texts_give_what_the_reference_parser_gives(text: str, data: st.DataObject) -> None:
+    alphabet = st.sampled_from(list('[]{}",:\\/ \n\r\t0123456789-+.eEtrufalsnNI\ufeff\x00\x1fu\u00e9'))
+    for _ in range(data.draw(st.integers(1, 3))):
+        where = data.draw(st.integers(0, len(text)))
+        action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
+        char = data.draw(alphabet)
+        if action == "insert":
+            text = text[:where] + char + text[where:]
+        elif action == "delete":
+            text = text[:where] + text[where + 1 :]
+        else:
+            text = text[:where] + char + text[where + 1 :]
+    expected = outcome(reference, text)
+    assert outcome(parse_json, text) == expected
+    if expected[0] == "error":
+        assert fast(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        POLICY,
+        DUPLICATED,
+        '{\r\n\t"a\\u00e9": "tab\\there",\r\n\t"b": "\\ud83d\\ude00"\r\n}',
+        "\ufeff[1]",
+        '\ufeff\n {"a":\n "b"}',
+        '"top"',
+        " -1.5e-3 ",
+        "null",
+        "[]",
+        "{}",
+        '[{}, [], [[]], {"": {}}]',
+        '["é€😀", "\\u00e9", "\ud800", "x"]',
+        '{"a": 1, "\\u0061": 2, "A": 3}',
+        '[\r"lone CR is no line break",\r\n "b"]',
+        "[1, -0, 0.5, 1E400, -1e-400, 12345678901234567890, true, false, null]",
+        '\n\n\n{"a"\n:\n\n"b"\n,"c":[\n\n1\n\n]\n\n}\n\n',
+        '{"k": 1,\n"k": 2,\n"k": [{"k": 3, "k": 4}]}',
+    ],
+)
+def test_fast_path_examples(text: str) -> None:
+    assert_fast_path_equals_reference(text)
+
+
+def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_reference(text: str) -> ParsedJson:
+        raise AssertionError("the reference parser was called")
+
+    monkeypatch.setattr(jsonpos, "_parse_reference", no_reference)
+    test_policy_lines_of_each_action()
+    test_duplicate_keys_keep_both_and_report_lines_and_path()
+    test_crlf_tabs_and_escaped_strings()
+    test_keys_differing_only_after_unescaping_are_duplicates_but_not_case()
+    test_utf8_bom_is_accepted_and_reported()
+    test_scalar_kinds_and_values()
+    parsed = parse_json('{"a":\n  ["x\\"y", "\\\\", "\\u00e9\\n"],\n "a": {"\\"": 1, "\\u0022": 2}}')
+    assert parsed.root.lookup(["a"]) == JsonNode(
+        "object",
+        3,
+        7,
+        3,
+        None,
+        (),
+        (('"', 3, JsonNode("number", 3, 14, 3, 1)), ('"', 3, JsonNode("number", 3, 27, 3, 2))),
+    )
+    assert [(n.value, n.col) for n in parsed.root.members[0][2].items] == [
+        ('x"y', 4),
+        ("\\", 12),
+        ("é\n", 18),
+    ]
+    # Ordered by line, then as the objects close (the inner one first), as the reference does.
+    assert parsed.duplicates == (DuplicateKey('"', 3, 3, ("a",)), DuplicateKey("a", 3, 1, ()))
+
+
+def test_fast_path_declines_what_it_cannot_vouch_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert fast("[NaN]") is None
+    assert fast("[1, -Infinity]") is None
+    assert fast("[" + "9" * 5000 + "]") is None  # over the int digit limit
+    assert fast("[1,]") is None
+    assert fast("") is None
+    assert fast("[1] x") is None
+    assert fast("[" * 100_000) is None  # the scanner's RecursionError
+    # Under a raised recursion limit the C scanner could overflow the C stack: never used.
+    monkeypatch.setattr(jsonpos, "getrecursionlimit", lambda: 1_000_000)
+    assert fast("[1]") is None
+    assert parse_json("[1]").root.items[0] == JsonNode("number", 1, 2, 1, 1)
+
+
+def test_fast_path_walk_to_maximum_depth() -> None:
+    """The walk is iterative: MAX_DEPTH is walked where the scanner may recurse; one more declines."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 3 * MAX_DEPTH))
+    try:
+        for depth in (MAX_DEPTH - 1, MAX_DEPTH):
+            for text in ("[" * depth + "]" * depth, '{"a":' * (depth - 1) + "{}" + "}" * (depth - 1)):
+                parsed = fast(text)
+                assert parsed is not None
+                assert flatten(parsed) == flatten(reference(text))  # iterative, unlike ==
+        assert fast("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)) is None
+        assert str(error_of("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))).endswith("column 1001")
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_fast_path_frees_the_decoded_values() -> None:
+    """The walk empties each decoded container once its nodes are built (peak memory)."""
+    value, end = jsonpos._scan_once('{"a": [1, {"b": []}], "c": "d"}', 0)
+    members = list(value)
+    inner = members[0][1]
+    parsed = jsonpos._walk('{"a": [1, {"b": []}], "c": "d"}', value, 0, end)
+    assert parsed is not None and parsed.root.to_python() == {"a": [1, {"b": []}], "c": "d"}
+    assert value == [] and inner == []
+
+
+def test_managed_policies_through_both_paths(shared_data: Path) -> None:
+    """Each of the AWS managed policies, indented and on one line, gives the reference's result."""
+    path = shared_data / "aws-managed-policies.json"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    policies = json.loads(path.read_text(encoding="utf-8"))["policies"]
+    assert len(policies) > 1000
+    for policy in policies:
+        for text in (json.dumps(policy["document"], indent=2), json.dumps(policy["document"])):
+            expected = reference(text)
+            parsed = fast(text)
+            assert parsed is not None, policy["name"]
+            assert flatten(parsed) == flatten(expected), policy["name"]

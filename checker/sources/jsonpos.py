@@ -17,7 +17,9 @@ Positions
 
 Limits
     Containers nest at most :data:`MAX_DEPTH` (1,000) deep; the 1,001st nested ``[`` or ``{``
-    is a :class:`JsonSyntaxError` at that bracket. The parser itself never recurses, and
+    is a :class:`JsonSyntaxError` at that bracket. Only json's C scanner (the fast path, see
+    Speed) recurses, once per level and no deeper than the recursion limit allows (under a
+    limit raised past 10,000 it is not used); the rest of the parser never recurses, and
     neither do :meth:`JsonNode.to_python`, :meth:`JsonNode.get` and :meth:`JsonNode.lookup`;
     the ``==``/``repr`` that ``dataclass`` generates do recurse (fine for policies).
 
@@ -27,13 +29,20 @@ Numbers
     Integers longer than Python's ``int`` digit limit (4,300 digits) are a syntax error.
 
 Speed
-    One compiled regular expression tokenizes with ``findall`` over chunks of about 256K
-    characters (ending after a newline); strings without escapes are sliced out directly,
-    others go to json's C ``scanstring``; lines are counted from the whitespace between
-    tokens (only it holds newlines). Nodes are built without the dataclass ``__init__``, and
-    the cyclic garbage collector is paused while parsing (the tree has no cycles). See
-    ``benchmarks/bench_jsonpos.py``: on a shared 2-core machine, the 1,645 managed policies
-    take 0.3-0.4 s; a 55 MB, 200,000-statement file 7.5 s and 520 MiB peak RSS.
+    Two parsers give equal results. The fast path lets json's C scanner decode the text
+    (objects as lists of pairs, duplicates kept), then walks the decoded value in document
+    order with a cursor in the text to find where each value is written (see ``_walk``).
+    Texts it declines (whatever the scanner rejects, NaN and Infinity, over-long integers,
+    deep nesting) go to the reference parser, which names the error: one compiled regular
+    expression tokenizes with ``findall`` over chunks of about 256K characters (ending after
+    a newline); strings without escapes are sliced out directly, others go to json's C
+    ``scanstring``; lines are counted from the whitespace between tokens. Both build nodes
+    without the dataclass ``__init__``, and the cyclic garbage collector is paused while
+    parsing (the tree has no cycles). See ``benchmarks/bench_jsonpos.py``: on a shared
+    2-core machine, the 1,645 managed policies take 0.2-0.35 s (the reference parser alone
+    0.3-0.5 s and 1.7 times the instructions; ``json.loads`` 0.03 s); a 55 MB,
+    200,000-statement file 3.6-3.8 s and 540 MiB peak RSS (the reference parser 6.5-8 s and
+    520 MiB).
 """
 
 from __future__ import annotations
@@ -41,9 +50,11 @@ from __future__ import annotations
 import codecs
 import gc
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import repeat
 from json import decoder as _json_decoder
 from json.decoder import JSONDecodeError
+from sys import getrecursionlimit
 from typing import Any, Literal, cast
 
 from checker._dataclass import dataclass
@@ -145,36 +156,48 @@ class JsonNode:
 
 
 class _NodeBuilder:
-    """Builds a :class:`JsonNode` three times faster than its dataclass ``__init__``.
-
-    Same slots, no frozen ``__setattr__``: the fields are stored directly, then the object
-    becomes a ``JsonNode`` by ``__class__`` assignment (allowed: the layouts are identical).
-    """
+    """The slots of a :class:`JsonNode` without its frozen ``__setattr__`` (see :func:`_new_node`)."""
 
     __slots__ = ("col", "end_line", "items", "kind", "line", "members", "value")
 
-    def __init__(
-        self,
-        kind: str,
-        line: int,
-        col: int,
-        end_line: int,
-        value: Any,
-        items: tuple[JsonNode, ...] = (),
-        members: tuple[tuple[str, int, JsonNode], ...] = (),
-    ) -> None:
-        self.kind = kind
-        self.line = line
-        self.col = col
-        self.end_line = end_line
-        self.value = value
-        self.items = items
-        self.members = members
-        _set_attribute(self, "__class__", JsonNode)
+    kind: str
+    line: int
+    col: int
+    end_line: int
+    value: Any
+    items: tuple[JsonNode, ...]
+    members: tuple[tuple[str, int, JsonNode], ...]
 
 
-_set_attribute = object.__setattr__
-_new_node = cast("Callable[..., JsonNode]", _NodeBuilder)
+def _new_node(
+    kind: str,
+    line: int,
+    col: int,
+    end_line: int,
+    value: Any,
+    items: tuple[JsonNode, ...] = (),
+    members: tuple[tuple[str, int, JsonNode], ...] = (),
+) -> JsonNode:
+    """A :class:`JsonNode`, built four to five times faster than by its dataclass ``__init__``.
+
+    The fields are stored directly in a :class:`_NodeBuilder`, which then becomes a
+    ``JsonNode`` by ``__class__`` assignment (allowed: the layouts are identical). A plain
+    function and a ``__class__`` statement: a class with an ``__init__``, or a call of
+    ``object.__setattr__``, each cost more than the stores themselves.
+    """
+    node = _new_object(_NodeBuilder)
+    node.kind = kind
+    node.line = line
+    node.col = col
+    node.end_line = end_line
+    node.value = value
+    node.items = items
+    node.members = members
+    node.__class__ = JsonNode  # type: ignore[assignment]
+    return node  # type: ignore[return-value]
+
+
+_new_object = object.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,13 +411,278 @@ def parse_json(text: str | bytes) -> ParsedJson:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _parse(text)
+        parsed = _parse_fast(text)
+        return parsed if parsed is not None else _parse_reference(text)
     finally:
         if collecting:
             gc.enable()
 
 
-def _parse(text: str) -> ParsedJson:
+# ---------------------------------------------------------------------------------------------
+# The fast path: values from json's C scanner, positions from a walk of the text
+
+
+class _Rejected(Exception):
+    """``NaN``, ``Infinity`` or ``-Infinity``: left to the reference parser, which names them."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Rejected(name)
+
+
+class _Members(list[tuple[str, Any]]):
+    """The (key, value) pairs of a decoded object, in order and with every duplicate.
+
+    json's ``object_pairs_hook``; a list (not a tuple), so that the walk can empty each
+    container once it is done with it: the decoded values are freed as the nodes are built.
+    """
+
+    __slots__ = ()
+
+
+# ``scan_once(text, offset)`` returns (value, end offset) of the value at ``offset`` and ignores
+# what follows; objects come back as _Members, arrays as lists. (Not in typeshed.)
+_scan_once: Callable[[str, int], tuple[Any, int]] = _json_decoder.JSONDecoder(  # type: ignore[attr-defined]
+    object_pairs_hook=_Members, parse_constant=_reject_constant, strict=True
+).scan_once
+_BLANK = re.compile(r"[ \t\n\r]*")
+# The scanner recurses in C once per nesting level, as deep as the recursion limit lets it
+# (then RecursionError): about 100 bytes of C stack a level, a crash near 100,000 levels in an
+# 8 MiB stack. Under a limit raised beyond this, the reference parser (which never recurses)
+# reads every text.
+_SCANNER_RECURSION_LIMIT = 10_000
+# A number, true, false or null, after what may precede it (``[0-9]``: see _TOKEN).
+_WORD = re.compile(r"[ \t\n\r,:]*(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)")
+
+# A suspended container of the walk: (kind 0 root / 1 array / 2 object, its nodes or members
+# so far, the iterator over its other children, line, column, pending key, key line, value).
+# Items 0, 1 and 5 mean what they mean in a _Frame (for _record_duplicates).
+_Walk = tuple[int, list[Any], Iterator[tuple[str | None, Any]], int, int, str | None, int, Any]
+
+
+def _parse_fast(text: str) -> ParsedJson | None:
+    """What :func:`_parse_reference` returns for ``text``, or None to leave the text to it.
+
+    json's C scanner decodes the text; anything it rejects, NaN and Infinity, an integer over
+    the digit limit and nesting it cannot recurse into give None, for the reference parser to
+    name the error. Then :func:`_walk` finds where each decoded value is written.
+    """
+    if getrecursionlimit() > _SCANNER_RECURSION_LIMIT:
+        return None
+    origin = 1 if text.startswith("\ufeff") else 0
+    size = len(text)
+    try:
+        value, end = _scan_once(text, _BLANK.match(text, origin).end())  # type: ignore[union-attr]
+    except (StopIteration, ValueError, RecursionError, _Rejected):
+        return None
+    if end != size and _BLANK.match(text, end).end() != size:  # type: ignore[union-attr]
+        return None
+    try:
+        return _walk(text, value, origin, end)
+    except _Rejected:  # a string that is not what the scanner decoded: should not happen
+        return None
+
+
+def _walk(text: str, value: Any, origin: int, end: int) -> ParsedJson | None:
+    """The tree of ``value`` (decoded from ``text[origin:end]`` by the scanner) with positions.
+
+    The value is walked in document order with a cursor in the text. The scanner accepted the
+    text, so its tokens come in the order of the walk with only blanks and a comma or colon
+    between two of them: a string starts at the next ``"``, a bracket is the next one of its
+    kind, a number or word is the next match of ``_WORD``. When the text holds no backslash,
+    no string has an escape and a string token is its value between quotes; otherwise json's
+    ``scanstring`` finds where the token ends (and must decode it to the value). A token past
+    the newline that ends the current line is on a later line (strings hold no newline):
+    usually the next one, else the newlines are counted. None when the walk does not end
+    where the scanner did, a word is not what was decoded, or nesting passes MAX_DEPTH.
+    """
+    plain = "\\" not in text
+    find = text.find
+    new_node = _new_node
+    new_object = _new_object
+    builder = _NodeBuilder
+    json_node = JsonNode
+    no_keys = repeat(None)
+    cur = origin  # offset just after the last token located
+    line = 1
+    line_start = origin  # offset of the current line's first character
+    eol = find("\n", origin)  # offset of the newline that ends the current line
+    if eol < 0:
+        eol = len(text)
+    duplicates: list[DuplicateKey] = []
+    stack: list[_Walk] = []
+
+    # The current container, kept in locals: its kind, nodes or members so far, the iterator
+    # over its (key, value) children (None for the key of an item), line, column and value.
+    # The document's value is the only child of a root.
+    c_kind = 0
+    c_list: list[Any] = []
+    c_iter: Iterator[tuple[str | None, Any]] = iter(((None, value),))
+    c_line = c_col = 0
+    c_value: Any = None
+    key: str | None = None
+    key_line = 0
+    node: JsonNode
+    while True:
+        for key, child in c_iter:
+            if key is not None:
+                start = find('"', cur)
+                if start < 0:
+                    return None
+                if start > eol:
+                    following = find("\n", eol + 1)
+                    if start < following:
+                        line += 1
+                        line_start = eol + 1
+                        eol = following
+                    else:
+                        line, line_start, eol = _newlines(text, eol, start, line)
+                cur = start + 2 + len(key) if plain else _string_end(text, start, key)
+                key_line = line
+            kind = type(child)
+            if kind is str:
+                start = find('"', cur)
+                if start < 0:
+                    return None
+                if start > eol:
+                    following = find("\n", eol + 1)
+                    if start < following:
+                        line += 1
+                        line_start = eol + 1
+                        eol = following
+                    else:
+                        line, line_start, eol = _newlines(text, eol, start, line)
+                cur = start + 2 + len(child) if plain else _string_end(text, start, child)
+                # _new_node("string", line, col, line, child), written out: the most common node.
+                built = new_object(builder)
+                built.kind = "string"
+                built.line = built.end_line = line
+                built.col = start - line_start + 1
+                built.value = child
+                built.items = built.members = ()
+                built.__class__ = json_node  # type: ignore[assignment]
+                node = built  # type: ignore[assignment]
+            elif kind is _Members or kind is list:
+                break
+            else:
+                found = _word(text, child, cur, line, line_start, eol)
+                if found is None:
+                    return None
+                node, cur, line, line_start, eol = found
+            c_list.append(node if key is None else (key, key_line, node))
+        else:
+            # No more children: the closing bracket.
+            if c_kind == 0:
+                break
+            start = find("}" if c_kind == 2 else "]", cur)
+            if start < 0:
+                return None
+            if start > eol:
+                following = find("\n", eol + 1)
+                if start < following:
+                    line += 1
+                    line_start = eol + 1
+                    eol = following
+                else:
+                    line, line_start, eol = _newlines(text, eol, start, line)
+            cur = start + 1
+            if c_kind == 2:
+                members = tuple(c_list)
+                node = new_node("object", c_line, c_col, line, None, (), members)
+                if len(dict(c_value)) != len(members):
+                    _record_duplicates(members, stack, duplicates)
+            else:
+                node = new_node("array", c_line, c_col, line, None, tuple(c_list))
+            c_value.clear()  # its values are in the nodes now
+            c_kind, c_list, c_iter, c_line, c_col, key, key_line, c_value = stack.pop()
+            c_list.append(node if key is None else (key, key_line, node))
+            continue
+
+        # The loop stopped at a container (``child``): its opening bracket.
+        if len(stack) >= MAX_DEPTH:
+            return None
+        start = find("{" if kind is _Members else "[", cur)
+        if start < 0:
+            return None
+        if start > eol:
+            following = find("\n", eol + 1)
+            if start < following:
+                line += 1
+                line_start = eol + 1
+                eol = following
+            else:
+                line, line_start, eol = _newlines(text, eol, start, line)
+        cur = start + 1
+        stack.append((c_kind, c_list, c_iter, c_line, c_col, key, key_line, c_value))
+        if kind is _Members:
+            c_kind = 2
+            c_iter = iter(child)
+        else:
+            c_kind = 1
+            c_iter = zip(no_keys, child, strict=False)
+        c_list = []
+        c_line = line
+        c_col = start - line_start + 1
+        c_value = child
+
+    if cur != end:
+        return None
+    duplicates.sort(key=_by_line)
+    return ParsedJson(c_list[0], tuple(duplicates), origin == 1)
+
+
+def _newlines(text: str, eol: int, start: int, line: int) -> tuple[int, int, int]:
+    """The line, its start and its end (newline or end of text) at ``start``, after ``eol``."""
+    line += text.count("\n", eol, start)
+    line_start = text.rfind("\n", eol, start) + 1
+    eol = text.find("\n", start)
+    return line, line_start, eol if eol >= 0 else len(text)
+
+
+def _string_end(text: str, start: int, value: str) -> int:
+    """The end of the string token at ``start``, which must decode to ``value``."""
+    try:
+        decoded, end = _scanstring(text, start + 1, True)
+    except JSONDecodeError:
+        raise _Rejected(value) from None
+    if decoded != value:
+        raise _Rejected(value)
+    return end
+
+
+def _word(
+    text: str, value: Any, cur: int, line: int, line_start: int, eol: int
+) -> tuple[JsonNode, int, int, int, int] | None:
+    """The node of the number, true, false or null next after ``cur``; the new cursor and line."""
+    match = _WORD.match(text, cur)
+    if match is None:
+        return None
+    start, end = match.span(1)
+    token = match[1]
+    kind: JsonKind
+    if value is True or value is False or value is None:
+        kind = "true" if value is True else "false" if value is False else "null"
+        if token != kind:
+            return None
+    elif (type(value) is float) == ("." in token or "e" in token or "E" in token):
+        kind = "number"
+    else:
+        return None
+    if start > eol:
+        line, line_start, eol = _newlines(text, eol, start, line)
+    return _new_node(kind, line, start - line_start + 1, line, value), end, line, line_start, eol
+
+
+# ---------------------------------------------------------------------------------------------
+# The reference parser: a tokenizer loop that names every error
+
+
+def _parse_reference(text: str) -> ParsedJson:
+    """Parse ``text`` token by token: the parser that names every error's line and column.
+
+    :func:`parse_json` calls it for every text the fast path declines; for the others the
+    two give equal results (``tests/test_jsonpos.py`` checks this).
+    """
     had_bom = text.startswith("\ufeff")
     origin = 1 if had_bom else 0
     src = _Source(text, origin)
@@ -579,11 +867,15 @@ def _close_error(src: _Source, pos: int, state: int, c_kind: int, bracket: str) 
 
 
 def _record_duplicates(
-    members: tuple[tuple[str, int, JsonNode], ...], stack: list[_Frame], out: list[DuplicateKey]
+    members: tuple[tuple[str, int, JsonNode], ...],
+    stack: Sequence[_Frame | _Walk],
+    out: list[DuplicateKey],
 ) -> None:
     # Each saved frame after the first is the parent of the next container; its list's
     # length (array) or pending key (object) names that child.
-    path = tuple((len(frame[1]) if frame[0] == 1 else frame[5]) for frame in stack if frame[0] != 0)
+    path = tuple(
+        (len(frame[1]) if frame[0] == 1 else cast(str, frame[5])) for frame in stack if frame[0] != 0
+    )
     first: dict[str, int] = {}
     for key, key_line, _ in members:
         if key in first:
