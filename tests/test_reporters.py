@@ -588,3 +588,35 @@ def test_text_on_console_and_sarif_junit_to_files_in_one_run(tmp_path: Path) -> 
     assert sarif["runs"][0]["results"][0]["ruleId"] == "IAM101"
     root = ET.parse(tmp_path / "out.xml").getroot()
     assert root.tag == "testsuites" and int(root.get("failures") or 0) >= 2
+
+
+_LINE_BYTES = [b"a", b"\r", b"\n", b"\r\n", b"\xe2\x80\xa8", b"\x85", b"\xc2\x85", b"\xff", b"\xe2\x82", b"\x0b",
+               b"\x0c", b"\x1c", b"\xef\xbb\xbf", b" ", b"\xe2\x82\xac", b"\t", b"\x00"]
+
+
+def test_source_lines_are_those_of_read_text(tmp_path: Path) -> None:
+    """Reporters read source lines as bytes; they must equal pathlib's text-mode reading
+    (universal newlines, UTF-8 with replacement), every line break and broken byte included."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from checker.reporters import _common
+
+    target = tmp_path / "f.json"
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(_LINE_BYTES), max_size=40))
+    def same(parts: list[bytes]) -> None:
+        target.write_bytes(b"".join(parts))
+        _common.source_lines.cache_clear()
+        assert _common.source_lines(str(target)) == \
+            target.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    same()
+    _common.source_lines.cache_clear()
+    assert _common.source_lines(str(tmp_path)) == []  # a folder
+    assert _common.source_lines(str(tmp_path / "missing.json")) == []
+    assert _common.source_lines("bad\x00name") == []
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.json")
+        assert _common.source_lines(str(tmp_path / "pipe.json")) == []  # never opened: it would block
