@@ -96,7 +96,8 @@ def actions_with_levels(levels: frozenset[str]) -> frozenset[str]:
     """Every catalog action (canonical name) whose corrected level is one of ``levels``."""
     from checker.catalog import get_catalog
 
-    return frozenset(a for a in get_catalog().actions() if corrected_level(a) in levels)
+    fixes = _corrections()
+    return frozenset(a for a, level in get_catalog().levels().items() if fixes.get(a.lower(), level) in levels)
 
 
 @cache

@@ -440,3 +440,19 @@ def test_fresh_catalog_lookups_at_service_boundaries(cat: Catalog) -> None:
         assert info is not None and info == cat.get(name)
     assert Catalog.load().get("s3:nosuchaction") is None
     assert Catalog.load().get("nosuchservice:GetObject") is None
+
+
+def test_levels_of_the_whole_catalog_are_those_of_get(cat: Catalog) -> None:
+    levels = cat.levels()
+    assert set(levels) == set(cat.actions())
+    for name in cat.actions():
+        info = cat.get(name)
+        assert info is not None and levels[name] == info.level, name
+
+
+def test_actions_with_levels_is_the_brute_force_view(cat: Catalog) -> None:
+    from checker.sensitivity import actions_with_levels, corrected_level
+
+    for wanted in (frozenset({"List", "Read"}), frozenset({"Write"}), frozenset({"Tagging", "List"})):
+        assert actions_with_levels(wanted) == frozenset(a for a in cat.actions() if corrected_level(a) in wanted)
+    assert "billing:GetResourcePolicy" in actions_with_levels(frozenset({"Read"}))  # corrected to Read

