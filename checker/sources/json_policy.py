@@ -227,15 +227,24 @@ class _Builder:
         """A string or a list of strings (all duplicates merged); anything else is a problem."""
         result: list[Located] = []
         idx = 0
+        lines = self.lines
+        base = self.base_line
+        at = Located.at
         for node in nodes:
             items = node.items if node.kind == "array" else (node,)
             if node.kind == "array" and not node.items:
                 self.problem(f"{what} is an empty list", path, node)
             for item in items:
+                # self.mark() and self.ln(), written out: this runs for every action and resource.
                 item_path = f"{path}/{idx}"
-                self.mark(item_path, item)
+                if base is None:
+                    line = item.line
+                    lines[item_path] = (line, item.end_line)
+                else:
+                    line = base
+                    lines[item_path] = (base, base)
                 if item.kind == "string":
-                    result.append(Located.at(item.value, self.ln(item)))
+                    result.append(at(item.value, line))
                 else:
                     self.problem(f"{what} must be a string or a list of strings, found {_kind(item)}",
                                  item_path, item)
