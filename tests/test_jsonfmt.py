@@ -6,6 +6,7 @@ import json
 from enum import IntEnum, StrEnum
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +52,12 @@ def test_unusual_values_keep_json_dumps_behaviour() -> None:
             assert str(exc) == expected
         else:  # pragma: no cover
             raise AssertionError("dumps accepted a value json refuses")
+
+
+def test_verbatim_text_is_written_as_is_and_never_handed_to_json_dumps() -> None:
+    from checker.reporters._jsonfmt import Unusual, Verbatim
+
+    assert dumps({"a": Verbatim("[\n    1\n  ]"), "b": 2}) == json.dumps({"a": [1], "b": 2}, indent=2)
+    with pytest.raises(Unusual):  # json.dumps would write the verbatim text as a string
+        dumps({"a": Verbatim("[]"), "b": float("nan")})
+    assert dumps({"a": "[]", "b": float("nan")}) == json.dumps({"a": "[]", "b": float("nan")}, indent=2)

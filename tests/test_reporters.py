@@ -620,3 +620,39 @@ def test_source_lines_are_those_of_read_text(tmp_path: Path) -> None:
     if hasattr(os, "mkfifo"):
         os.mkfifo(tmp_path / "pipe.json")
         assert _common.source_lines(str(tmp_path / "pipe.json")) == []  # never opened: it would block
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+
+def _json_dumps_report(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_json_report_text_is_json_dumps_of_to_dict(in_tmp: Path) -> None:
+    """The JSON report writes findings without walking each to_dict(): the same text as json.dumps."""
+    odd = [
+        _finding(),
+        _finding(actions=(), message="line\nbreak \"quoted\" \\ back \x00\x1f control é € 𝄞 \u2028"),
+        _finding(actions=tuple(f"s3:Get{i}" for i in range(30)), line=12, end_line=40, path="",
+                 severity=Severity.NOTE, title="ünïcode", address="mod.aws_iam_policy.p[\"k\"]"),
+        _finding(rule_id="IAM001", rule_name="invalid-policy", file="d/ü.json", line=0, end_line=0,
+                 actions=("*",)),
+    ]
+    for findings in (odd, [], odd[:1]):
+        report = _synthetic(findings, in_tmp)
+        assert get_reporter("json")(report, color=False) == _json_dumps_report(report)
+    report = failing_report(in_tmp)
+    assert get_reporter("json")(report, color=False) == _json_dumps_report(report)
+
+
+def test_json_report_of_every_managed_policy_is_json_dumps(shared_data: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "managed"
+    folder.mkdir()
+    for policy in json.loads((shared_data / "aws-managed-policies.json").read_text(encoding="utf-8"))["policies"][:400]:
+        (folder / f"{policy['name']}.json").write_text(json.dumps(policy["document"], indent=2), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    report = check([Path("managed")], Settings())
+    assert len(report.findings) > 1000
+    assert get_reporter("json")(report, color=False) == _json_dumps_report(report)

@@ -24,12 +24,40 @@ def dumps(value: Any) -> str:
     try:
         _write(value, 0, out)
     except _Unusual:
+        if _has_verbatim(value):
+            raise
         return json.dumps(value, indent=2, ensure_ascii=False)
     return "".join(out)
 
 
+class Verbatim(str):
+    """JSON text written as it is, in place of a value (a caller that writes some part faster).
+
+    Its text must be what :func:`dumps` writes for that value at that place (indentation
+    included). :func:`dumps` raises :class:`Unusual` rather than hand a document holding one to
+    :func:`json.dumps`, which would write it as a string: the caller then starts again without."""
+
+    __slots__ = ()
+
+
 class _Unusual(Exception):
     """A value this writer leaves to json.dumps (non-str keys, other types, NaN, cycles too deep)."""
+
+
+Unusual = _Unusual
+
+
+def _has_verbatim(value: Any) -> bool:
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if type(item) is Verbatim:
+            return True
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend(item)
+    return False
 
 
 def _scalar(value: Any) -> str:
@@ -49,7 +77,9 @@ def _scalar(value: Any) -> str:
 
 
 def _write(value: Any, level: int, out: list[str]) -> None:
-    if isinstance(value, dict):
+    if type(value) is Verbatim:
+        out.append(value)
+    elif isinstance(value, dict):
         if not value:
             out.append("{}")
             return
