@@ -7,6 +7,7 @@ enough work to share, since a worker costs a fork and the transfer of its result
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 #: ``--jobs 0``: one process per usable CPU when the work is large enough.
@@ -15,14 +16,46 @@ MAX_AUTO_JOBS = 8
 
 
 def usable_cpus() -> int:
-    """CPUs this process may run on (its affinity mask where the system has one)."""
+    """CPUs this process may run on: its affinity mask where the system has one, at most the CPU
+    time its control group grants (a container limited to one CPU on a large host gets one)."""
+    count = os.cpu_count() or 1
     getaffinity = getattr(os, "sched_getaffinity", None)
     if getaffinity is not None:
+        with contextlib.suppress(OSError):
+            count = len(getaffinity(0))
+    quota = cgroup_cpu_quota()
+    if quota is not None:
+        count = min(count, quota)
+    return max(1, count)
+
+
+# Where Linux control groups state a CPU limit: v2 ("QUOTA PERIOD" or "max PERIOD"), then v1.
+CGROUP_V2_CPU_MAX = "/sys/fs/cgroup/cpu.max"
+CGROUP_V1_QUOTA = "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"
+CGROUP_V1_PERIOD = "/sys/fs/cgroup/cpu/cpu.cfs_period_us"
+
+
+def cgroup_cpu_quota() -> int | None:
+    """The CPUs the control group's quota grants (rounded up), or None when there is no limit
+    or it cannot be read."""
+    try:
+        with open(CGROUP_V2_CPU_MAX, encoding="ascii") as fh:
+            quota, _, period = fh.read().strip().partition(" ")
+    except (OSError, ValueError):
         try:
-            return max(1, len(getaffinity(0)))
-        except OSError:
-            pass
-    return max(1, os.cpu_count() or 1)
+            with open(CGROUP_V1_QUOTA, encoding="ascii") as fh:
+                quota = fh.read().strip()
+            with open(CGROUP_V1_PERIOD, encoding="ascii") as fh:
+                period = fh.read().strip()
+        except (OSError, ValueError):
+            return None
+    try:
+        q, t = int(quota), int(period)
+    except ValueError:  # "max": no limit
+        return None
+    if q <= 0 or t <= 0:  # v1 writes -1 for no limit
+        return None
+    return -(-q // t)
 
 
 def worker_count(jobs: int, units: int, *, minimum: int = 2, auto_minimum: int | None = None) -> int:

@@ -174,9 +174,10 @@ def test_worker_count(jobs: int, units: int, minimum: int, auto_minimum: int | N
     assert parallel.worker_count(jobs, units, minimum=minimum, auto_minimum=auto_minimum) == expected
 
 
-def test_usable_cpus_is_the_affinity_mask() -> None:
+def test_usable_cpus_is_the_affinity_mask(monkeypatch: pytest.MonkeyPatch) -> None:
     from checker import parallel
 
+    monkeypatch.setattr(parallel, "cgroup_cpu_quota", lambda: None)
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert parallel.usable_cpus() == expected
 
@@ -247,3 +248,34 @@ def test_a_dead_worker_is_an_internal_error_on_the_command_line(tree: Path) -> N
     assert done.returncode == 2, done.stderr
     assert "worker process ended unexpectedly (exit code 9)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("v2", "v1", "expected"), [
+    ("max 100000\n", None, None),           # v2, no limit
+    ("150000 100000\n", None, 2),           # 1.5 CPUs: two processes
+    ("100000 100000\n", None, 1),
+    (None, ("-1\n", "100000\n"), None),     # v1, no limit
+    (None, ("300000\n", "100000\n"), 3),
+    (None, None, None),                     # no control group files
+    ("garbage\n", None, None),
+])
+def test_cgroup_cpu_quota(v2: str | None, v1: tuple[str, str] | None, expected: int | None, tmp_path: Path,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker import parallel
+
+    monkeypatch.setattr(parallel, "CGROUP_V2_CPU_MAX", str(tmp_path / "cpu.max"))
+    monkeypatch.setattr(parallel, "CGROUP_V1_QUOTA", str(tmp_path / "quota"))
+    monkeypatch.setattr(parallel, "CGROUP_V1_PERIOD", str(tmp_path / "period"))
+    if v2 is not None:
+        (tmp_path / "cpu.max").write_text(v2)
+    if v1 is not None:
+        (tmp_path / "quota").write_text(v1[0])
+        (tmp_path / "period").write_text(v1[1])
+    assert parallel.cgroup_cpu_quota() == expected
+
+
+def test_usable_cpus_respects_the_quota(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker import parallel
+
+    monkeypatch.setattr(parallel, "cgroup_cpu_quota", lambda: 1)
+    assert parallel.usable_cpus() == 1
