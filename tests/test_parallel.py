@@ -279,3 +279,22 @@ def test_usable_cpus_respects_the_quota(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(parallel, "cgroup_cpu_quota", lambda: 1)
     assert parallel.usable_cpus() == 1
+
+
+def test_finding_of_is_the_constructor() -> None:
+    """Finding.of (the engine's fast path) builds what the dataclass constructor builds."""
+    import dataclasses
+
+    from checker.engine.findings import Finding, Severity
+
+    fields = dict(rule_id="IAM301", rule_name="sensitive-read", severity=Severity.NOTE, title="t", message="m",
+                  file="a.json", line=3, end_line=5, address="a.json#1", path="Statement/1/Action/0",
+                  actions=("s3:GetObject", "kms:Decrypt"), help_url="https://x")
+    fast, slow = Finding.of(**fields), Finding(**fields)
+    assert type(fast) is Finding
+    assert fast == slow and hash(fast) == hash(slow)
+    assert [getattr(fast, f.name) for f in dataclasses.fields(Finding)] == \
+        [getattr(slow, f.name) for f in dataclasses.fields(Finding)]
+    assert list(Finding.of.__code__.co_varnames[1:13]) == [f.name for f in dataclasses.fields(Finding)][:12]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.line = 4  # type: ignore[misc]

@@ -27,9 +27,8 @@ def _finding(rule: type[Rule], severity: Severity, doc_file: str, line: int, end
     meta = _META.get(rule)
     if meta is None:
         meta = _META[rule] = (rule.title(), rule.help_url())
-    return Finding(rule_id=rule.id, rule_name=rule.name, severity=severity, title=meta[0], message=message,
-                   file=doc_file, line=line, end_line=max(end_line, line), address=address, path=path,
-                   actions=actions, help_url=meta[1])
+    return Finding.of(rule.id, rule.name, severity, meta[0], message, doc_file, line, max(end_line, line), address,
+                      path, actions, meta[1])
 
 
 # Each rule's title and help address, worked out once (a large run makes tens of thousands of findings).
