@@ -298,3 +298,20 @@ def test_finding_of_is_the_constructor() -> None:
     assert list(Finding.of.__code__.co_varnames[1:13]) == [f.name for f in dataclasses.fields(Finding)][:12]
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.line = 4  # type: ignore[misc]
+
+
+def test_sorted_unique_is_sorted_set() -> None:
+    """The rule engine's dedupe (neighbours with the same key) equals sorted(set(...))."""
+    import random
+
+    from checker.engine.findings import Finding, Severity
+    from checker.engine.runner import sorted_unique
+
+    rng = random.Random(7)
+    made = [Finding.of("IAM10" + str(rng.randint(1, 3)), "r", rng.choice(list(Severity)), "t",
+                       rng.choice(["m", "n"]), rng.choice(["a.json", "b.json"]), rng.randint(1, 4), 5,
+                       "addr", rng.choice(["", "Statement/0"]), rng.choice([(), ("s3:GetObject",)]), "")
+            for _ in range(400)]
+    got = sorted_unique(list(made))
+    assert len(got) == len(set(made)) and set(got) == set(made)
+    assert [f.sort_key() for f in got] == sorted(f.sort_key() for f in set(made))

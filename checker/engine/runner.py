@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.engine.findings import Finding, Severity
 from checker.engine.registry import find_rule, load_rule, rule_ids
@@ -52,7 +52,27 @@ def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,
         if progress is not None:
             progress("check", done, len(load.documents))
         findings.extend(_check_document(doc, active, ctx, profile))
-    return sorted(set(findings), key=Finding.sort_key)
+    return sorted_unique(findings)
+
+
+def sorted_unique(findings: list[Finding]) -> list[Finding]:
+    """``sorted(set(findings), key=Finding.sort_key)`` without hashing every finding: equal
+    findings have equal keys, so duplicates are looked for only among neighbours with the same
+    key. Findings with the same key keep the order they were made in."""
+    keys = [f.sort_key() for f in findings]
+    out: list[Finding] = []
+    last: Any = None
+    same_key: list[Finding] = []
+    for i in sorted(range(len(findings)), key=keys.__getitem__):
+        f, key = findings[i], keys[i]
+        if key != last:
+            last, same_key = key, [f]
+        elif f in same_key:
+            continue
+        else:
+            same_key.append(f)
+        out.append(f)
+    return out
 
 
 def _check_document(doc: PolicyDocument, active: Sequence[Rule], ctx: RuleContext,
