@@ -81,6 +81,9 @@ def _expand_located(
         names = catalog.expand(loc.value)
         if not names:
             unmatched.append(loc)
+        elif len(names) == 1:  # an action named exactly: most patterns
+            if names[0] not in matched:
+                matched[names[0]] = loc
         elif not matched:
             matched = dict.fromkeys(names, loc)
         else:  # the first pattern naming an action keeps it; new ones append in the catalog's order

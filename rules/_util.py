@@ -19,9 +19,10 @@ def action_path(stmt: Statement, loc: Located) -> str:
         if len(_PATHS) >= 4096:
             _PATHS.clear()
         paths: dict[int, str] = {}
+        base = stmt.path
         for key, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
             for j, v in enumerate(values or ()):
-                paths.setdefault(id(v), f"{stmt.path}/{key}/{j}")
+                paths.setdefault(id(v), f"{base}/{key}/{j}")
         entry = _PATHS[id(stmt)] = (stmt, paths)
     found = entry[1].get(id(loc))
     if found is not None:
