@@ -154,3 +154,14 @@ def _getstate(self: Any) -> list[Any]:
 def _setstate(self: Any, state: list[Any]) -> None:
     for f, value in zip(dataclasses.fields(self), state, strict=True):
         object.__setattr__(self, f.name, value)
+
+
+def mutable_twin(cls: type) -> type[Any]:
+    """A class with the slots of the slotted dataclass ``cls`` and none of its methods.
+
+    For hot paths that make many instances of a frozen class: ``object.__new__(twin)``, store the
+    fields as plain attributes, then ``obj.__class__ = cls`` (allowed: the layouts are identical).
+    Each store costs a fraction of the frozen ``__init__``'s ``object.__setattr__`` call; the
+    caller must set every field (its tests compare the result with the constructor's).
+    """
+    return type(f"_{cls.__name__}Twin", (), {"__slots__": cls.__dict__["__slots__"]})

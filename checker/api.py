@@ -325,21 +325,18 @@ def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallb
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"{shown}: cannot read file: {exc.strerror or exc}") from None
+        result: Any
         if is_plan(data):  # terraform show -json, recognised by content
             from checker.sources.plan_json import load_plan_text
 
-            out.files.append(shown)
-            plan = load_plan_text(data, shown)
-            out.documents.extend(plan.documents)
-            out.errors.extend(plan.errors)
-            out.skipped.extend(plan.skipped)
-            out.principals.extend(plan.principals)
-            continue
-        result = load_json_text(data, shown)
-        if not explicit and not result.documents and not result.errors:
-            # Other JSON in a scanned folder (package.json, data files) is skipped quietly.
-            out.skipped.extend(result.skipped)
-            continue
+            result = load_plan_text(data, shown)
+            out.principals.extend(result.principals)
+        else:
+            result = load_json_text(data, shown)
+            if not explicit and not result.documents and not result.errors:
+                # Other JSON in a scanned folder (package.json, data files) is skipped quietly.
+                out.skipped.extend(result.skipped)
+                continue
         out.files.append(shown)
         out.documents.extend(result.documents)
         out.errors.extend(result.errors)
@@ -378,7 +375,7 @@ def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profi
     back in the files' order. This process judges the Terraform part first."""
     import multiprocessing
 
-    from checker.engine.runner import run_rules
+    from checker.engine.runner import run_rules, sorted_unique
 
     context = multiprocessing.get_context("fork")
     work = _SharedWork(_pieces(items, jobs), context.Value("i", 0), profile, context.Queue())
@@ -401,7 +398,7 @@ def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profi
         work.results.close()
     done.sort(key=lambda result: result[0])
     load = _combine(tf, [parts for _, parts, _ in done])
-    return load, _merged([tf_findings, *(findings for _, _, findings in done)])
+    return load, sorted_unique([*tf_findings, *(f for _, _, findings in done for f in findings)])
 
 
 # One judged piece: its index, what was loaded from it and its findings.
@@ -509,20 +506,6 @@ def _judge_pieces(work: _SharedWork, done: list[_PieceResult] | None, *, keep_do
         summaries = _Pieces(documents=[_summary(d) for d in parts.documents], errors=parts.errors,
                             skipped=parts.skipped, files=parts.files, principals=parts.principals)
         work.results.put(("piece", (index, summaries, findings)))
-
-
-def _merged(runs: list[list[Finding]]) -> list[Finding]:
-    """Sorted, duplicate-free runs of findings as one, as ``sorted(set(...))`` of them all gives.
-
-    The runs after the first come from different files (each file is in one piece), so they can
-    share a finding only with the first (the Terraform part: a JSON file named on the command
-    line and read by a module too): merged without hashing every finding when no file is in two."""
-    import heapq
-
-    first_files = {f.file for f in runs[0]}
-    if first_files and any(f.file in first_files for run in runs[1:] for f in run):
-        return sorted({f for run in runs for f in run}, key=Finding.sort_key)
-    return list(heapq.merge(*runs, key=Finding.sort_key))
 
 
 def _pieces(items: list[tuple[Path, bool]], jobs: int) -> list[list[tuple[Path, bool]]]:

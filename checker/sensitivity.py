@@ -114,7 +114,6 @@ def sensitive_by_name() -> dict[str, frozenset[str]]:
     return out
 
 
-
 def sensitive_candidates(actions: Mapping[str, object]) -> Set[str] | Mapping[str, object]:
     """The keys of ``actions`` (canonical names) worth asking :func:`categories` about: all of them
     when there are few, else only those with a category (one set intersection; building the

@@ -150,3 +150,23 @@ def test_mutable_default_is_refused_as_dataclasses_does() -> None:
         @fast_dataclass
         class Bad:
             a: list[int] = []  # noqa: RUF012
+
+
+def test_mutable_twin_builds_an_equal_frozen_instance() -> None:
+    from checker._dataclass import mutable_twin
+
+    @fast_dataclass(frozen=True, slots=True)
+    class Point:
+        x: int
+        y: str = "a"
+
+    twin = mutable_twin(Point)
+    assert twin.__slots__ == Point.__slots__
+    assert twin.__eq__ is object.__eq__  # none of the dataclass's methods
+    built = object.__new__(twin)
+    built.x = 1
+    built.y = "b"
+    built.__class__ = Point
+    assert type(built) is Point and built == Point(1, "b") and hash(built) == hash(Point(1, "b"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.x = 2  # type: ignore[misc]

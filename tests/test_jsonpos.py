@@ -492,10 +492,9 @@ def json_accepts(text: str) -> bool:
     return True
 
 
-@settings(max_examples=500)
-@given(documents(), st.data())
-def test_mutated_documents_accepted_exactly_when_json_accepts(text: str, data: st.DataObject) -> None:
-    alphabet = st.sampled_from(list('[]{}",:\\ \n0123456789-+.eEtrufalsn/\tu\x00\x1f\u00e9'))
+def mutated(text: str, data: st.DataObject, characters: str) -> str:
+    """``text`` with one to three characters inserted, deleted or replaced (from ``characters``)."""
+    alphabet = st.sampled_from(list(characters))
     for _ in range(data.draw(st.integers(1, 3))):
         where = data.draw(st.integers(0, len(text)))
         action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
@@ -506,6 +505,13 @@ def test_mutated_documents_accepted_exactly_when_json_accepts(text: str, data: s
             text = text[:where] + text[where + 1 :]
         else:
             text = text[:where] + char + text[where + 1 :]
+    return text
+
+
+@settings(max_examples=500)
+@given(documents(), st.data())
+def test_mutated_documents_accepted_exactly_when_json_accepts(text: str, data: st.DataObject) -> None:
+    text = mutated(text, data, '[]{}",:\\ \n0123456789-+.eEtrufalsn/\tu\x00\x1f\u00e9')
     if json_accepts(text):
         assert parse_json(text).root.to_python() == json.loads(text)
     else:
@@ -672,17 +678,7 @@ def test_broken_texts_fail_as_in_the_reference_parser(text: str, data: st.DataOb
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(json_texts(), st.data())
 def test_mutated_texts_give_what_the_reference_parser_gives(text: str, data: st.DataObject) -> None:
-    alphabet = st.sampled_from(list('[]{}",:\\/ \n\r\t0123456789-+.eEtrufalsnNI\ufeff\x00\x1fu\u00e9'))
-    for _ in range(data.draw(st.integers(1, 3))):
-        where = data.draw(st.integers(0, len(text)))
-        action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
-        char = data.draw(alphabet)
-        if action == "insert":
-            text = text[:where] + char + text[where:]
-        elif action == "delete":
-            text = text[:where] + text[where + 1 :]
-        else:
-            text = text[:where] + char + text[where + 1 :]
+    text = mutated(text, data, '[]{}",:\\/ \n\r\t0123456789-+.eEtrufalsnNI\ufeff\x00\x1fu\u00e9')
     expected = outcome(reference, text)
     assert outcome(parse_json, text) == expected
     if expected[0] == "error":

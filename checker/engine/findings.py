@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import field
 from enum import StrEnum
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
-from checker._dataclass import dataclass
+from checker._dataclass import dataclass, mutable_twin
 
 
 class Severity(StrEnum):
@@ -60,9 +61,9 @@ class Finding:
            line: int, end_line: int, address: str, path: str, actions: tuple[str, ...],
            help_url: str) -> Finding:
         """``Finding(...)`` with these fields (the fingerprint computed), about three times faster:
-        the rule engine makes one per violation, tens of thousands in a large run. The fields are
-        stored in an object of the same slots, which then becomes a Finding (its class is swapped:
-        the layouts are identical); ``tests/test_parallel.py`` compares it with the constructor."""
+        the rule engine makes one per violation, tens of thousands in a large run. Built as
+        :func:`checker._dataclass.mutable_twin` says; ``tests/test_parallel.py`` compares it with
+        the constructor."""
         f = _new_object(_FindingSlots)
         f.rule_id = rule_id
         f.rule_name = rule_name
@@ -77,16 +78,14 @@ class Finding:
         f.actions = actions
         f.help_url = help_url
         f.fingerprint = fingerprint(rule_id, file, address, path)
-        f.__class__ = cls  # type: ignore[assignment]
-        return f  # type: ignore[return-value]
+        f.__class__ = cls
+        return cast("Finding", f)
 
     def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
         # A worker of a parallel run sends thousands back: rebuilding from a tuple of the fields
         # (fingerprint included, so it is not computed again) is three times faster than the
-        # default, which restores each slot from a state list.
-        return (Finding, (self.rule_id, self.rule_name, self.severity, self.title, self.message, self.file,
-                          self.line, self.end_line, self.address, self.path, self.actions, self.help_url,
-                          self.fingerprint))
+        # default, which restores each slot from a state list. The slots are the fields, in order.
+        return (Finding, _fields_of(self))
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.rule_id, self.address, self.path, self.actions)
@@ -109,23 +108,7 @@ class Finding:
         }
 
 
-class _FindingSlots:
-    """A Finding's slots without its frozen ``__setattr__`` (see :meth:`Finding.of`)."""
-
-    __slots__ = Finding.__slots__
-    rule_id: str
-    rule_name: str
-    severity: Severity
-    title: str
-    message: str
-    file: str
-    line: int
-    end_line: int
-    address: str
-    path: str
-    actions: tuple[str, ...]
-    help_url: str
-    fingerprint: str
-
-
+# A Finding's slots without its frozen ``__setattr__`` (see Finding.of).
+_FindingSlots = mutable_twin(Finding)
 _new_object = object.__new__
+_fields_of = attrgetter(*Finding.__slots__)

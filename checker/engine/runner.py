@@ -24,15 +24,8 @@ def enabled_rules(profile: Profile) -> list[Rule]:
 
 def _finding(rule: type[Rule], severity: Severity, doc_file: str, line: int, end_line: int,
              address: str, path: str, message: str, actions: tuple[str, ...]) -> Finding:
-    meta = _META.get(rule)
-    if meta is None:
-        meta = _META[rule] = (rule.title(), rule.help_url())
-    return Finding.of(rule.id, rule.name, severity, meta[0], message, doc_file, line, max(end_line, line), address,
-                      path, actions, meta[1])
-
-
-# Each rule's title and help address, worked out once (a large run makes tens of thousands of findings).
-_META: dict[type[Rule], tuple[str, str]] = {}
+    return Finding.of(rule.id, rule.name, severity, rule.title(), message, doc_file, line, max(end_line, line),
+                      address, path, actions, rule.help_url())
 
 
 def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,

@@ -35,8 +35,7 @@ def _c(text: str, code: str, color: bool) -> str:
 
 def _finding(out: list[str], f: Finding, severity: str, lines: list[str], color: bool) -> None:
     """The lines of one finding; ``severity`` is its label as shown, ``lines`` its file's lines."""
-    out.append(f"  {f.file}:{f.line}: {severity} {_c(f.rule_id, '1', color) if color else f.rule_id} "
-               f"{f.rule_name}: {f.message}")
+    out.append(f"  {f.file}:{f.line}: {severity} {_c(f.rule_id, '1', color)} {f.rule_name}: {f.message}")
     line = f.line
     last = min(f.end_line, line + MAX_SOURCE_LINES - 1)
     count = len(lines)
@@ -45,7 +44,7 @@ def _finding(out: list[str], f: Finding, severity: str, lines: list[str], color:
         if not 1 <= n <= count:
             break
         src = _shown(lines[n - 1])
-        out.append(f"      {n:>{width}} | {_c(src, '2', color) if n != line and color else src}")
+        out.append(f"      {n:>{width}} | {_c(src, '2', color) if n != line else src}")
     if f.end_line > last and 1 <= last <= count:
         out.append(f"      {'':>{width}} | ... (to line {f.end_line})")
     actions = f.actions
