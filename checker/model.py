@@ -210,6 +210,16 @@ class PolicyDocument(_Frozen):
                 yield s
 
 
+class ProblemKind(StrEnum):
+    """What a :class:`Problem` is, which decides the rule that reports it (the values are stable)."""
+
+    INVALID = "invalid"  # IAM001: what AWS would reject
+    UNRESOLVED = "unresolved"  # IAM002: a value known only when Terraform applies
+    UNRESOLVED_MODULE = "unresolved-module"  # IAM004: a module that cannot be read and can feed a policy
+    UNRESOLVED_MODULE_WARNING = "unresolved-module-warning"  # IAM004 as a warning: it feeds no policy
+    OUTSIDE_READ = "outside-read"  # IAM005: a file read from outside the scanned folder
+
+
 class Problem(_Frozen):
     """A structural defect found while reading a document (what AWS would reject).
 
@@ -219,7 +229,7 @@ class Problem(_Frozen):
     message: str
     path: str = ""
     line: int = 0
-    rule: str = "invalid"  # "invalid" | "unresolved"
+    rule: ProblemKind = ProblemKind.INVALID
 
 
 class SourceError(_Frozen):

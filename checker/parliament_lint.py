@@ -39,7 +39,7 @@ from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from checker._dataclass import dataclass
-from checker.model import DocumentKind, PolicyDocument, Statement
+from checker.model import DocumentKind, PolicyDocument, ProblemKind, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
@@ -365,7 +365,7 @@ def _problem_covers(doc: PolicyDocument, path: str) -> bool:
     """True when IAM001 already reports a structural problem of this statement (or the document)."""
     stmt = _statement_of(doc, path)
     for p in doc.problems:
-        if p.rule != "invalid":
+        if p.rule is not ProblemKind.INVALID:
             continue
         if stmt is None or p.path in ("", stmt.path) or p.path.startswith(stmt.path + "/"):
             return True

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from checker._dataclass import dataclass
 from checker.grants import DocumentGrants, StatementGrants, compute_grants, deny_applies_to, statement_actions
-from checker.model import DocumentKind, LoadResult, Located, PolicyDocument, Principal, Statement
+from checker.model import DocumentKind, LoadResult, Located, PolicyDocument, Principal, ProblemKind, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
@@ -110,7 +110,7 @@ class PrincipalIndex:
         if id(boundary) in self._boundary:
             return self._boundary[id(boundary)]
         allowed: set[str] | None = set()
-        if any(p.rule != "invalid" for p in boundary.problems) or not boundary.statements:
+        if any(p.rule is not ProblemKind.INVALID for p in boundary.problems) or not boundary.statements:
             allowed = None
         else:
             for sg in self.own_grants(boundary).allows:
