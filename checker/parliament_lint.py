@@ -1,8 +1,8 @@
 """Grammar lint through parliament (duo-labs), shared by the lint rules IAM510-IAM520.
 
 Parliament is run once per document (:func:`lint`, cached by document identity) and only when a lint
-rule asks, so a run without lint rules never imports it (the import costs about 0.15 s here, 0.35 s
-with ``pkg_resources``). What this adapter does around it:
+rule asks, so a run without lint rules never imports it (the import is costly, more so with
+``pkg_resources``: benchmarks/README.md). What this adapter does around it:
 
 - **Input from the model, not the file.** The document is written out as JSON with one value per
   line, and each line remembers its model path (``Statement/0/Resource/1``), so parliament's line
@@ -108,7 +108,7 @@ def parliament_module() -> Any:
     shim: types.ModuleType | None = None
     if "pkg_resources" not in sys.modules:
         # Parliament calls pkg_resources.resource_filename(__name__, name) twice at import; the real
-        # pkg_resources costs 0.2 s and warns that it is deprecated.
+        # pkg_resources is slow to import (benchmarks/README.md) and warns that it is deprecated.
         shim = types.ModuleType("pkg_resources")
         shim.resource_filename = lambda _package, name: f"{folder}/{name}"  # type: ignore[attr-defined]
         sys.modules["pkg_resources"] = shim

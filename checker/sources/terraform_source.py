@@ -623,8 +623,8 @@ def _load_root(args: tuple[str, tuple[str, ...], tuple[str, ...], bool, str]) ->
                           scan_root=Path(scan_root))
 
 
-# --jobs 0 (auto) loads root modules in parallel only from this many: a small module loads in about
-# 15 ms, less than a worker costs (20 account modules took as long with two processes as with one).
+# --jobs 0 (auto) loads root modules in parallel only from this many: a small module loads faster
+# than a worker starts (benchmarks/README.md has both costs).
 PARALLEL_MIN_ROOTS = 32
 
 
