@@ -73,8 +73,8 @@ def _raw_formats(action: str, catalog: Catalog) -> list[str] | None:
 def build_arn_index(catalog: Catalog) -> dict[str, Any]:
     """The ARN formats of every classified action, as ``checker/data/sensitive_arns.json`` holds them.
 
-    Reading the catalog's details costs ~0.1 s (every action's details are parsed); this small
-    index makes the judgement of a scoped data read cost a millisecond. Rebuild it with
+    Reading the catalog's details parses every action's details; this small index spares that
+    to the judgement of a scoped data read (both costs: benchmarks/README.md). Rebuild it with
     ``scripts/build_sensitive_arns.py`` when the catalog or the classification changes (a test
     fails when it is stale).
     """

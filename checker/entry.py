@@ -1,6 +1,6 @@
 """The console entry point: a fast path for ``check`` and ``pre-commit``, typer for everything else.
 
-Importing typer and click costs about 60 ms, a fifth of a run on one policy. The common
+Importing typer and click is a large part of a run on one policy (benchmarks/README.md). The common
 invocations of ``check`` and of the pre-commit hook (arguments and the documented options, in
 every spelling click accepts) are parsed here and handed to :mod:`checker.commands`, the same
 functions the typer commands call. Anything else, or anything this parser is not sure of (``--help``, an

@@ -11,7 +11,6 @@ a :class:`Located` whose ``unknown`` says why; rules treat it as "not proven", n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any, Self
 
@@ -150,13 +149,6 @@ class Statement(_Frozen):
     def has_condition(self) -> bool:
         return bool(self.condition)
 
-    def action_values(self) -> tuple[str, ...]:
-        return tuple(a.value for a in self.action or ())
-
-    def resources_are_all(self) -> bool:
-        """True when Resource is ``*`` (or a wildcard-only string), i.e. every resource."""
-        return self.resource is not None and any(r.value.strip("*") == "" for r in self.resource)
-
 
 class PolicyDocument(_Frozen):
     """One policy document with its provenance.
@@ -204,10 +196,15 @@ class PolicyDocument(_Frozen):
             p = p.rpartition("/")[0]
         return (self.line, self.end_line)
 
-    def iter_statements(self, effect: str | None = None) -> Iterator[Statement]:
-        for s in self.statements:
-            if effect is None or s.effect == effect:
-                yield s
+
+class ProblemKind(StrEnum):
+    """What a :class:`Problem` is, which decides the rule that reports it (the values are stable)."""
+
+    INVALID = "invalid"  # IAM001: what AWS would reject
+    UNRESOLVED = "unresolved"  # IAM002: a value known only when Terraform applies
+    UNRESOLVED_MODULE = "unresolved-module"  # IAM004: a module that cannot be read and can feed a policy
+    UNRESOLVED_MODULE_WARNING = "unresolved-module-warning"  # IAM004 as a warning: it feeds no policy
+    OUTSIDE_READ = "outside-read"  # IAM005: a file read from outside the scanned folder
 
 
 class Problem(_Frozen):
@@ -219,7 +216,7 @@ class Problem(_Frozen):
     message: str
     path: str = ""
     line: int = 0
-    rule: str = "invalid"  # "invalid" | "unresolved"
+    rule: ProblemKind = ProblemKind.INVALID
 
 
 class SourceError(_Frozen):

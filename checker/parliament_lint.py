@@ -1,8 +1,8 @@
 """Grammar lint through parliament (duo-labs), shared by the lint rules IAM510-IAM520.
 
 Parliament is run once per document (:func:`lint`, cached by document identity) and only when a lint
-rule asks, so a run without lint rules never imports it (the import costs about 0.15 s here, 0.35 s
-with ``pkg_resources``). What this adapter does around it:
+rule asks, so a run without lint rules never imports it (the import is costly, more so with
+``pkg_resources``: benchmarks/README.md). What this adapter does around it:
 
 - **Input from the model, not the file.** The document is written out as JSON with one value per
   line, and each line remembers its model path (``Statement/0/Resource/1``), so parliament's line
@@ -39,7 +39,7 @@ from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from checker._dataclass import dataclass
-from checker.model import DocumentKind, PolicyDocument, Statement
+from checker.model import DocumentKind, PolicyDocument, ProblemKind, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
@@ -108,7 +108,7 @@ def parliament_module() -> Any:
     shim: types.ModuleType | None = None
     if "pkg_resources" not in sys.modules:
         # Parliament calls pkg_resources.resource_filename(__name__, name) twice at import; the real
-        # pkg_resources costs 0.2 s and warns that it is deprecated.
+        # pkg_resources is slow to import (benchmarks/README.md) and warns that it is deprecated.
         shim = types.ModuleType("pkg_resources")
         shim.resource_filename = lambda _package, name: f"{folder}/{name}"  # type: ignore[attr-defined]
         sys.modules["pkg_resources"] = shim
@@ -365,7 +365,7 @@ def _problem_covers(doc: PolicyDocument, path: str) -> bool:
     """True when IAM001 already reports a structural problem of this statement (or the document)."""
     stmt = _statement_of(doc, path)
     for p in doc.problems:
-        if p.rule != "invalid":
+        if p.rule is not ProblemKind.INVALID:
             continue
         if stmt is None or p.path in ("", stmt.path) or p.path.startswith(stmt.path + "/"):
             return True

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from checker._dataclass import dataclass
 from checker.grants import DocumentGrants, StatementGrants, compute_grants, deny_applies_to, statement_actions
-from checker.model import DocumentKind, LoadResult, Located, PolicyDocument, Principal, Statement
+from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal, ProblemKind, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
@@ -35,24 +35,6 @@ class PrincipalView:
     principal: Principal
     documents: list[PolicyDocument] = field(default_factory=list)  # identity documents, groups' included
     boundary: PolicyDocument | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GrantSource:
-    """Where a principal gets an action from: a statement of one of its documents."""
-
-    action: str
-    document: PolicyDocument
-    statement: Statement
-    via: Located
-
-    @property
-    def file(self) -> str:
-        return self.via.origin or self.document.file
-
-    @property
-    def line(self) -> int:
-        return self.via.line or self.statement.line
 
 
 class PrincipalIndex:
@@ -110,7 +92,7 @@ class PrincipalIndex:
         if id(boundary) in self._boundary:
             return self._boundary[id(boundary)]
         allowed: set[str] | None = set()
-        if any(p.rule != "invalid" for p in boundary.problems) or not boundary.statements:
+        if any(p.rule is not ProblemKind.INVALID for p in boundary.problems) or not boundary.statements:
             allowed = None
         else:
             for sg in self.own_grants(boundary).allows:
@@ -159,17 +141,6 @@ class PrincipalIndex:
                 denied=sg.denied | {a for a in sg.actions if a not in surviving},
             ))
         return out
-
-    def effective(self, view: PrincipalView) -> dict[str, list[GrantSource]]:
-        """Every action the principal is granted, with the statements that grant it (sorted)."""
-        out: dict[str, list[GrantSource]] = {}
-        for doc in view.documents:
-            for sg in self.own_grants(doc).allows:
-                removed = self.removed_in(view, doc, sg)
-                for action, loc in sg.actions.items():
-                    if action not in removed:
-                        out.setdefault(action, []).append(GrantSource(action, doc, sg.statement, loc))
-        return dict(sorted(out.items()))
 
     def grants_for(self, view: PrincipalView, doc: PolicyDocument) -> DocumentGrants:
         """The document's grants as this one principal receives them (computed once)."""

@@ -220,8 +220,8 @@ def _load_builtin(name_or_path: str) -> Profile:
 
 
 def _trusted(data: dict[str, Any]) -> Profile:
-    """A built-in profile without validation: building the validator costs more (40 ms) than the
-    rest of a run on one policy. ``tests/test_profiles.py`` checks that every built-in profile
+    """A built-in profile without validation: building the validator costs more than the rest of
+    a run on one policy (benchmarks/README.md). ``tests/test_profiles.py`` checks that every built-in profile
     gives the same :class:`Profile` validated, so a mistake in one still fails the suite."""
     values: dict[str, Any] = {}
     for key, value in data.items():

@@ -116,8 +116,8 @@ def sensitive_by_name() -> dict[str, frozenset[str]]:
 
 def sensitive_candidates(actions: Mapping[str, object]) -> Set[str] | Mapping[str, object]:
     """The keys of ``actions`` (canonical names) worth asking :func:`categories` about: all of them
-    when there are few, else only those with a category (one set intersection; building the
-    table it needs costs a run on one small policy a tenth of its time, 40 ms)."""
+    when there are few, else only those with a category (one set intersection; the table it needs
+    is built only then: on one small policy it would be a large part of the run, benchmarks/README.md)."""
     if len(actions) > MANY_ACTIONS:
         return actions.keys() & sensitive_by_name().keys()
     return actions

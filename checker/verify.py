@@ -17,7 +17,7 @@ once applied. It assumes the role exactly as Venturi does (with the external id)
 A probe that ends in neither (a network error, throttling, a region without the service) is
 *inconclusive*, which fails the run too: "all good" is only said when every probe was judged.
 Exit codes: 0 all good, 1 a gap, a finding, an inconclusive probe or a role that cannot be
-assumed, 2 usage or input error. boto3 is imported only when the command runs.
+assumed, 2 usage or input error. boto3 (the `verify` extra) is imported only when the command runs.
 """
 
 from __future__ import annotations
@@ -441,13 +441,12 @@ def verify(
     module = module or DEFAULT_MODULE
     if not module.exists():
         raise VerifyError(f"module {module} not found: give --module PATH")
-    granted = granted_by(module, var_files)
-
-    try:
+    try:  # the verify extra: the gate itself never talks to AWS
         import boto3
         from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
-    except ImportError:  # pragma: no cover - boto3 is a dependency
-        raise VerifyError("verify needs boto3: pip install boto3") from None
+    except ImportError:
+        raise VerifyError("verify needs boto3: pip install 'check-permissions[verify]'") from None
+    granted = granted_by(module, var_files)
 
     if session is None:
         try:

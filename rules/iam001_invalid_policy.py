@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import PolicyDocument
+from checker.model import PolicyDocument, ProblemKind
 
 
 class InvalidPolicy(Rule):
@@ -38,8 +38,10 @@ class InvalidPolicy(Rule):
     name = "invalid-policy"
     severity = Severity.ERROR
     ignorable: ClassVar[bool] = False
+    # Also reported by the engine for a file that could not be read at all (no document to check).
+    emitted_by_engine: ClassVar[bool] = True
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
         for p in doc.problems:
-            if p.rule == "invalid":
+            if p.rule is ProblemKind.INVALID:
                 yield Violation(path=p.path, message=p.message, line=p.line or None)

@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
+from checker.model import DocumentKind, PolicyDocument, ProblemKind
 
 
 class UnresolvedValue(Rule):
@@ -46,7 +46,7 @@ class UnresolvedValue(Rule):
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
         for p in doc.problems:
-            if p.rule == "unresolved":
+            if p.rule is ProblemKind.UNRESOLVED:
                 yield Violation(path=p.path, message=p.message, line=p.line or None)
         judged_principals = doc.kind in (DocumentKind.TRUST, DocumentKind.RESOURCE)
         for s in doc.statements:

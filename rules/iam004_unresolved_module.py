@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import PolicyDocument
+from checker.model import PolicyDocument, ProblemKind
 
 
 class UnresolvedModule(Rule):
@@ -43,7 +43,7 @@ class UnresolvedModule(Rule):
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
         for p in doc.problems:
-            if p.rule == "unresolved-module":
+            if p.rule is ProblemKind.UNRESOLVED_MODULE:
                 yield Violation(path=p.path, message=p.message, line=p.line or None)
-            elif p.rule == "unresolved-module-warning":
+            elif p.rule is ProblemKind.UNRESOLVED_MODULE_WARNING:
                 yield Violation(path=p.path, message=p.message, line=p.line or None, severity=Severity.WARNING)

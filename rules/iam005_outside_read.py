@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import PolicyDocument
+from checker.model import PolicyDocument, ProblemKind
 
 
 class OutsideRead(Rule):
@@ -38,5 +38,5 @@ class OutsideRead(Rule):
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
         for p in doc.problems:
-            if p.rule == "outside-read":
+            if p.rule is ProblemKind.OUTSIDE_READ:
                 yield Violation(path=p.path, message=p.message, line=p.line or None)

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
+from checker.engine.rule import EngineRule
 
 
-class UnusedSuppression(Rule):
+class UnusedSuppression(EngineRule):
     """Suppression or exception silences nothing
 
     ## What it does
@@ -39,8 +37,3 @@ class UnusedSuppression(Rule):
     name = "unused-suppression"
     severity = Severity.WARNING
     ignorable: ClassVar[bool] = False
-    # Produced by the engine (checker/engine/suppressions.py), not per document.
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset()
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return ()

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
+from checker.engine.rule import EngineRule
 
 
-class InvalidSuppression(Rule):
+class InvalidSuppression(EngineRule):
     """Suppression or exception that cannot apply
 
     ## What it does
@@ -41,8 +39,3 @@ class InvalidSuppression(Rule):
     name = "invalid-suppression"
     severity = Severity.ERROR
     ignorable: ClassVar[bool] = False
-    # Produced by the engine (checker/engine/suppressions.py), not per document.
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset()
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return ()

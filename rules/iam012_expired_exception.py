@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
+from checker.engine.rule import EngineRule
 
 
-class ExpiredException(Rule):
+class ExpiredException(EngineRule):
     """Configuration exception has expired and no longer applies
 
     ## What it does
@@ -42,8 +40,3 @@ class ExpiredException(Rule):
     name = "expired-exception"
     severity = Severity.WARNING
     ignorable: ClassVar[bool] = False
-    # Produced by the engine (checker/engine/suppressions.py), not per document.
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset()
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return ()

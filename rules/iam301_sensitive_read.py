@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import ClassVar
 
 from checker.engine.findings import Severity
@@ -9,6 +10,11 @@ from checker.model import DocumentKind, Located, PolicyDocument
 from checker.sensitivity import categories, sensitive_candidates
 
 from ._util import action_path, summarize
+
+
+def _with_categories(found: dict[str, list[str]], action: str) -> str:
+    """``s3:GetObject (data)``: an action shown with the categories it was reported for."""
+    return f"{action} ({', '.join(found[action])})"
 
 
 class SensitiveRead(Rule):
@@ -75,7 +81,7 @@ class SensitiveRead(Rule):
             stmt = sg.statement
             for loc, found in by_pattern.values():
                 actions = sorted(found)
-                shown = summarize(actions, show=lambda a, found=found: f"{a} ({', '.join(found[a])})")
+                shown = summarize(actions, show=partial(_with_categories, found))
                 used = sorted({c for cats in found.values() for c in cats})
                 via = "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
                 yield Violation(

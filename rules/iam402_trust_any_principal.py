@@ -89,6 +89,7 @@ class TrustAnyPrincipal(Rule):
             restricted = None if trust else restricting_condition(stmt)
             for ptype, values in stmt.principal.items():
                 for j, loc in enumerate(values):
+                    what: str | None
                     if ptype == "*":
                         path, what = f"{stmt.path}/Principal", '"Principal": "*" (every principal)'
                     else:

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class MalformedStatement(Rule):
+class MalformedStatement(ParliamentRule):
     """Statement is malformed or uses an unknown condition operator
 
     ## What it does
@@ -42,8 +38,4 @@ class MalformedStatement(Rule):
     id = "IAM510"
     name = "malformed-statement"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"MALFORMED", "EXCEPTION", "MALFORMED_JSON", "UNKNOWN_OPERATOR", "LINT_FAILED"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"MALFORMED", "EXCEPTION", "MALFORMED_JSON", "UNKNOWN_OPERATOR", "LINT_FAILED"})

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class ResourceTypeMismatch(Rule):
+class ResourceTypeMismatch(ParliamentRule):
     """Resource does not fit the actions of the statement
 
     ## What it does
@@ -42,8 +38,4 @@ class ResourceTypeMismatch(Rule):
     id = "IAM511"
     name = "resource-type-mismatch"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"RESOURCE_MISMATCH"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"RESOURCE_MISMATCH"})

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class UnsupportedConditionKey(Rule):
+class UnsupportedConditionKey(ParliamentRule):
     """Condition key is not supported by the statement's actions
 
     ## What it does
@@ -44,8 +40,4 @@ class UnsupportedConditionKey(Rule):
     id = "IAM512"
     name = "unsupported-condition-key"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"UNKNOWN_CONDITION_FOR_ACTION"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"UNKNOWN_CONDITION_FOR_ACTION"})

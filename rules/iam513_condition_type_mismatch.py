@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class ConditionTypeMismatch(Rule):
+class ConditionTypeMismatch(ParliamentRule):
     """Condition operator or value does not fit the key's type
 
     ## What it does
@@ -40,8 +36,4 @@ class ConditionTypeMismatch(Rule):
     id = "IAM513"
     name = "condition-type-mismatch"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"MISMATCHED_TYPE", "MISMATCHED_TYPE_OPERATION_TO_NULL"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"MISMATCHED_TYPE", "MISMATCHED_TYPE_OPERATION_TO_NULL"})

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class InvalidArn(Rule):
+class InvalidArn(ParliamentRule):
     """Resource is not a valid ARN
 
     ## What it does
@@ -38,8 +34,4 @@ class InvalidArn(Rule):
     id = "IAM514"
     name = "invalid-arn"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"INVALID_ARN"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"INVALID_ARN"})

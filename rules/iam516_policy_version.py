@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class PolicyVersion(Rule):
+class PolicyVersion(ParliamentRule):
     """Policy has no Version or the old 2008-10-17 version
 
     ## What it does
@@ -37,8 +33,4 @@ class PolicyVersion(Rule):
     id = "IAM516"
     name = "policy-version"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"NO_VERSION", "OLD_VERSION"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"NO_VERSION", "OLD_VERSION"})

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class InvalidPrincipal(Rule):
+class InvalidPrincipal(ParliamentRule):
     """Principal is not an account, ARN or identity provider IAM accepts
 
     ## What it does
@@ -38,8 +34,4 @@ class InvalidPrincipal(Rule):
     id = "IAM517"
     name = "invalid-principal"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"UNKNOWN_PRINCIPAL", "UNKNOWN_FEDERATION_SOURCE"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"UNKNOWN_PRINCIPAL", "UNKNOWN_FEDERATION_SOURCE"})

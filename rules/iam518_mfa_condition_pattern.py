@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class MfaConditionPattern(Rule):
+class MfaConditionPattern(ParliamentRule):
     """MFA condition that does not enforce MFA
 
     ## What it does
@@ -37,8 +33,4 @@ class MfaConditionPattern(Rule):
     id = "IAM518"
     name = "mfa-condition-pattern"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"BAD_PATTERN_FOR_MFA"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"BAD_PATTERN_FOR_MFA"})

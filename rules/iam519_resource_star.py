@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class ResourceStar(Rule):
+class ResourceStar(ParliamentRule):
     """Resource "*" for actions that can be scoped to resources
 
     ## What it does
@@ -39,8 +35,4 @@ class ResourceStar(Rule):
     id = "IAM519"
     name = "resource-star"
     severity = Severity.NOTE
-    issues: ClassVar[frozenset[str]] = frozenset({"RESOURCE_STAR", "RESOURCE_EFFECTIVELY_STAR"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"RESOURCE_STAR", "RESOURCE_EFFECTIVELY_STAR"})

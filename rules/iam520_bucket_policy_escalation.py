@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
-
 from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._parliament import ParliamentRule
 
 
-class BucketPolicyEscalation(Rule):
+class BucketPolicyEscalation(ParliamentRule):
     """Bucket-level permission that can grant the object permission it withholds
 
     ## What it does
@@ -40,8 +36,4 @@ class BucketPolicyEscalation(Rule):
     id = "IAM520"
     name = "bucket-policy-escalation"
     severity = Severity.WARNING
-    issues: ClassVar[frozenset[str]] = frozenset({"RESOURCE_POLICY_PRIVILEGE_ESCALATION"})
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
-
-    def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        return lint_violations(doc, ctx, self.issues)
+    issues = frozenset({"RESOURCE_POLICY_PRIVILEGE_ESCALATION"})

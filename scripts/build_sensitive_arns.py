@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rebuild checker/data/sensitive_arns.json: the ARN formats of every classified sensitive action.
 
-unscoped-data-read (IAM302) reads this small index instead of the catalog's full details (~0.1 s).
+unscoped-data-read (IAM302) reads this small index instead of the catalog's full details (slower to read).
 Run it after rebuilding the catalog or changing checker/data/sensitive_actions.json:
 
     .venv/bin/python scripts/build_sensitive_arns.py          # write the index

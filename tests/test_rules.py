@@ -106,3 +106,36 @@ def test_rule_files_are_named_after_their_rule() -> None:
         module_file = Path(__import__(cls.__module__, fromlist=["_"]).__file__ or "")
         assert module_file.parent == rules_dir()
         assert module_file.stem == f"{cls.id.lower()}_{cls.name.replace('-', '_')}", module_file.name
+
+
+def test_engine_emitted_rules_are_marked_and_only_those() -> None:
+    """The rules the engine reports itself are the ids the engine uses, and say so; an EngineRule is
+    never run on a document (a check() call would raise NotImplementedError: the internal-error finding)."""
+    from checker.engine import suppressions
+    from checker.engine.rule import EngineRule
+    from checker.engine.runner import PARSE_RULE_ID, enabled_rules
+    from checker.profiles import load_profile
+
+    marked = {cls.id for cls in all_rules() if cls.emitted_by_engine}
+    assert marked == {PARSE_RULE_ID, suppressions.UNUSED_ID, suppressions.INVALID_ID, suppressions.EXPIRED_ID}
+    engine_only = {cls.id for cls in all_rules() if issubclass(cls, EngineRule)}
+    assert engine_only == {"IAM010", "IAM011", "IAM012"}
+    run = {type(r).id for r in enabled_rules(load_profile("audit"))}
+    assert PARSE_RULE_ID in run and not run & engine_only
+    for rule_id in engine_only:
+        cls = find_rule(rule_id)
+        assert cls is not None and cls.check is EngineRule.check and not cls.kinds
+
+
+def test_each_parliament_issue_belongs_to_one_lint_rule() -> None:
+    """IAM510-IAM520 hold only metadata: each owns a disjoint set of parliament's issue codes."""
+    from checker.rules._parliament import ParliamentRule
+
+    lint = [cls for cls in all_rules() if issubclass(cls, ParliamentRule)]
+    assert [cls.id for cls in lint] == [f"IAM5{n}" for n in range(10, 21) if n != 15]
+    owner: dict[str, str] = {}
+    for cls in lint:
+        assert cls.issues and cls.check is ParliamentRule.check, cls.id
+        for issue in cls.issues:
+            assert issue not in owner, f"{issue} owned by {owner[issue]} and {cls.id}"
+            owner[issue] = cls.id

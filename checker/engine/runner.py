@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.engine.findings import Finding, Severity
 from checker.engine.registry import find_rule, load_rule, rule_ids
-from checker.engine.rule import Rule, RuleContext
+from checker.engine.rule import EngineRule, Rule, RuleContext
 from checker.model import LoadResult, PolicyDocument
 
 if TYPE_CHECKING:
@@ -18,8 +18,10 @@ PARSE_RULE_ID = "IAM001"
 
 
 def enabled_rules(profile: Profile) -> list[Rule]:
-    """The profile's rules, in id order; only their modules are imported."""
-    return [load_rule(rule_id)() for rule_id in rule_ids() if profile.rule_enabled(rule_id)]
+    """The profile's rules that judge documents, in id order; only their modules are imported.
+    An EngineRule is left out: the engine makes its findings after the rules have run."""
+    classes = [load_rule(rule_id) for rule_id in rule_ids() if profile.rule_enabled(rule_id)]
+    return [cls() for cls in classes if not issubclass(cls, EngineRule)]
 
 
 def _finding(rule: type[Rule], severity: Severity, doc_file: str, line: int, end_line: int,
@@ -36,7 +38,7 @@ def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,
     ctx = RuleContext(catalog=catalog, profile=profile, load=load)
     findings: list[Finding] = []
     parse_rule = find_rule(PARSE_RULE_ID)
-    assert parse_rule is not None
+    assert parse_rule is not None and parse_rule.emitted_by_engine
     # Files that could not be read at all: the parse rule cannot be switched off for them.
     for err in load.errors:
         findings.append(_finding(parse_rule, Severity.ERROR, err.file, err.line, err.line, err.file, "",

@@ -16,7 +16,6 @@ from checker._dataclass import dataclass
 
 if TYPE_CHECKING:
     from checker.api import Report
-    from checker.engine.findings import Finding
     from checker.engine.rule import Rule
 
 # How many actions a message lists before it says "and N more" (the full list stays in JSON/SARIF data).
@@ -42,23 +41,10 @@ def source_lines(file: str) -> list[str]:
     return data.decode("utf-8", errors="replace").splitlines()
 
 
-def source_line(file: str, line: int, width: int = 160) -> str | None:
-    lines = source_lines(file)
-    if 1 <= line <= len(lines):
-        text = lines[line - 1].strip()
-        return text[: width - 3] + "..." if len(text) > width else text
-    return None
-
-
 def list_actions(actions: Sequence[str], limit: int = MAX_LISTED_ACTIONS) -> str:
     shown = ", ".join(actions[:limit])
     more = len(actions) - limit
     return shown + (f" (+{more} more)" if more > 0 else "")
-
-
-def actions_in_message(f: Finding) -> bool:
-    """True when the message already names every offending action (no need to list them again)."""
-    return all(a in f.message for a in f.actions)
 
 
 # --- repository-relative paths (SARIF URIs, GitHub annotations) ----------------------------------

@@ -92,11 +92,6 @@ def load_json_text(data: bytes | str, file: str) -> JsonLoad:
     return out
 
 
-def looks_like_policy(root: JsonNode) -> bool:
-    """True for a document or export this front end reads (used to skip other JSON quietly)."""
-    return any(True for _ in _find_documents(root, ""))
-
-
 # --- recognising the shapes -------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from checker.model import (
     PolicyDocument,
     Principal,
     Problem,
+    ProblemKind,
     SkippedItem,
     SourceError,
     Statement,
@@ -186,7 +187,7 @@ def _empty(src: Source, problems: Sequence[Problem], raw: Any = None, *, kind: D
         raw=raw, size=None, problems=tuple(problems), files={})
 
 
-def unresolved_document(src: Source, message: str, rule: str = "unresolved") -> PolicyDocument:
+def unresolved_document(src: Source, message: str, rule: ProblemKind = ProblemKind.UNRESOLVED) -> PolicyDocument:
     return _empty(src, [Problem.model_construct(message=message, path="", line=src.line, rule=rule)])
 
 
@@ -245,7 +246,7 @@ def document_from_value(value: Any, src: Source) -> PolicyDocument:
         return _invalid(src, "a policy document must be a JSON object", _display(f), ln)
     b = _Builder(src.file, None)
     for path, i, message in duplicates:
-        b.problems.append(Problem.model_construct(message=message, path=path, line=i, rule="invalid"))
+        b.problems.append(Problem.model_construct(message=message, path=path, line=i, rule=ProblemKind.INVALID))
     doc = build_document(root, b, file=src.file, address=src.address, kind=src.kind, name=src.name,
                          principal=src.principal)
     raw = plain(structure, placeholder) if structure is not None else doc.raw
@@ -254,7 +255,7 @@ def document_from_value(value: Any, src: Source) -> PolicyDocument:
 
 
 def _invalid(src: Source, message: str, file: str, line: int) -> PolicyDocument:
-    doc = _empty(src, [Problem.model_construct(message=message, path="", line=line, rule="invalid")])
+    doc = _empty(src, [Problem.model_construct(message=message, path="", line=line, rule=ProblemKind.INVALID)])
     if file != src.file:
         # the whole document is in another file: point there
         return doc.model_copy(update={"file": file, "line": line, "end_line": line})
@@ -321,7 +322,7 @@ def _remap(doc: PolicyDocument, table: _Table, raw: Any) -> PolicyDocument:
             what = p.path.replace("/", " ") if p.path else "the policy"
             msg = _unknown_message(u, what)
             if all(q.message != msg for q in problems):
-                problems.append(Problem.model_construct(message=msg, path=p.path, line=ln, rule="unresolved"))
+                problems.append(Problem.model_construct(message=msg, path=p.path, line=ln, rule=ProblemKind.UNRESOLVED))
             continue
         problems.append(Problem.model_construct(message=p.message, path=p.path, line=ln, rule=p.rule))
     # the whole document: the line of the attribute that holds it
@@ -377,7 +378,7 @@ def load_terraform(directory: Path, *, var_files: Sequence[str] = (), vars: Sequ
             out.documents.append(unresolved_document(
                 Source(f"{item.address} (file)", _display(item.file), item.line, DocumentKind.IDENTITY),
                 f"{item.address} reads its policy from {src_file}, outside the scanned folder {_display(str(root))} "
-                "(allowed by --allow-outside)", rule="outside-read"))
+                "(allowed by --allow-outside)", rule=ProblemKind.OUTSIDE_READ))
             reported.add(str(Path(src_file).resolve()))
     # every other read outside the tree (a value inside a policy, a linked .tf file or module
     # folder) is reported too: where a policy uses it, else where the module holds it
@@ -395,7 +396,7 @@ def load_terraform(directory: Path, *, var_files: Sequence[str] = (), vars: Sequ
             src = Source("(outside read)", _display(holder), 1, DocumentKind.IDENTITY)
         out.documents.append(unresolved_document(
             src, f"read {read}, outside the scanned folder {_display(str(root))} (allowed by --allow-outside)",
-            rule="outside-read"))
+            rule=ProblemKind.OUTSIDE_READ))
     return out
 
 
@@ -622,8 +623,8 @@ def _load_root(args: tuple[str, tuple[str, ...], tuple[str, ...], bool, str]) ->
                           scan_root=Path(scan_root))
 
 
-# --jobs 0 (auto) loads root modules in parallel only from this many: a small module loads in about
-# 15 ms, less than a worker costs (20 account modules took as long with two processes as with one).
+# --jobs 0 (auto) loads root modules in parallel only from this many: a small module loads faster
+# than a worker starts (benchmarks/README.md has both costs).
 PARALLEL_MIN_ROOTS = 32
 
 

@@ -11,7 +11,6 @@ attributes are looked up one by one). Whatever cannot be known becomes an
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -361,10 +360,6 @@ class Evaluator:
         """The value of ``node``; lazy references inside it are materialized."""
         value = self._eval(node, scope)
         return materialize(value, self._origin(node, scope))
-
-    def evaluate_template_text(self, text: str, scope: Scope, line: int = 1) -> Any:
-        tree = tfparser.template_from_text(text, scope.file, line)
-        return self.evaluate(tree, scope)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -1088,6 +1083,3 @@ _DISPATCH: dict[str, Callable[[Evaluator, Tree, Scope], Any]] = {
 }
 
 
-def json_dumps_value(value: Any) -> str:
-    """Plain JSON of an evaluated value (for tests and debugging)."""
-    return json.dumps(value, sort_keys=True, default=str)

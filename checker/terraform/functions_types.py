@@ -31,7 +31,6 @@ STRING = "string"
 NUMBER = "number"
 BOOL = "bool"
 DYNAMIC = "dynamic"
-PRIMITIVES = (STRING, NUMBER, BOOL)
 
 
 class TfConversionError(Exception):
@@ -69,10 +68,6 @@ def type_name(t: TfType) -> str:
         inner = t[1]
         return f"{kind} of {type_name(inner)}" if inner != DYNAMIC else f"{kind} of dynamic"
     return str(kind)
-
-
-def is_listish(t: TfType) -> bool:
-    return isinstance(t, tuple) and t[0] in ("list", "tuple")
 
 
 def unify(types: list[TfType]) -> TfType | None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.model import DocumentKind
+from checker.model import DocumentKind, ProblemKind
 from checker.terraform.errors import TerraformError
 from checker.terraform.loader import Block, Module, linked_outside, load_module
 from checker.terraform.policy_document import render_policy_document
@@ -141,7 +141,7 @@ class Unresolved:
     file: str
     line: int
     message: str
-    rule: str = "unresolved"  # unresolved | unresolved-module | unresolved-module-warning
+    rule: ProblemKind = ProblemKind.UNRESOLVED
 
 
 @dataclass
@@ -481,7 +481,7 @@ class Walker:
                 if linked is not None and not module.allow_outside:
                     self.out.unresolved.append(Unresolved(
                         addr, str(block.file), block.line, f"{addr}: its source {source} links to {linked}, outside "
-                        "the scanned tree; pass --allow-outside to read it", rule="unresolved-module"))
+                        "the scanned tree; pass --allow-outside to read it", rule=ProblemKind.UNRESOLVED_MODULE))
                     continue
                 if linked is not None:
                     module.note_outside(linked)
@@ -497,7 +497,7 @@ class Walker:
                 except OSError as exc:
                     self.out.unresolved.append(Unresolved(
                         addr, str(block.file), block.line, f'{addr}: cannot read the source directory "{source}": '
-                        f"{exc.strerror or exc}", rule="unresolved-module"))
+                        f"{exc.strerror or exc}", rule=ProblemKind.UNRESOLVED_MODULE))
                     continue
                 child.root_dir = module.root_dir
                 child.base_dir = module.base_dir
@@ -508,7 +508,7 @@ class Walker:
                 # configuration, and what the module would create is not judged
                 why = child.reason if child.reason.startswith(f"{addr}:") else f"{addr}: {child.reason}"
                 self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, why,
-                                                      rule="unresolved-module"))
+                                                      rule=ProblemKind.UNRESOLVED_MODULE))
                 continue
             if isinstance(child, Unknown) or child is None:
                 self._unavailable(module, block, addr, extra, source)
@@ -532,10 +532,10 @@ class Walker:
         if feeds:
             self.out.unresolved.append(Unresolved(addr, str(block.file), block.line,
                                                   f"{why}; it receives {', '.join(sorted(feeds))}, which can feed a "
-                                                  "policy", rule="unresolved-module"))
+                                                  "policy", rule=ProblemKind.UNRESOLVED_MODULE))
         else:
             self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, why,
-                                                  rule="unresolved-module-warning"))
+                                                  rule=ProblemKind.UNRESOLVED_MODULE_WARNING))
 
 
 def _policy_like(value: Any) -> bool:

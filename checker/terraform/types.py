@@ -12,7 +12,7 @@ from typing import Any
 
 from checker.terraform import functions_types as ft
 from checker.terraform.errors import TerraformError
-from checker.terraform.evaluator import Evaluator, Scope, format_number, type_name
+from checker.terraform.evaluator import Evaluator, Scope, format_number
 from checker.terraform.syntax import Token, Tree
 from checker.terraform.values import Origin, TfSet, TfStr, Unknown
 
@@ -102,10 +102,6 @@ def parse_type(node: Any, file: str, evaluator: Evaluator, scope: Scope, *, in_o
     if isinstance(node, Token):
         return parse_type(Tree("identifier", [node]), file, evaluator, scope)
     raise TerraformError("Invalid type specification: a type is required here", origin)
-
-
-def is_primitive(t: TypeSpec | None) -> bool:
-    return t is not None and t[0] in PRIMITIVE_NAMES
 
 
 def describe(t: TypeSpec) -> str:
@@ -207,5 +203,3 @@ def _unify_any(items: list[Any], origin: Origin, path: str, kind: str) -> list[A
         raise TerraformError(f"{_at(path)}{exc}", origin) from None
 
 
-def value_type_name(value: Any) -> str:
-    return type_name(value)

@@ -105,10 +105,6 @@ class Unknown:
         return f"(unknown: {self.reason}{where})"
 
 
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
 def first_unknown(value: Any) -> Unknown | None:
     """The first Unknown found anywhere inside ``value`` (depth-first), or None."""
     stack = [value]
