@@ -396,33 +396,37 @@ def test_bad_format_exits_2(workspace: Path, tmp_path: Path) -> None:
 # --- the README's workflow is the action's --------------------------------------------------------
 
 
-def readme_workflow() -> dict[str, Any]:
-    """The README's GitHub Actions workflow: the yaml block that uses this action."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    blocks = [b for b in re.findall(r"^```ya?ml\n(.*?)^```", readme, re.S | re.M) if "/check-permissions@" in b]
-    assert len(blocks) == 1, "README.md must hold exactly one workflow that uses the action"
-    workflow: dict[str, Any] = yaml.safe_load(blocks[0])
-    return workflow
+def workflows(doc: str) -> list[dict[str, Any]]:
+    """The GitHub Actions workflows of a Markdown file: its yaml blocks that use this action."""
+    text = (REPO / doc).read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"^```ya?ml\n(.*?)^```", text, re.S | re.M) if "/check-permissions@" in b]
+    return [yaml.safe_load(b) for b in blocks]
+
+
+def gate_step(workflow: dict[str, Any]) -> dict[str, Any]:
+    [step] = [s for job in workflow["jobs"].values() for s in job["steps"] if "/check-permissions@" in s.get("uses", "")]
+    return step
 
 
 def readme_gate_step() -> dict[str, Any]:
-    steps = [s for job in readme_workflow()["jobs"].values() for s in job["steps"]
-             if "/check-permissions@" in s.get("uses", "")]
-    assert len(steps) == 1
-    return steps[0]
+    [workflow] = workflows("README.md")  # exactly one workflow on the front page
+    return gate_step(workflow)
 
 
-def test_readme_workflow_uses_declared_inputs_and_an_existing_ref() -> None:
-    step = readme_gate_step()
-    assert set(step["with"]) <= set(ACTION["inputs"]), set(step["with"]) - set(ACTION["inputs"])
-    ref = step["uses"].split("@", 1)[1]
+@pytest.mark.parametrize("doc", ["README.md", "docs/action.md"])
+def test_documented_workflows_use_declared_inputs_and_an_existing_ref(doc: str) -> None:
+    found = workflows(doc)
+    assert found, f"{doc} shows no workflow that uses the action"
     tags = git("tag", "--list", cwd=REPO).split()
-    # The default branch until a release is tagged; then a tag that exists (or a full commit SHA).
-    assert ref == "main" or ref in tags or re.fullmatch(r"[0-9a-f]{40}", ref), ref
-    # Outputs the workflow reads exist.
-    text = yaml.safe_dump(readme_workflow())
-    for name in re.findall(r"steps\.gate\.outputs\.([\w-]+)", text):
-        assert name in ACTION["outputs"], name
+    for workflow in found:
+        step = gate_step(workflow)
+        assert set(step["with"]) <= set(ACTION["inputs"]), set(step["with"]) - set(ACTION["inputs"])
+        ref = step["uses"].split("@", 1)[1]
+        # The default branch until a release is tagged; then a tag that exists (or a full commit SHA).
+        assert ref == "main" or ref in tags or re.fullmatch(r"[0-9a-f]{40}", ref), ref
+        # The outputs the workflow reads exist.
+        for name in re.findall(r"steps\.gate\.outputs\.([\w-]+)", yaml.safe_dump(workflow)):
+            assert name in ACTION["outputs"], name
 
 
 def test_readme_workflow_gates_the_onboarding_module_and_passes(workspace: Path, tmp_path: Path) -> None:
