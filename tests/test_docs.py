@@ -170,3 +170,24 @@ def test_no_section_is_labelled_by_a_tracker_number() -> None:
             if TRACKER_LABEL.search(line):
                 labelled.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
     assert not labelled, "say what the section is about, not which issue asked for it:\n" + "\n".join(labelled)
+
+
+def test_readme_example_runs_are_what_the_gate_prints() -> None:
+    """Each `$ check-permissions ...` of the README's console blocks, run here: same output, same exit code."""
+    import shlex
+    import subprocess
+    import sys
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    runs = 0
+    for block in re.findall(r"^```console\n(.*?)^```", readme, re.S | re.M):
+        for m in re.finditer(r"^\$ check-permissions ([^\n]*)\n(.*?)(?=^\$ (?!echo)|\Z)", block, re.S | re.M):
+            args, shown = shlex.split(m.group(1)), m.group(2)
+            code = re.search(r"^\$ echo \$\?\n(\d+)\n", shown, re.M)
+            printed = shown[: code.start()] if code else shown
+            r = subprocess.run([sys.executable, "check_permissions.py", *args], cwd=REPO, capture_output=True,
+                               text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+            assert r.stdout == printed, f"README's output of `check-permissions {m.group(1)}` is stale"
+            assert r.returncode == (int(code.group(1)) if code else 0)
+            runs += 1
+    assert runs >= 2
