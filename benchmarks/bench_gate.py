@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process speed of the gate on JSON policies, side by side with parliament.
 
-Targets (issue "Foundation"):
+Targets:
 - ``check-permissions check one-policy.json``: at most half of ``parliament --file`` on the same file;
 - all 1,645 AWS managed policies as separate files in one folder, one invocation: at most half of
   ``parliament --directory`` on the same folder, and under 3 s.

@@ -1,6 +1,6 @@
 """Speed and memory of checker.sources.jsonpos.parse_json.
 
-Targets (issue): the 1,645 AWS managed policies, parsed as separate documents, in well under
+Targets: the 1,645 AWS managed policies, parsed as separate documents, in well under
 1 s in total; a generated 50 MB policy-like file in well under 30 s and under 1 GB peak memory.
 The managed policies are also parsed by parse_json's reference parser alone (its fallback when
 the fast path declines a text), for comparison.

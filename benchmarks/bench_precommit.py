@@ -7,7 +7,7 @@ Cases, in a synthetic repository of ``--modules`` child modules each called by i
 - ``child``: one changed .tf file of a child module (the repository is walked for its callers and the
   calling root module is judged).
 
-Targets (issue 6, "milliseconds matter"): ``nothing`` answers without loading the analyser, in about
+Targets ("milliseconds matter"): ``nothing`` answers without loading the analyser, in about
 the time of the interpreter and the command line's start-up; ``policy`` and ``child`` cost what
 ``check`` costs on the same policy or module. Wall times on this shared 2-core machine are noisy:
 compare CPU times.

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Cost of the issue-5 rules (IAM103, IAM104, IAM301, IAM302) and of a scoped data read.
+"""Cost of the wildcard, service and sensitive-read rules (IAM103, IAM104, IAM301, IAM302) and of a
+scoped data read.
 
     .venv/bin/python benchmarks/bench_sensitive_rules.py [--statements N]
 

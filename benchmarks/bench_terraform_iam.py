@@ -1,4 +1,4 @@
-"""Benchmark of the Terraform IAM front end against the targets of issue 4.
+"""Benchmark of the Terraform IAM front end against its targets.
 
 1. Whole-process gate (``check-permissions check``) on the onboarding module
    (``infra/aws/onboarding`` with its ``terraform.tfvars.example``, about 10 resources and data

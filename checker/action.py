@@ -3,9 +3,13 @@
 Inputs arrive as environment variables, as ``action.yml`` maps them from ``${{ inputs.* }}``:
 
 - ``INPUT_PATHS``: files or folders, separated by spaces or new lines (shell quoting for spaces);
+- ``INPUT_VAR_FILES``: Terraform ``.tfvars`` files, split like ``INPUT_PATHS`` (``--var-file``);
+- ``INPUT_VARS``: Terraform variables, one ``NAME=VALUE`` a line (``--var``; a value may hold spaces);
 - ``INPUT_PROFILE``, ``INPUT_FAIL_ON`` (``error``, ``warning``, ``note``, or ``none`` to report
   without failing), ``INPUT_CONFIG``, ``INPUT_BASELINE``: as the ``check`` options (empty: not given);
 - ``INPUT_SARIF_FILE``: where to write SARIF 2.1.0 (empty: no SARIF);
+- ``INPUT_FORMAT``, ``INPUT_OUTPUT``: the report's format (default ``text``) and the file it is written
+  to; without ``INPUT_OUTPUT`` it is printed in the log, with it the log shows the text report;
 - ``INPUT_ANNOTATIONS``, ``INPUT_SUMMARY``: ``true``/``false``: workflow-command annotations on
   standard output, and the Markdown summary appended to ``$GITHUB_STEP_SUMMARY``.
 
@@ -52,13 +56,30 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ActionError(f"input {name!r} must be true or false, not {raw!r}")
 
 
-def _paths(env: Mapping[str, str]) -> list[str]:
-    raw = _input(env, "paths") or "."
+def _split(env: Mapping[str, str], name: str) -> list[str]:
+    """A list input: items separated by spaces or new lines, shell quoting for an item with spaces."""
     try:
-        paths = shlex.split(raw, comments=False)
+        return shlex.split(_input(env, name), comments=False)
     except ValueError as exc:
-        raise ActionError(f"input 'paths': {exc}") from None
-    return paths or ["."]
+        raise ActionError(f"input {name!r}: {exc}") from None
+
+
+def _paths(env: Mapping[str, str]) -> list[str]:
+    return _split(env, "paths") or ["."]
+
+
+def _vars(env: Mapping[str, str]) -> tuple[str, ...]:
+    """``NAME=VALUE`` a line, as ``--var`` takes them (a malformed one is a finding of the run)."""
+    return tuple(line.strip() for line in _input(env, "vars").splitlines() if line.strip())
+
+
+def _format(env: Mapping[str, str]) -> str:
+    from checker.reporters import REPORTERS
+
+    name = _input(env, "format").lower() or "text"
+    if name not in REPORTERS:
+        raise ActionError(f"input 'format' must be one of {', '.join(REPORTERS)}, not {name!r}")
+    return name
 
 
 def _write_output(env: Mapping[str, str], values: Mapping[str, str]) -> None:
@@ -100,8 +121,9 @@ def _report(env: Mapping[str, str]) -> tuple[Report, bool]:
             raise ActionError(f"input 'fail-on' must be error, warning, note or none, not {fail_on_raw!r}") from None
     config = _input(env, "config") or None
     baseline = _input(env, "baseline") or None
+    var_files = tuple(_split(env, "var-files")) or None  # None: the configuration's var-files
     settings = load_settings(paths, config=config, profile=_input(env, "profile") or None, fail_on=fail_on,
-                             baseline=baseline)
+                             baseline=baseline, var_files=var_files, vars=_vars(env) or None)
     # As the command line does: one process per CPU of the runner when there is enough to share.
     settings = dataclasses.replace(settings, jobs=AUTO_JOBS)
     report = check(paths, settings)
@@ -121,8 +143,9 @@ def run(env: Mapping[str, str]) -> int:
         annotations = _bool(env, "annotations", True)
         summary = _bool(env, "summary", True)
         sarif_file = _input(env, "sarif-file")
+        fmt, output = _format(env), _input(env, "output")
         report, enforce = _report(env)
-        _emit(report, env, annotations=annotations, summary=summary, sarif_file=sarif_file)
+        _emit(report, env, annotations=annotations, summary=summary, sarif_file=sarif_file, fmt=fmt, output=output)
         code = report.exit_code if enforce else 0
         _write_output(env, {
             "findings": str(len(report.findings)),
@@ -148,18 +171,25 @@ def run(env: Mapping[str, str]) -> int:
     return EXIT_INPUT
 
 
-def _emit(report: Report, env: Mapping[str, str], *, annotations: bool, summary: bool, sarif_file: str) -> None:
+def _write_file(name: str, text: str, what: str) -> None:
+    target = Path(name)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ActionError(f"cannot write the {what} {name}: {exc.strerror or exc}") from None
+
+
+def _emit(report: Report, env: Mapping[str, str], *, annotations: bool, summary: bool, sarif_file: str,
+          fmt: str, output: str) -> None:
     from checker.reporters import get_reporter
     from checker.reporters.github import write_step_summary
 
     if sarif_file:
-        target = Path(sarif_file)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(get_reporter("sarif")(report), encoding="utf-8")
-        except OSError as exc:
-            raise ActionError(f"cannot write the SARIF file {sarif_file}: {exc.strerror or exc}") from None
-    out = [get_reporter("text")(report)]
+        _write_file(sarif_file, get_reporter("sarif")(report), "SARIF file")
+    if output:
+        _write_file(output, get_reporter(fmt)(report), "output file")
+    out = [get_reporter("text" if output else fmt)(report)]
     if annotations:
         # The github reporter also appends the job summary when GITHUB_STEP_SUMMARY is set; the
         # 'summary' input decides that here, once.

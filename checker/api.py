@@ -52,7 +52,7 @@ class Settings:
     config_file: str | None = None
     # --strict-wildcards: a wildcard that could match actions AWS adds later (IAM103) is an error.
     strict_wildcards: bool = False
-    # Terraform (README "Terraform"): --var-file and --var values for root modules, whether
+    # Terraform (docs/terraform.md): --var-file and --var values for root modules, whether
     # file()/templatefile() may read outside the scanned tree (--allow-outside), and --jobs N
     # (root modules are loaded in N processes; check() judges PARALLEL_MIN_FILES or more JSON files
     # in N processes, and report.load.documents then holds summaries of the workers' documents).
@@ -97,7 +97,7 @@ class Report:
         return {s.value: by_severity[s] for s in Severity}
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented JSON report (README, "JSON report"); key order is stable."""
+        """The documented JSON report (docs/output.md, "JSON report"); key order is stable."""
         return self.as_dict(findings=[f.to_dict() for f in self.findings])
 
     def as_dict(self, *, findings: Any) -> dict[str, Any]:
@@ -615,7 +615,7 @@ def load_baseline(path: str | Path) -> Baseline:
 
 def apply_suppressions(findings: list[Finding], load: LoadResult, profile: Profile, settings: Settings,
                        baseline: Baseline | None = None) -> tuple[list[Finding], list[Suppressed]]:
-    """Comment suppressions and config exceptions, then the baseline (README: "Configuration ...")."""
+    """Comment suppressions and config exceptions, then the baseline (docs/configuration.md)."""
     from checker.engine import suppressions
 
     findings, suppressed = suppressions.apply_suppressions(findings, load, profile, settings.exceptions)

@@ -7,7 +7,7 @@ The file is found upward from the first scanned path (its folder when it is a fi
 ``--no-config`` reads none. Command-line options override the file's values. Paths in the file are
 relative to the file's folder. Unknown keys are errors (exit 2), never ignored.
 
-Documented in the README, section "Configuration, suppressions and baseline".
+Documented in docs/configuration.md.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ class RuleSetting(BaseModel):
 
 
 class Profile(BaseModel):
-    """A gate profile. Every field is documented in the README (section "Profiles")."""
+    """A gate profile. Every field is documented in docs/profiles.md."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 

@@ -16,7 +16,7 @@ class MalformedStatement(ParliamentRule):
     naming the reason.
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     IAM rejects an unknown operator when the policy is created; services reject resource policies

@@ -16,7 +16,7 @@ class ResourceTypeMismatch(ParliamentRule):
     catalog says fits is not reported.
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     Such an action is granted on nothing: the policy does not do what its author believes, and the

@@ -17,7 +17,7 @@ class UnsupportedConditionKey(ParliamentRule):
     rules.
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     A key an action does not support is absent from that action's request context: the condition

@@ -16,7 +16,7 @@ class ConditionTypeMismatch(ParliamentRule):
     (which AWS's own examples do) is not reported.
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     A condition that compares values of the wrong type never matches (or IAM rejects it): an Allow

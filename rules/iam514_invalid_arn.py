@@ -15,7 +15,7 @@ class InvalidArn(ParliamentRule):
     after apply are not judged.
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     IAM rejects some malformed ARNs and accepts others that then match nothing: the statement grants

@@ -13,7 +13,7 @@ class PolicyVersion(ParliamentRule):
     `Version` that is neither is an error of IAM001.)
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     Without `Version`, and with the 2008 version, IAM does not substitute policy variables:

@@ -15,7 +15,7 @@ class InvalidPrincipal(ParliamentRule):
     `CanonicalUser` (S3) principals and STS session ARNs are accepted.
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     IAM rejects the policy ("Invalid principal"), or the principal matches nothing: a trust policy

@@ -12,7 +12,7 @@ class MfaConditionPattern(ParliamentRule):
     Reports `{"Bool": {"aws:MultiFactorAuthPresent": "false"}}` (and the same under `Null`).
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     `aws:MultiFactorAuthPresent` is absent from requests signed with long-term access keys, so a

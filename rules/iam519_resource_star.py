@@ -15,7 +15,7 @@ class ResourceStar(ParliamentRule):
     wildcard ARNs cover every resource the actions act on (`"*"` in all but name).
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     `"*"` reaches every present and future resource of the type in the account: a role meant for

@@ -15,7 +15,7 @@ class BucketPolicyEscalation(ParliamentRule):
     escalation check).
 
     Found by parliament's grammar lint, run once per policy and shared by the lint rules
-    (IAM510-IAM520); see README "Trust, escalation, size and lint" for what the adapter filters.
+    (IAM510-IAM520); see docs/rules.md, "Grammar lint", for what the adapter filters.
 
     ## Why is this bad?
     Whoever may rewrite a bucket's policy or ACL may grant themselves (or everyone) the object

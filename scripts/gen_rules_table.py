@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generate the rules table in README.md and the rule reference rules/README.md from the rules' own docs.
+"""Generate the rules table in docs/rules.md and the rule reference rules/README.md from the rules' own docs.
 
     python scripts/gen_rules_table.py          # rewrite both files
     python scripts/gen_rules_table.py --check  # exit 1 and name the stale files, write nothing
 
-The README's table sits between ``<!-- rules-table:start -->`` and ``<!-- rules-table:end -->``;
-nothing else in README.md is touched. ``rules/README.md`` is written whole. Both come from the
+The table in docs/rules.md sits between ``<!-- rules-table:start -->`` and ``<!-- rules-table:end -->``;
+nothing else in docs/rules.md is touched. ``rules/README.md`` is written whole. Both come from the
 registry (``checker.engine.registry.all_rules``): id, name, default severity, whether the rule can
 be suppressed, the title (the docstring's first line) and, in rules/README.md, the whole docstring.
 tests/test_docs.py fails when either file is stale.
@@ -26,7 +26,7 @@ from checker.engine.registry import all_rules  # noqa: E402
 from checker.engine.rule import Rule  # noqa: E402
 from checker.model import DocumentKind  # noqa: E402
 
-README = REPO / "README.md"
+RULES_PAGE = REPO / "docs" / "rules.md"
 RULES_README = REPO / "rules" / "README.md"
 START = "<!-- rules-table:start -->"
 END = "<!-- rules-table:end -->"
@@ -91,23 +91,23 @@ def rules_readme() -> str:
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
-def update_readme(text: str) -> str:
-    """README.md with the generated table between the markers (ValueError when the markers are missing)."""
+def update_rules_page(text: str) -> str:
+    """docs/rules.md with the generated table between the markers (ValueError when the markers are missing)."""
     start, end = text.find(START), text.find(END)
     if start < 0 or end < start:
-        raise ValueError(f"README.md lacks the markers {START} ... {END}")
+        raise ValueError(f"docs/rules.md lacks the markers {START} ... {END}")
     head = text[: start + len(START)]
-    return head + "\n" + rules_table("rules/README.md") + text[end:]
+    return head + "\n" + rules_table("../rules/README.md") + text[end:]
 
 
 def main(argv: list[str] | None = None, root: Path = REPO) -> int:
-    """Rewrite (or with ``--check``, judge) ``root``/README.md and ``root``/rules/README.md."""
+    """Rewrite (or with ``--check``, judge) ``root``/docs/rules.md and ``root``/rules/README.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--check", action="store_true", help="exit 1 when a file is stale; write nothing")
     args = parser.parse_args(argv)
-    readme, reference = root / README.relative_to(REPO), root / RULES_README.relative_to(REPO)
+    page, reference = root / RULES_PAGE.relative_to(REPO), root / RULES_README.relative_to(REPO)
     wanted = {
-        readme: update_readme(readme.read_text(encoding="utf-8")),
+        page: update_rules_page(page.read_text(encoding="utf-8")),
         reference: rules_readme(),
     }
     stale = [p for p, text in wanted.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -197,7 +198,7 @@ def test_action_is_composite_and_every_input_reaches_the_gate() -> None:
         assert env_name == "INPUT_" + name.upper().replace("-", "_")
     # ... and checker/action.py reads each of them.
     source = (REPO / "checker" / "action.py").read_text(encoding="utf-8")
-    read = set(re.findall(r'_(?:input|bool)\(env, "([\w-]+)"', source))
+    read = set(re.findall(r'_(?:input|bool|split)\(env, "([\w-]+)"', source))
     assert read == declared
     assert set(ACTION["outputs"]) == {"findings", "failing", "passed", "sarif-file", "exit-code"}
 
@@ -325,6 +326,116 @@ def test_no_policy_found_exits_2(workspace: Path, tmp_path: Path) -> None:
     job = gate(workspace, tmp_path, paths="package.json")
     assert job.returncode == 2
     assert "no policies found in package.json" in job.stderr
+
+
+def onboarding_workspace(workspace: Path) -> Path:
+    """The workspace of a repository holding a copy of infra/aws/onboarding (with its example tfvars)."""
+    shutil.copytree(REPO / "infra" / "aws" / "onboarding", workspace / "infra" / "aws" / "onboarding",
+                    ignore=shutil.ignore_patterns(".terraform", "terraform.tfvars", "*.tfstate*"))
+    return workspace / "infra" / "aws" / "onboarding"
+
+
+def test_var_files_let_the_onboarding_module_pass(workspace: Path, tmp_path: Path) -> None:
+    onboarding_workspace(workspace)
+    job = gate(workspace, tmp_path, paths="infra/aws/onboarding",
+               **{"var-files": "infra/aws/onboarding/terraform.tfvars.example"})
+    assert job.returncode == 0, job.stdout + job.stderr
+    assert job.outputs == {"findings": "0", "failing": "0", "passed": "true",
+                           "sarif-file": "check-permissions.sarif", "exit-code": "0"}
+    # Without the values the account id and the bucket are unknown: the gate fails closed.
+    job = gate(workspace, tmp_path, paths="infra/aws/onboarding")
+    assert job.returncode == 1, job.stdout + job.stderr
+    rules = {line.split("title=")[1].split(" ")[0] for line in job.stdout.splitlines() if line.startswith("::error")}
+    assert {"IAM402", "IAM302"} <= rules
+
+
+def test_vars_override_the_var_files_line_by_line(workspace: Path, tmp_path: Path) -> None:
+    onboarding_workspace(workspace)
+    # One NAME=VALUE a line, a value with a space kept whole; later values win over the tfvars file.
+    job = gate(workspace, tmp_path, paths="infra/aws/onboarding", format="json", annotations="false",
+               **{"var-files": "infra/aws/onboarding/terraform.tfvars.example",
+                  "vars": "cur_bucket_name=*\n\n  cur_report_prefix=cost reports/  \n"})
+    assert job.returncode == 1, job.stdout + job.stderr
+    report = json.loads(job.stdout)
+    assert [(f["rule_id"], f["file"], f["line"], f["actions"]) for f in report["findings"]] == [
+        ("IAM302", "infra/aws/onboarding/main.tf", 14, ["s3:GetObject"])]
+    assert "Resource 'arn:aws:s3:::*/cost reports/*'" in report["findings"][0]["message"]
+
+
+def test_planted_write_in_the_onboarding_module_fails_at_its_line(workspace: Path, tmp_path: Path) -> None:
+    module = onboarding_workspace(workspace)
+    main_tf = module / "main.tf"
+    text = main_tf.read_text(encoding="utf-8")
+    anchor = '      "ce:DescribeCostCategoryDefinition",\n'
+    assert anchor in text
+    main_tf.write_text(text.replace(anchor, anchor + '      "ce:DeleteCostCategoryDefinition",\n', 1),
+                       encoding="utf-8")
+    line = text[: text.index(anchor)].count("\n") + 2
+    job = gate(workspace, tmp_path, paths="infra/aws/onboarding",
+               **{"var-files": "infra/aws/onboarding/terraform.tfvars.example", "format": "junit",
+                  "output": "reports/check-permissions.xml"})
+    assert job.returncode == 1, job.stdout + job.stderr
+    assert job.outputs["exit-code"] == "1" and job.outputs["failing"] == "1"
+    [annotation] = [x for x in job.stdout.splitlines() if x.startswith("::error")]
+    assert annotation.startswith(f"::error file=infra/aws/onboarding/main.tf,line={line},endLine={line},"
+                                 "title=IAM101 write-action-allowed::")
+    assert "ce:DeleteCostCategoryDefinition" in annotation
+    # The junit report went to its file; the log keeps the text report.
+    junit = (workspace / "reports" / "check-permissions.xml").read_text(encoding="utf-8")
+    assert junit.startswith("<?xml") and 'name="IAM101 write-action-allowed"' in junit and "<failure" in junit
+    assert f"infra/aws/onboarding/main.tf:{line}: error IAM101 write-action-allowed" in job.stdout
+
+
+def test_bad_format_exits_2(workspace: Path, tmp_path: Path) -> None:
+    write(workspace / "policies" / "ro.json", READ_ONLY)
+    job = gate(workspace, tmp_path, format="yaml")
+    assert job.returncode == 2
+    assert "input 'format' must be one of text, json, sarif, junit, github, markdown, not 'yaml'" in job.stderr
+
+
+# --- the README's workflow is the action's --------------------------------------------------------
+
+
+def workflows(doc: str) -> list[dict[str, Any]]:
+    """The GitHub Actions workflows of a Markdown file: its yaml blocks that use this action."""
+    text = (REPO / doc).read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"^```ya?ml\n(.*?)^```", text, re.S | re.M) if "/check-permissions@" in b]
+    return [yaml.safe_load(b) for b in blocks]
+
+
+def gate_step(workflow: dict[str, Any]) -> dict[str, Any]:
+    [step] = [s for job in workflow["jobs"].values() for s in job["steps"] if "/check-permissions@" in s.get("uses", "")]
+    return step
+
+
+def readme_gate_step() -> dict[str, Any]:
+    [workflow] = workflows("README.md")  # exactly one workflow on the front page
+    return gate_step(workflow)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/action.md"])
+def test_documented_workflows_use_declared_inputs_and_an_existing_ref(doc: str) -> None:
+    found = workflows(doc)
+    assert found, f"{doc} shows no workflow that uses the action"
+    tags = git("tag", "--list", cwd=REPO).split()
+    for workflow in found:
+        step = gate_step(workflow)
+        assert set(step["with"]) <= set(ACTION["inputs"]), set(step["with"]) - set(ACTION["inputs"])
+        ref = step["uses"].split("@", 1)[1]
+        # The default branch until a release is tagged; then a tag that exists (or a full commit SHA).
+        assert ref == "main" or ref in tags or re.fullmatch(r"[0-9a-f]{40}", ref), ref
+        # The outputs the workflow reads exist.
+        for name in re.findall(r"steps\.gate\.outputs\.([\w-]+)", yaml.safe_dump(workflow)):
+            assert name in ACTION["outputs"], name
+
+
+def test_readme_workflow_gates_the_onboarding_module_and_passes(workspace: Path, tmp_path: Path) -> None:
+    onboarding_workspace(workspace)
+    inputs = {k: str(v) for k, v in readme_gate_step()["with"].items()}
+    assert inputs["paths"] == "infra/aws/onboarding"
+    job = gate(workspace, tmp_path, **inputs)
+    assert job.returncode == 0, job.stdout + job.stderr
+    assert job.outputs["passed"] == "true" and job.outputs["findings"] == "0"
 
 
 # --- the whole action, install included --------------------------------------------------------------

@@ -341,7 +341,7 @@ def terraform_front_end() -> str | None:
         except Exception as exc:
             return f"checker.api.check fails on a Terraform module: {type(exc).__name__}: {exc}"
         if not any(f.rule_id == "IAM101" for f in report.findings):
-            return "checker.api.check does not judge Terraform modules (the Terraform front end, issue 4)"
+            return "checker.api.check does not judge Terraform modules (the Terraform front end is missing)"
     return None
 
 

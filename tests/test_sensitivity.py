@@ -1,4 +1,4 @@
-"""The sensitivity loader, the ARN-scope judgement behind IAM302, and the profile fields of issue 5."""
+"""The sensitivity loader, the ARN-scope judgement behind IAM302, and the profile fields of the sensitive-read rules."""
 
 from __future__ import annotations
 

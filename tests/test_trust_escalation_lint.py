@@ -1,4 +1,4 @@
-"""Issue 5 part B beyond the YAML cases: the escalation data, exact size limits, and the parliament
+"""Trust, escalation, size and lint rules beyond the YAML cases: the escalation data, exact size limits, and the parliament
 adapter (lazy import, one run per document, nothing written, lines mapped back to the model)."""
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ more (the policy now grants more than its baselined version: a wider pattern, a 
 is reported again listing only the new actions, and its accepted part is kept as suppressed.
 Findings of rules that cannot be suppressed (``ignorable = False``) are never recorded nor accepted.
 
-The file is JSON, written deterministically (sorted, no timestamps); see the README, section
-"Configuration, suppressions and baseline".
+The file is JSON, written deterministically (sorted, no timestamps); documented in
+docs/configuration.md, section "Baseline".
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The JSON report (documented in the README): stable key order, no timestamps, relative paths."""
+"""The JSON report (documented in docs/output.md): stable key order, no timestamps, relative paths."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Issue 4, sections 1 to 7: each a write hidden in Terraform, reported at the .tf line where the
-action is written with the resource's address, and a read-only twin that passes the gate."""
+"""Where a write can hide in Terraform, one numbered section each (where policies live, AWS managed
+policies, count and for_each, modules, principals, fail closed, plans): each write is reported at the
+.tf line where the action is written with the resource's address, and a read-only twin passes the gate."""
 
 from __future__ import annotations
 
