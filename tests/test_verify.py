@@ -42,6 +42,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.xdist_group("moto-server")  # one worker, one moto server (pyproject addopts)
+
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto")
 
