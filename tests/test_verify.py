@@ -309,7 +309,8 @@ class Account:
                 return None
             if "ExternalId" not in params:
                 return RESPONSES["sts.assume_role#no-external-id"]
-            return refusal(client, operation, "sts:AssumeRole", caller)
+            return {"error": {"code": "AccessDenied", "http_status": 403, "message":
+                              f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {ROLE_ARN}"}}
         action = next((p.action for p in PROBES if (p.client, p.operation) == (service, operation)), None)
         if action is None:
             return None
