@@ -1,27 +1,29 @@
 """``check-permissions verify`` against moto's server on loopback, with the onboarding module's own
-policies applied to a role in moto.
+policies as what ``--module`` says the role is granted.
 
-What moto enforces (moto 5, ``INITIAL_NO_AUTH_ACTION_COUNT`` set to 0 through ``/moto-api/reset-auth``):
-request signatures and identity policies of users and assumed roles, for services that go through
-moto's common dispatcher (IAM, Organizations, CloudWatch Logs, Secrets Manager, EC2, STS) and S3
-(with resource ARNs). The role's trust policy on ``sts:AssumeRole``: the principal, and a *wrong*
-``sts:ExternalId`` (``StringEquals``).
+Who does what here:
 
-What it does not, and how those paths are covered here (with botocore's Stubber, or the same
-``before-call`` hook Stubber uses, and answers in AWS's documented shapes from
-``tests/fixtures/onboarding/aws_responses.json``):
-
-- a *missing* ExternalId: moto's ``TrustCondition.verify_condition`` only compares the values the
-  request carries, so AssumeRole without ExternalId succeeds (``test_moto_does_not_enforce_a_missing_external_id``
-  pins that; AWS refuses it);
-- Cost Explorer ``ListCostCategoryDefinitions``, Pricing and CloudTrail ``LookupEvents``: not
-  implemented (HTTP 500);
-- CloudWatch: moto authorises its requests as ``monitoring:<Action>`` (the signing name), so a policy
-  granting ``cloudwatch:ListMetrics`` is refused;
-- Bedrock: moto's signature check fails on its REST paths (``SignatureDoesNotMatch``) once auth is on;
-- EC2 ``DryRun`` and S3 ``Content-MD5``: moto ignores both (it would create the VPC, store the
-  object), so write probes that rely on them are only run where the role is refused, and their
-  "allowed" answers are stubbed.
+- **moto's server** is the wire: every client speaks HTTP to it, signed (moto's authentication is
+  on: ``INITIAL_NO_AUTH_ACTION_COUNT`` 0 through ``/moto-api/reset-auth``), AssumeRole issues the
+  session credentials the probes then sign with, and the calls it serves answer in the services' own
+  formats (``ListObjectsV2`` XML, ``HeadObject``'s body-less 404, Organizations'
+  ``AWSOrganizationsNotInUseException``, IAM's ``NoSuchEntity``). In moto the role's trust names the
+  customer's admin without conditions and its one policy allows everything: moto admits and
+  authorises whatever reaches it.
+- **The test's ``Account``** is the authorisation: which calls the role may make (each test names
+  the probe actions it refuses) and whether the trust admits an AssumeRole (the module's trust
+  policy as rendered: principals, ``StringEquals``/``StringEqualsIfExists`` on ``sts:ExternalId``).
+  It answers through botocore's ``before-call`` event (the one Stubber uses), so a refused call never
+  leaves the client, and its refusals are AWS's documented error shapes for each protocol. Every
+  verdict of ``verify`` (pass, gap, finding, inconclusive) comes from answers the test controls; an
+  emulator release that changes its own authorisation (moto 5.2 refusing S3 reads a policy allows)
+  cannot flip them. ``test_the_accounts_trust_agrees_with_moto_where_moto_enforces`` pins moto's own
+  trust evaluation beside it.
+- **Recordings** (``tests/fixtures/onboarding/aws_responses.json``, answers in AWS's documented
+  shapes) answer the allowed reads moto cannot serve: Cost Explorer ``ListCostCategoryDefinitions``,
+  Pricing and CloudTrail ``LookupEvents`` (not implemented: HTTP 500), CloudWatch (moto authorises it
+  as ``monitoring:<Action>``), Bedrock (moto's signature check fails on its REST paths), and EC2's
+  ``DryRun`` answers (moto ignores ``DryRun`` and would create the VPC).
 """
 
 from __future__ import annotations
@@ -33,11 +35,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+pytestmark = pytest.mark.xdist_group("moto-server")  # one worker, one moto server (pyproject addopts)
 
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto")
@@ -57,6 +62,7 @@ EXTERNAL_ID = "venturi-7f3c9a12-4b6e-4d21-9c0e-5a8b2f6d1e90"
 ROLE_NAME = "VenturiCostAnalysisReadOnly"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}"
 USER_ARN = f"arn:aws:iam::{ACCOUNT}:user/customer-admin"
+ASSUMED_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE_NAME}/{v.SESSION_NAME}"
 BUCKET = "example-corp-cur-reports"
 # Reads whose answers moto cannot give faithfully (module docstring): served from the recordings.
 STUBBED_READS = {
@@ -170,10 +176,16 @@ def module_policies(tmp: Path, **overrides: Any) -> dict[str, str]:
     return out
 
 
-def apply_role(url: str, policies: dict[str, str], *, skip: tuple[str, ...] = (),
-               extra: dict[str, Any] | None = None) -> dict[str, str]:
+ALLOW_ALL = json.dumps({"Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+ADMITS_THE_ADMIN = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": USER_ARN}, "Action": "sts:AssumeRole"}]})
+
+
+def apply_role(url: str, *, trust: str = ADMITS_THE_ADMIN, policy: str = ALLOW_ALL) -> dict[str, str]:
     """Create, as moto's unauthenticated admin, the customer's admin user (with an access key and
-    sts:AssumeRole), the role with the module's trust and policies, and the CUR bucket. Returns the
+    sts:AssumeRole), the role and the CUR bucket. By default moto admits the admin to the role and
+    authorises every call of the role (the module docstring: the ``Account`` decides). Returns the
     admin's key (the customer's default credentials)."""
     admin = boto3.session.Session(aws_access_key_id="AKIASETUPSETUPSETUP0", aws_secret_access_key="setup",
                                   region_name="us-east-1")
@@ -182,12 +194,8 @@ def apply_role(url: str, policies: dict[str, str], *, skip: tuple[str, ...] = ()
     key = iam.create_access_key(UserName="customer-admin")["AccessKey"]
     iam.put_user_policy(UserName="customer-admin", PolicyName="assume", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
-    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=policies["trust"])
-    for name, doc in policies.items():
-        if name != "trust" and name not in skip:
-            iam.put_role_policy(RoleName=ROLE_NAME, PolicyName=name, PolicyDocument=doc)
-    if extra:
-        iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="planted", PolicyDocument=json.dumps(extra))
+    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=trust)
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="moto-authorises-all", PolicyDocument=policy)
     admin.client("s3").create_bucket(Bucket=BUCKET)
     return {"id": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
 
@@ -229,34 +237,110 @@ def _answer(entry: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         **entry["response"], "ResponseMetadata": {"HTTPStatusCode": 200}}
 
 
-def _replay(client: Any, operation: str, entry: dict[str, Any], when: Any = None) -> None:
-    """Answer ``operation`` of ``client`` from a recording, through the ``before-call`` event that
-    Stubber itself uses, but for that one operation only: the client's other calls go to moto."""
-    event = f"before-call.{client.meta.service_model.service_id.hyphenize()}.{client.meta.method_to_api_mapping[operation]}"
-
-    def hook(params: dict[str, Any], **_: Any) -> Any:
-        return _answer(entry) if when is None or when(params) else None
-
-    client.meta.events.register(event, hook)
+PROBES = (*v.READ_PROBES, *v.WRITE_PROBES)
+WRITES = frozenset(p.action for p in v.WRITE_PROBES)
+# Refusals recorded in AWS's words where they differ from the generic shape (refusal() below).
+RECORDED_REFUSALS = {"ec2:CreateVpc": "ec2.create_vpc#dry-run-denied",
+                     "cloudtrail:LookupEvents": "cloudtrail.lookup_events#denied"}
+# Allowed reads moto cannot serve (module docstring): answered from the recordings.
+RECORDED_READS = {p.action: f"{p.client}.{p.operation}" for p in v.READ_PROBES if p.client in STUBBED_READS}
 
 
-def factory(recorded: dict[str, str] | None = None) -> v.ClientFactory:
-    """Clients on moto, except the reads moto cannot serve (answered from the recordings), and
-    AssumeRole without ExternalId (refused, as AWS does; moto does not enforce it). ``recorded``
-    adds or replaces recordings by service (``{"ec2": "ec2.create_vpc#dry-run-allowed"}``)."""
-    chosen = {s: f"{s}.{op}" for s, op in STUBBED_READS.items()} | (recorded or {})
+def refusal(client: Any, operation: str, action: str, caller: str) -> dict[str, Any]:
+    """AWS's refusal of ``action`` to ``caller``, in the shape of the service's protocol: query and
+    REST-XML services (IAM, STS, S3) answer ``AccessDenied`` (403), JSON ones ``AccessDeniedException``
+    (400, or 403 over REST-JSON); a refused ``HeadObject`` is a 403 without a body."""
+    if action in RECORDED_REFUSALS:
+        return RESPONSES[RECORDED_REFUSALS[action]]
+    if operation == "head_object":
+        return {"error": {"code": "403", "http_status": 403, "message": "Forbidden"}}
+    message = f"User: {caller} is not authorized to perform: {action} because no identity-based policy allows the {action} action"
+    protocol = client.meta.service_model.protocol
+    if protocol in ("query", "rest-xml", "ec2"):
+        return {"error": {"code": "AccessDenied", "http_status": 403, "message": message}}
+    return {"error": {"code": "AccessDeniedException", "http_status": 403 if protocol == "rest-json" else 400,
+                      "message": message}}
 
-    def make(session: Any, service: str, region: str) -> Any:
-        client = v.default_client_factory(session, service, region)
-        if service == "sts":
-            _replay(client, "assume_role", RESPONSES["sts.assume_role#no-external-id"],
-                    when=lambda params: "ExternalId" not in params.get("body", {}))
-        elif service in chosen:
-            key = chosen[service]
-            _replay(client, key.split(".", 1)[1].split("#", 1)[0], RESPONSES[key])
+
+@dataclass(frozen=True)
+class Account:
+    """The authorisation of the customer's account, as a test writes it down (module docstring).
+
+    ``trust`` is the role's trust policy (JSON, as the module renders it): AssumeRole is admitted
+    when an Allow statement names the caller (its ARN, its account's root or its account id) and
+    its conditions on ``sts:ExternalId`` hold. ``refused`` are the probe actions the role may not
+    do; the role may do the others (moto or a recording answers them: ``answers`` adds or replaces
+    recordings by action). The customer's admin may do nothing but AssumeRole."""
+
+    trust: str
+    refused: frozenset[str] = frozenset()
+    answers: Mapping[str, str] = field(default_factory=dict)
+
+    def admits(self, caller: str, params: Mapping[str, Any]) -> bool:
+        caller_account = caller.split(":")[4]
+        for st in json.loads(self.trust)["Statement"]:
+            actions = st.get("Action", [])
+            principals = (st.get("Principal") or {}).get("AWS", [])
+            if st.get("Effect") != "Allow" or "sts:AssumeRole" not in ([actions] if isinstance(actions, str) else actions):
+                continue
+            if not {caller, f"arn:aws:iam::{caller_account}:root", caller_account, "*"} & set(
+                    [principals] if isinstance(principals, str) else principals):
+                continue
+            if all(self._holds(test, values, params) for test, values in (st.get("Condition") or {}).items()):
+                return True
+        return False
+
+    @staticmethod
+    def _holds(test: str, values: Mapping[str, Any], params: Mapping[str, Any]) -> bool:
+        assert set(values) == {"sts:ExternalId"}, f"the test's trust evaluation knows only sts:ExternalId: {values}"
+        wanted = values["sts:ExternalId"]
+        given = params.get("ExternalId")
+        if test == "StringEquals":
+            return given in ([wanted] if isinstance(wanted, str) else wanted)
+        if test == "StringEqualsIfExists":
+            return given is None or given in ([wanted] if isinstance(wanted, str) else wanted)
+        raise AssertionError(f"the test's trust evaluation does not know {test}")
+
+    def answer(self, client: Any, service: str, operation: str, caller: str,
+               params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The answer to one call, or None to let moto answer it."""
+        if service == "sts" and operation == "assume_role":
+            if self.admits(caller, params):
+                return None
+            if "ExternalId" not in params:
+                return RESPONSES["sts.assume_role#no-external-id"]
+            return {"error": {"code": "AccessDenied", "http_status": 403, "message":
+                              f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {ROLE_ARN}"}}
+        action = next((p.action for p in PROBES if (p.client, p.operation) == (service, operation)), None)
+        if action is None:
+            return None
+        if caller != ASSUMED_ARN or action in self.refused:
+            return refusal(client, operation, action, caller)
+        if action in self.answers:
+            return RESPONSES[self.answers[action]]
+        return RESPONSES[RECORDED_READS[action]] if action in RECORDED_READS else None
+
+    def attach(self, client: Any, service: str, session: Any) -> Any:
+        """Answer ``client``'s calls as this account does, through the ``before-call`` event Stubber
+        uses: a call the account refuses, or that a recording answers, never reaches moto."""
+        credentials = session.get_credentials()
+        caller = ASSUMED_ARN if credentials is not None and credentials.token else USER_ARN
+        operations = {api: name for name, api in client.meta.method_to_api_mapping.items()}
+
+        def hook(model: Any, params: dict[str, Any], **_: Any) -> Any:
+            body = params.get("body")
+            args = body if service == "sts" and isinstance(body, dict) else {}
+            entry = self.answer(client, service, operations[model.name], caller, args)
+            return None if entry is None else _answer(entry)
+
+        client.meta.events.register(f"before-call.{client.meta.service_model.service_id.hyphenize()}", hook)
         return client
 
-    return make
+    def factory(self) -> v.ClientFactory:
+        """``verify``'s clients: on moto, answered by this account."""
+        def make(session: Any, service: str, region: str) -> Any:
+            return self.attach(v.default_client_factory(session, service, region), service, session)
+        return make
 
 
 def by_action(report: v.VerifyReport) -> dict[tuple[str, str], v.ProbeResult]:
@@ -268,31 +352,50 @@ def by_action(report: v.VerifyReport) -> dict[tuple[str, str], v.ProbeResult]:
 # --------------------------------------------------------------------------------------------
 
 
-def test_moto_enforces_a_wrong_external_id_but_not_a_missing_one(aws: str, tmp_path: Path) -> None:
-    """Pins moto's behaviour that the rest of this file relies on (see the module docstring)."""
-    key = apply_role(aws, module_policies(tmp_path))
-    enforce(aws)
-    sts = customer(key).client("sts")
-    ok = sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="t1", ExternalId=EXTERNAL_ID)
-    assert ok["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE_NAME}/t1"
-    with pytest.raises(sts.exceptions.ClientError) as denied:
-        sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="t2", ExternalId="another-id")
-    assert denied.value.response["Error"]["Code"] == "AccessDenied"
-    # AWS refuses this; moto lets it through, hence the recorded refusal in factory().
-    sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="t3")
+def test_the_accounts_trust_agrees_with_moto_where_moto_enforces(aws: str, tmp_path: Path) -> None:
+    """Pins moto's own trust evaluation beside the test's ``Account``, on the module's trust: both
+    admit the right external id and refuse a wrong one and a principal the trust does not name;
+    without the id AWS refuses (as ``Account`` does) but moto lets the request through."""
+    for principals, admitted in (([USER_ARN], True), ([], False)):
+        _post(f"{aws}/moto-api/reset", b"")
+        _post(f"{aws}/moto-api/reset-auth", b"inf")
+        trust = module_policies(tmp_path, verifier_principal_arns=principals)["trust"]
+        key = apply_role(aws, trust=trust)
+        enforce(aws)
+        sts = customer(key).client("sts")
+        account = Account(trust)
+        if admitted:
+            ok = sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="t1", ExternalId=EXTERNAL_ID)
+            assert ok["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE_NAME}/t1"
+            assert account.admits(USER_ARN, {"ExternalId": EXTERNAL_ID})
+            # AWS refuses this; moto lets it through: the Account refuses it, as AWS does.
+            sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="t3")
+            assert not account.admits(USER_ARN, {})
+        else:
+            with pytest.raises(sts.exceptions.ClientError) as outside:
+                sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="t1", ExternalId=EXTERNAL_ID)
+            assert outside.value.response["Error"]["Code"] == "AccessDenied"
+            assert not account.admits(USER_ARN, {"ExternalId": EXTERNAL_ID})
+        with pytest.raises(sts.exceptions.ClientError) as denied:
+            sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="t2", ExternalId="another-id")
+        assert denied.value.response["Error"]["Code"] == "AccessDenied"
+        assert not account.admits(USER_ARN, {"ExternalId": "another-id"})
+        _post(f"{aws}/moto-api/reset-auth", b"inf")
 
 
 def test_verify_passes_on_the_module_as_applied(aws: str, tmp_path: Path) -> None:
+    """The role as the module grants it: every read probe allowed, every write refused."""
     policies = module_policies(tmp_path)
-    key = apply_role(aws, policies)
+    key = apply_role(aws)
     enforce(aws)
+    account = Account(policies["trust"], refused=WRITES)
     report = v.verify(ROLE_ARN, EXTERNAL_ID, regions=["us-east-1"], module=policy_dir(tmp_path, policies),
-                      session=customer(key), client_factory=factory())
-    assert report.assumed and report.assumed_arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE_NAME}/{v.SESSION_NAME}"
+                      session=customer(key), client_factory=account.factory())
+    assert report.assumed and report.assumed_arn == ASSUMED_ARN
     got = {(r.kind, r.action, r.region, r.status, r.seen.split(":")[0]) for r in report.results}
     assert got == {
         ("trust", "sts:AssumeRole", "-", "pass", "AccessDenied"),  # without the external id (recorded)
-        # moto-enforced reads
+        # reads moto serves, in the services' wire formats
         ("read", "s3:ListBucket", "us-east-1", "pass", "200 OK"),
         ("read", "s3:GetObject", "us-east-1", "pass", "404"),
         ("read", "logs:DescribeLogGroups", "us-east-1", "pass", "200 OK"),
@@ -304,20 +407,20 @@ def test_verify_passes_on_the_module_as_applied(aws: str, tmp_path: Path) -> Non
         ("read", "bedrock:ListFoundationModels", "us-east-1", "pass", "200 OK"),
         ("read", "cloudwatch:ListMetrics", "us-east-1", "pass", "200 OK"),
         ("read", "cloudtrail:LookupEvents", "us-east-1", "pass", "200 OK"),
-        # every write refused by moto's IAM
-        ("write", "ec2:CreateVpc", "us-east-1", "pass", "AccessDenied"),
+        # every write refused, in each service's words
+        ("write", "ec2:CreateVpc", "us-east-1", "pass", "UnauthorizedOperation"),
         ("write", "iam:AttachRolePolicy", "us-east-1", "pass", "AccessDenied"),
         ("write", "iam:CreateAccessKey", "us-east-1", "pass", "AccessDenied"),
         ("write", "s3:PutObject", "us-east-1", "pass", "AccessDenied"),
-        ("write", "logs:DeleteLogGroup", "us-east-1", "pass", "AccessDenied"),
-        ("write", "cloudtrail:StopLogging", "us-east-1", "pass", "AccessDenied"),
-        ("write", "ce:DeleteCostCategoryDefinition", "us-east-1", "pass", "AccessDenied"),
-        ("write", "bedrock:InvokeModel", "us-east-1", "pass", "AccessDenied"),
-        ("write", "secretsmanager:GetSecretValue", "us-east-1", "pass", "AccessDenied"),
+        ("write", "logs:DeleteLogGroup", "us-east-1", "pass", "AccessDeniedException"),
+        ("write", "cloudtrail:StopLogging", "us-east-1", "pass", "AccessDeniedException"),
+        ("write", "ce:DeleteCostCategoryDefinition", "us-east-1", "pass", "AccessDeniedException"),
+        ("write", "bedrock:InvokeModel", "us-east-1", "pass", "AccessDeniedException"),
+        ("write", "secretsmanager:GetSecretValue", "us-east-1", "pass", "AccessDeniedException"),
     }
     calls = by_action(report)
     assert calls[("trust", "sts.assume_role(ExternalId omitted)")].status == "pass"
-    # The wrong external id is refused by moto itself.
+    # The wrong external id is refused by the trust's StringEquals.
     assert calls[("trust", "sts.assume_role(ExternalId=<a wrong one>)")].seen == "AccessDenied"
     assert calls[("read", "s3:ListBucket")].call == f"s3.list_objects_v2(Bucket='{BUCKET}', Prefix='cur/')"
     assert report.granted_services == ("bedrock", "ce", "cloudtrail", "cloudwatch", "iam", "logs",
@@ -327,12 +430,27 @@ def test_verify_passes_on_the_module_as_applied(aws: str, tmp_path: Path) -> Non
     assert "RESULT  KIND" in text and text.rstrip().endswith(": PASS")
 
 
+def test_probes_use_the_roles_session_not_the_callers(aws: str, tmp_path: Path) -> None:
+    """The ``Account`` refuses the customer's admin everything but AssumeRole: a verify that probed
+    with the caller's credentials instead of the assumed role's would see every read refused."""
+    policies = module_policies(tmp_path)
+    key = apply_role(aws)
+    enforce(aws)
+    account = Account(policies["trust"], refused=WRITES)
+    admin = customer(key)
+    s3 = account.attach(v.default_client_factory(admin, "s3", "us-east-1"), "s3", admin)
+    with pytest.raises(s3.exceptions.ClientError) as refused:
+        s3.list_objects_v2(Bucket=BUCKET, Prefix="cur/", MaxKeys=1)
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    assert USER_ARN in refused.value.response["Error"]["Message"]
+
+
 def test_a_wrong_external_id_cannot_assume_and_names_the_likely_cause(aws: str, tmp_path: Path) -> None:
     policies = module_policies(tmp_path)
-    key = apply_role(aws, policies)
+    key = apply_role(aws)
     enforce(aws)
     report = v.verify(ROLE_ARN, "not-the-right-id", regions=["us-east-1"], module=policy_dir(tmp_path, policies),
-                      session=customer(key), client_factory=factory())
+                      session=customer(key), client_factory=Account(policies["trust"], refused=WRITES).factory())
     assert not report.assumed and report.results == []
     assert report.assume_error is not None and report.assume_error.startswith("AccessDenied: ")
     assert report.causes == v.ASSUME_CAUSES["AccessDenied"]
@@ -343,47 +461,64 @@ def test_a_wrong_external_id_cannot_assume_and_names_the_likely_cause(aws: str, 
 
 def test_the_customer_outside_the_trust_cannot_assume(aws: str, tmp_path: Path) -> None:
     """Without verifier_principal_arns the trust names only Venturi's account: the customer's own
-    admin is refused (moto checks the principal), and the report says how to fix it."""
+    admin is refused, and the report says how to fix it."""
     policies = module_policies(tmp_path, verifier_principal_arns=[])
-    key = apply_role(aws, policies)
+    key = apply_role(aws)
     enforce(aws)
     report = v.verify(ROLE_ARN, EXTERNAL_ID, regions=["us-east-1"], module=policy_dir(tmp_path, policies),
-                      session=customer(key), client_factory=factory())
-    assert not report.assumed and "verifier_principal_arns" in " ".join(report.causes)
+                      session=customer(key), client_factory=Account(policies["trust"], refused=WRITES).factory())
+    assert not report.assumed and report.assume_error is not None
+    assert report.assume_error.startswith(f"AccessDenied: User: {USER_ARN} is not authorized to perform: sts:AssumeRole")
+    assert "verifier_principal_arns" in " ".join(report.causes)
 
 
 def test_a_denied_read_is_a_gap(aws: str, tmp_path: Path) -> None:
-    """The module grants log reads but the applied role lacks them (moto enforces Logs); the
-    CloudTrail refusal, which moto cannot give, comes from the recorded AWS answer."""
+    """The module grants log and CloudTrail reads but the applied role lacks them (CloudTrail's
+    refusal is the recorded AWS answer)."""
     policies = module_policies(tmp_path)
-    key = apply_role(aws, policies, skip=("observability",))
+    key = apply_role(aws)
     enforce(aws)
+    account = Account(policies["trust"], refused=WRITES | {"logs:DescribeLogGroups", "cloudtrail:LookupEvents"})
     report = v.verify(ROLE_ARN, EXTERNAL_ID, regions=["us-east-1"], module=policy_dir(tmp_path, policies),
-                      session=customer(key),
-                      client_factory=factory({"cloudtrail": "cloudtrail.lookup_events#denied"}))
+                      session=customer(key), client_factory=account.factory())
     calls = by_action(report)
     logs = calls[("read", "logs:DescribeLogGroups")]
-    assert (logs.status, logs.seen.split(":")[0]) == ("gap", "AccessDenied")
+    assert (logs.status, logs.seen.split(":")[0]) == ("gap", "AccessDeniedException")
     trail = calls[("read", "cloudtrail:LookupEvents")]
     assert (trail.status, trail.seen.split(":")[0]) == ("gap", "AccessDeniedException")
     assert calls[("read", "iam:ListRoles")].status == "pass"
+    assert calls[("read", "s3:GetObject")].status == "pass"
     assert report.counts()["gap"] == 2 and report.counts()["finding"] == 0
     assert report.exit_code == 1
     assert "gap: logs:DescribeLogGroups (us-east-1): the role may not do this: User: " in v.render_text(report)
 
 
-def test_an_allowed_write_is_a_finding(aws: str, tmp_path: Path) -> None:
-    """A policy planted on the role lets it create access keys (moto enforces IAM: the probe's user
-    cannot exist, so the answer is NoSuchEntity, after authorisation); EC2's DryRun answer, which
-    moto does not give, comes from the recording."""
+def test_a_refused_object_read_is_a_gap(aws: str, tmp_path: Path) -> None:
+    """S3 answers a refused HeadObject with a bare 403 (no body, no error code): still a gap."""
     policies = module_policies(tmp_path)
-    planted = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "ec2:CreateVpc"], "Resource": "*"}]}
-    key = apply_role(aws, policies, extra=planted)
+    key = apply_role(aws)
     enforce(aws)
+    account = Account(policies["trust"], refused=WRITES | {"s3:GetObject"})
     report = v.verify(ROLE_ARN, EXTERNAL_ID, regions=["us-east-1"], module=policy_dir(tmp_path, policies),
-                      session=customer(key),
-                      client_factory=factory({"ec2": "ec2.create_vpc#dry-run-allowed"}))
+                      session=customer(key), client_factory=account.factory())
+    calls = by_action(report)
+    head = calls[("read", "s3:GetObject")]
+    assert (head.status, head.seen, head.call.split("(")[0]) == ("gap", "403", "s3.head_object")
+    assert calls[("read", "s3:ListBucket")].status == "pass"
+    assert report.counts()["gap"] == 1 and report.exit_code == 1
+
+
+def test_an_allowed_write_is_a_finding(aws: str, tmp_path: Path) -> None:
+    """The role may create access keys (moto serves the call: the probe's user cannot exist, so the
+    answer is NoSuchEntity, after authorisation) and VPCs (EC2's DryRun answer, which moto does not
+    give, comes from the recording)."""
+    policies = module_policies(tmp_path)
+    key = apply_role(aws)
+    enforce(aws)
+    account = Account(policies["trust"], refused=WRITES - {"iam:CreateAccessKey", "ec2:CreateVpc"},
+                      answers={"ec2:CreateVpc": "ec2.create_vpc#dry-run-allowed"})
+    report = v.verify(ROLE_ARN, EXTERNAL_ID, regions=["us-east-1"], module=policy_dir(tmp_path, policies),
+                      session=customer(key), client_factory=account.factory())
     calls = by_action(report)
     key_probe = calls[("write", "iam:CreateAccessKey")]
     assert (key_probe.status, key_probe.seen.split(":")[0]) == ("finding", "NoSuchEntity")
@@ -452,13 +587,24 @@ runner = CliRunner()
 
 
 def test_cli_json_report(aws: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the command line: the role lacks the log reads, Cost Explorer fails (HTTP 500) and the
+    applied trust says ``StringEqualsIfExists`` (a request without the id passes): the run fails
+    closed and the JSON report says why."""
     policies = module_policies(tmp_path)
-    key = apply_role(aws, policies, skip=("observability",))
+    key = apply_role(aws)
     enforce(aws)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["id"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["secret"])
-    # Through the CLI no stubs: moto answers everything, so the reads it cannot serve are
-    # inconclusive (500) or wrongly refused (CloudWatch, Bedrock): the run fails closed.
+    unavailable = "ce.list_cost_category_definitions#unavailable"
+    monkeypatch.setitem(RESPONSES, unavailable, {"error": {
+        "code": "InternalFailure", "http_status": 500, "message": "An internal error occurred."}})
+    account = Account(policies["trust"].replace('"StringEquals"', '"StringEqualsIfExists"'),
+                      refused=WRITES | {"logs:DescribeLogGroups"},
+                      answers={"ce:ListCostCategoryDefinitions": unavailable})
+    # The command makes its own sessions and clients: the account answers every client they make.
+    make_client = boto3.session.Session.client
+    monkeypatch.setattr(boto3.session.Session, "client", lambda self, service, *a, **kw: account.attach(
+        make_client(self, service, *a, **kw), service, self))
     result = runner.invoke(app, ["verify", "--role-arn", ROLE_ARN, "--external-id", EXTERNAL_ID,
                                  "--region", "us-east-1", "--module", str(policy_dir(tmp_path, policies)),
                                  "--format", "json"])
@@ -469,8 +615,9 @@ def test_cli_json_report(aws: str, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     statuses = {(p["action"], p["status"]) for p in data["probes"] if p["kind"] == "read"}
     assert ("logs:DescribeLogGroups", "gap") in statuses
     assert ("iam:ListRoles", "pass") in statuses
+    assert ("s3:ListBucket", "pass") in statuses
     assert ("ce:ListCostCategoryDefinitions", "inconclusive") in statuses
-    # moto lets AssumeRole through without the external id: verify reports it as a finding.
+    # The trust lets AssumeRole through without the external id: verify reports it as a finding.
     trust = [p for p in data["probes"] if p["kind"] == "trust"]
     assert [(p["call"], p["status"]) for p in trust] == [
         ("sts.assume_role(ExternalId omitted)", "finding"), ("sts.assume_role(ExternalId=<a wrong one>)", "pass")]

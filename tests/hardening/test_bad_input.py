@@ -79,6 +79,23 @@ def run_gate(args: list[str], cwd: Path, *, as_user: list[str] | None = None) ->
     return Outcome(proc.returncode, stdout, stderr, usage.ru_utime + usage.ru_stime, int(match.group(1)) / 1024)
 
 
+# What the gate run as another user really needs: the entry script, and the modules (with their
+# dependencies: pydantic and the rest) that the check command imports for JSON and Terraform.
+_PROBE = "import checker.entry, checker.api, checker.sources, checker.terraform; open({entry!r}, 'rb').close()"
+
+
+def skip_unless_user_can_run_the_gate(as_user: list[str], cwd: Path, who: str = "user nobody") -> None:
+    """Skips the calling test, with the probe's own error, where ``as_user`` cannot run the gate from
+    ``cwd`` at all (an interpreter, virtual environment, site-packages or clone it may not read):
+    that is this machine's layout, not the behaviour under test. Same interpreter, environment and
+    working folder as ``run_gate``."""
+    probe = subprocess.run([*as_user, sys.executable, "-c", _PROBE.format(entry=str(ENTRY))], cwd=cwd,
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    if probe.returncode != 0:
+        reason = (probe.stderr.strip().splitlines() or [f"exit {probe.returncode}"])[-1][:200]
+        pytest.skip(f"{who} cannot import the gate and its dependencies here: {reason}")
+
+
 def write(path: Path, data: object) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, bytes):
@@ -235,10 +252,7 @@ def test_unreadable_file_and_directory_as_another_user() -> None:
     (tmp_path / "dir").chmod(0o755)
     (tmp_path / "dir" / "sub").chmod(0)
     try:
-        probe = subprocess.run([*as_nobody, sys.executable, "-c", "import checker"], cwd=tmp_path,
-                               capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-        if probe.returncode != 0:
-            pytest.skip(f"user nobody cannot run the interpreter here: {probe.stderr.strip()[:200]}")
+        skip_unless_user_can_run_the_gate(as_nobody, tmp_path)
         out = run_gate(["check", "locked.json"], tmp_path, as_user=as_nobody)
         # The command line's own check ("Path 'locked.json' is not readable") or ours: exit 2 either way.
         assert out.code == 2 and re.search(r"locked\.json.*(not readable|Permission denied)", out.err), out.err

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -376,10 +375,7 @@ def test_unreadable_terraform_files_and_folders_as_another_user() -> None:
         locked = [tmp / "m1" / "iam.tf", tmp / "m2" / "sub", tmp / "m3" / "child"]
         for p in locked:
             p.chmod(0)
-        probe = subprocess.run([*as_nobody, sys.executable, "-c", "import checker"], cwd=tmp,
-                               capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-        if probe.returncode != 0:
-            pytest.skip(f"user nobody cannot run the interpreter here: {probe.stderr.strip()[:200]}")
+        _json_corpus.skip_unless_user_can_run_the_gate(as_nobody, tmp)
 
         out = run_gate(["check", "m1"], tmp, as_user=as_nobody)
         assert out.code == 1 and "Traceback" not in out.out + out.err, out.out + out.err
