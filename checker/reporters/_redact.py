@@ -9,7 +9,9 @@ policy shown by ``explain``, a source line of a tfvars file. The strings are mat
 the output, also as JSON, XML, Markdown tables and GitHub annotations escape them.
 
 A string shorter than :data:`MIN_SUBSTRING` characters is replaced only where it stands alone
-(not inside a longer word): replacing every ``ab`` of a report would make it unreadable.
+(not inside a longer word): replacing every ``ab`` of a report would make it unreadable. A source
+line cut short for display (``...``) in the middle of a sensitive string is replaced from the
+string's first :data:`MIN_SUBSTRING` characters on.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         (long_forms if len(secret) >= MIN_SUBSTRING else short_forms).update(_forms(secret))
     if not long_forms and not short_forms:
         return text
-    parts = [re.escape(f) for f in sorted(long_forms, key=lambda f: (-len(f), f))]
+    ordered = sorted(long_forms, key=lambda f: (-len(f), f))
+    parts = [re.escape(f) for f in ordered]
+    # a line cut short for display ("... s3cr3t-va...") shows the beginning of the secret
+    parts += [re.escape(f[:k]) + r"\.\.\." for f in ordered for k in range(len(f) - 1, MIN_SUBSTRING - 1, -1)]
     parts += [f"(?<![{_WORD}]){re.escape(f)}(?![{_WORD}])" for f in sorted(short_forms, key=lambda f: (-len(f), f))]
     return re.sub("|".join(parts), SHOWN, text)
