@@ -428,7 +428,7 @@ def test_analysis_reads_the_real_value(tmp_path: Path) -> None:
 
 def test_plan_sensitive_variable_absent_from_every_report() -> None:
     """A plan (terraform show -json of QUOTED) writes the variable's value in clear: never printed."""
-    plan = ROOT / "tests" / "fixtures" / "sensitive" / "plan.json"
+    plan = ROOT / "tests" / "terraform_iam" / "fixtures" / "plan_sensitive.json"
     assert SECRET in plan.read_text(encoding="utf-8")
     for fmt in CHECK_FORMATS:
         code, out = _run("check", str(plan), "--no-config", "--format", fmt)
