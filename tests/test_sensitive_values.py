@@ -381,6 +381,16 @@ def test_quoted_secret_absent_from_every_report(tmp_path: Path, given: str) -> N
     assert policies["aws_iam_role_policy.writes"]["Statement"][0]["Resource"] == SHOWN
 
 
+def test_github_step_summary_hides_the_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _module(tmp_path, QUOTED, f'secret = "{SECRET}"\n')
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out = _run("check", str(folder), "--no-config", "--format", "github")
+    assert code == 1 and SECRET not in out
+    text = summary.read_text(encoding="utf-8")
+    assert SECRET not in text and SHOWN in text
+
+
 def test_unquoted_secret_absent_from_every_report(tmp_path: Path) -> None:
     folder = _module(tmp_path, UNQUOTED, f'secret = "{SECRET}"\n')
     for fmt in CHECK_FORMATS:

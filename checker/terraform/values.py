@@ -32,6 +32,7 @@ elements are known). Nothing unknown is ever silently turned into a known value.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,9 +160,20 @@ def mark(value: Any) -> Any:
     if isinstance(value, TfSet):
         return TfSet(mark(v) for v in value)
     if isinstance(value, list):
-        return [mark(v) for v in value]
+        items = [mark(v) for v in value]
+        if type(value) is list:
+            return items
+        copied = copy.copy(value)  # a list that knows where it was written keeps its origin
+        copied[:] = items
+        return copied
     if isinstance(value, dict):
-        return {mark(k): mark(v) for k, v in value.items()}
+        pairs = {mark(k): mark(v) for k, v in value.items()}
+        if type(value) is dict:
+            return pairs
+        copied = copy.copy(value)
+        copied.clear()
+        copied.update(pairs)
+        return copied
     return value
 
 
