@@ -163,17 +163,17 @@ def mark(value: Any) -> Any:
         items = [mark(v) for v in value]
         if type(value) is list:
             return items
-        copied = copy.copy(value)  # a list that knows where it was written keeps its origin
-        copied[:] = items
-        return copied
+        copied_list = copy.copy(value)  # a list that knows where it was written keeps its origin
+        copied_list[:] = items
+        return copied_list
     if isinstance(value, dict):
         pairs = {mark(k): mark(v) for k, v in value.items()}
         if type(value) is dict:
             return pairs
-        copied = copy.copy(value)
-        copied.clear()
-        copied.update(pairs)
-        return copied
+        copied_dict = copy.copy(value)
+        copied_dict.clear()
+        copied_dict.update(pairs)
+        return copied_dict
     return value
 
 
