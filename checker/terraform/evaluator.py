@@ -7,6 +7,13 @@ value or to a :class:`RefValue` (a lazy namespace such as ``var`` or a resource 
 attributes are looked up one by one). Whatever cannot be known becomes an
 :class:`~checker.terraform.values.Unknown`; whatever Terraform rejects raises
 :class:`~checker.terraform.errors.TerraformError` with the origin of the failing expression.
+
+Sensitive marks propagate as Terraform propagates them (see :mod:`checker.terraform.values`): a
+template interpolating a marked value, a conditional or 'for' expression deciding on one, an index
+by one and a function given one (except those that pass elements through, which keep the marks of
+each element) give a marked result. Numbers and bools cannot carry a mark: the evaluator counts
+when an operation consumes a marked value into one, and the conditional, template or 'for' around
+it marks what it selects or renders.
 """
 
 from __future__ import annotations
