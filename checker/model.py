@@ -175,6 +175,10 @@ class PolicyDocument(_Frozen):
     # model path -> file, for values written in another file than ``file`` (a Terraform local in
     # locals.tf, a template, a tfvars file); ``lines`` holds their lines in that file.
     files: dict[str, str] = Field(default_factory=dict)
+    # Strings of the document (or of the module it came from) that derive from a sensitive value
+    # (a Terraform variable declared ``sensitive = true``): rules read them as any other value;
+    # reports print ``(sensitive)`` in their place (checker/reporters/_redact.py).
+    sensitive: frozenset[str] = frozenset()
 
     def file_of(self, path: str) -> str:
         """The file of a model path's line (see :meth:`locate`): ``file`` unless it was written elsewhere."""

@@ -25,9 +25,16 @@ REPORTERS: dict[str, str] = {
 
 
 def get_reporter(name: str) -> Reporter:
+    """The renderer of a format; what it renders shows sensitive values as ``(sensitive)``."""
     try:
         module = importlib.import_module(REPORTERS[name])
     except KeyError:
         raise ValueError(f"unknown format {name!r}: choose from {', '.join(REPORTERS)}") from None
     render: Reporter = module.render
-    return render
+
+    def redacted(report: Report, *, color: bool = False) -> str:
+        from checker.reporters._redact import redact, sensitive_strings
+
+        return redact(render(report, color=color), sensitive_strings(report.load))
+
+    return redacted

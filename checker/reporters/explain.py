@@ -283,12 +283,16 @@ def statement_rows(doc: PolicyDocument) -> list[dict[str, Any]]:
 def render_explain(entries: Sequence[ExplainEntry], load: LoadResult, fmt: str = "text") -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
+    from checker.reporters._redact import redact, sensitive_strings
+
     groups = build_groups(entries)
     if fmt == "json":
-        return _json(groups, load)
-    if fmt == "markdown":
-        return _markdown(groups, load)
-    return _text(groups, load)
+        text = _json(groups, load)
+    elif fmt == "markdown":
+        text = _markdown(groups, load)
+    else:
+        text = _text(groups, load)
+    return redact(text, sensitive_strings(load, (e.document for e in entries)))
 
 
 def _json(groups: list[GroupView], load: LoadResult) -> str:

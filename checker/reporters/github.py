@@ -57,11 +57,11 @@ def write_step_summary(report: Report) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
-    from checker.reporters.markdown import render as markdown
+    from checker.reporters import get_reporter
 
     try:
         with open(target, "a", encoding="utf-8") as fh:
-            fh.write(markdown(report) + "\n")
+            fh.write(get_reporter("markdown")(report) + "\n")
     except OSError as exc:
         from checker.api import InputError
 

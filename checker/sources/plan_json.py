@@ -282,4 +282,35 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
                 ex.policies.append(PolicyItem(r.address, r.address, rtype, guessed, _flat(value), file, line(attr),
                                               flat=True))
     build_from_extracted(ex, out)
+    secrets = _sensitive_variable_strings(root)
+    if secrets:
+        out.documents = [d.model_copy(update={"sensitive": d.sensitive | secrets}) for d in out.documents]
     return out
+
+
+def _sensitive_variable_strings(root: JsonNode) -> frozenset[str]:
+    """The strings of the root module's variables the configuration declares ``sensitive`` (the
+    plan writes their values in ``variables``): never printed."""
+    conf = root.get("configuration")
+    mod = conf.get("root_module") if conf is not None and conf.kind == "object" else None
+    decls = mod.get("variables") if mod is not None and mod.kind == "object" else None
+    values = root.get("variables")
+    if decls is None or decls.kind != "object" or values is None or values.kind != "object":
+        return frozenset()
+    out: set[str] = set()
+    for name, _, decl in decls.members:
+        flag = decl.get("sensitive") if decl.kind == "object" else None
+        holder = values.get(name)
+        value = holder.get("value") if holder is not None and holder.kind == "object" else None
+        if flag is None or flag.value is not True or value is None:
+            continue
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if node.kind == "string" and node.value:
+                out.add(str(node.value))
+            elif node.kind == "object":
+                stack.extend(v for _, _, v in node.members)
+            elif node.kind == "array":
+                stack.extend(node.items)
+    return frozenset(out)

@@ -33,7 +33,7 @@ from checker.model import (
     Statement,
 )
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
-from checker.terraform.values import Origin, TfStr, Unknown
+from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings
 
 if TYPE_CHECKING:
     from checker.terraform.iam import Extracted
@@ -251,7 +251,27 @@ def document_from_value(value: Any, src: Source) -> PolicyDocument:
                          principal=src.principal)
     raw = plain(structure, placeholder) if structure is not None else doc.raw
     # the document as a whole is where the policy argument is written
-    return _remap(doc, table, raw).model_copy(update={"line": src.line, "end_line": src.line})
+    update: dict[str, Any] = {"line": src.line, "end_line": src.line}
+    sensitive = marked_strings(structure) if structure is not None else set()
+    if structure is None and is_marked(value):
+        sensitive = _leaf_strings(raw)  # a sensitive JSON text: every value in it is sensitive
+    if sensitive:
+        update["sensitive"] = frozenset(sensitive)
+    return _remap(doc, table, raw).model_copy(update=update)
+
+
+def _leaf_strings(value: Any) -> set[str]:
+    out: set[str] = set()
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            out.add(str(v))
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+    return out
 
 
 def _invalid(src: Source, message: str, file: str, line: int) -> PolicyDocument:
@@ -397,6 +417,10 @@ def load_terraform(directory: Path, *, var_files: Sequence[str] = (), vars: Sequ
         out.documents.append(unresolved_document(
             src, f"read {read}, outside the scanned folder {_display(str(root))} (allowed by --allow-outside)",
             rule=ProblemKind.OUTSIDE_READ))
+    # the values of sensitive variables are never printed, wherever a report would show them
+    secrets = frozenset(module.sensitive_strings())
+    if secrets:
+        out.documents = [d.model_copy(update={"sensitive": d.sensitive | secrets}) for d in out.documents]
     return out
 
 

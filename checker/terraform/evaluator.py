@@ -7,6 +7,13 @@ value or to a :class:`RefValue` (a lazy namespace such as ``var`` or a resource 
 attributes are looked up one by one). Whatever cannot be known becomes an
 :class:`~checker.terraform.values.Unknown`; whatever Terraform rejects raises
 :class:`~checker.terraform.errors.TerraformError` with the origin of the failing expression.
+
+Sensitive marks propagate as Terraform propagates them (see :mod:`checker.terraform.values`): a
+template interpolating a marked value, a conditional or 'for' expression deciding on one, an index
+by one and a function given one (except those that pass elements through, which keep the marks of
+each element) give a marked result. Numbers and bools cannot carry a mark: the evaluator counts
+when an operation consumes a marked value into one, and the conditional, template or 'for' around
+it marks what it selects or renders.
 """
 
 from __future__ import annotations
@@ -21,7 +28,17 @@ from typing import Any, Protocol
 from checker.terraform import parser as tfparser
 from checker.terraform.errors import TerraformError
 from checker.terraform.syntax import Token, Tree
-from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown
+from checker.terraform.values import (
+    Origin,
+    TfSet,
+    TfStr,
+    Unknown,
+    first_unknown,
+    has_marks,
+    is_marked,
+    mark,
+    wholly_marked,
+)
 
 MAX_DEPTH = 120
 """Deepest nesting of expressions evaluated (parentheses, collections, calls, templates)."""
@@ -311,7 +328,7 @@ def _iterate(coll: Any, origin: Origin) -> Iterator[tuple[Any, Any]]:
         )
     if isinstance(coll, dict):
         for k in sorted(coll):
-            yield TfStr(k, getattr(k, "origin", None) or origin), coll[k]
+            yield (k if is_marked(k) else TfStr(k, getattr(k, "origin", None) or origin)), coll[k]
     elif isinstance(coll, TfSet):
         for v in coll:
             yield v, v
@@ -346,6 +363,18 @@ def unify(values: list[Any], origin: Origin) -> list[Any]:
 _COMPARE = {"<", ">", "<=", ">="}
 _ARITH = {"+", "-", "*", "/", "%"}
 
+# Functions whose result keeps the marks of the elements it passes through (Terraform lets them see
+# marked arguments: ``concat([sensitive("a")], ["b"])`` is ``[(sensitive), "b"]``); the result is
+# wholly sensitive only when an argument is. Every other function's result is wholly sensitive when
+# anything in its arguments is (``jsonencode({a = sensitive("x")})``). Recorded against terraform
+# in tests/test_sensitive_values.py.
+_KEEPS_ELEMENT_MARKS = frozenset({
+    "concat", "element", "flatten", "keys", "length", "lookup", "merge", "reverse", "setproduct", "slice",
+    "tolist", "tomap", "values", "zipmap",
+})
+# Functions that handle marks themselves.
+_MARK_FUNCTIONS = frozenset({"sensitive", "nonsensitive"})
+
 
 class Evaluator:
     """Evaluates Lark expression trees in a :class:`Scope`."""
@@ -353,6 +382,17 @@ class Evaluator:
     def __init__(self) -> None:
         self._depth = 0
         self._steps = 0
+        # How often a sensitive value was consumed by an operation whose result cannot carry the
+        # mark (a comparison, arithmetic, a bool): a conditional, template or 'for' condition that
+        # consumed one while it was evaluated is sensitive as a whole.
+        self._consumed = 0
+
+    def _marked(self, value: Any) -> Any:
+        """``value`` made wholly sensitive; counted as consumed when it cannot carry the mark."""
+        marked = mark(value)
+        if not has_marks(marked):
+            self._consumed += 1
+        return marked
 
     # -- entry points -------------------------------------------------------------------
 
@@ -507,10 +547,12 @@ class Evaluator:
         if len(parts) == 1 and isinstance(parts[0], Token):  # plain text
             return TfStr(str(parts[0]), origin)
         out: list[str] = []
+        consumed = self._consumed
         unknown = self._render(parts, scope, out)
         if unknown is not None:
             return Unknown(unknown.reason, unknown.origin or origin, unknown.ref, unknown.attribute)
-        return TfStr("".join(out), origin)
+        # a template that interpolates a sensitive value, or decides on one, is sensitive
+        return TfStr("".join(out), origin, sensitive=self._consumed != consumed)
 
     def _render(self, parts: list[Any], scope: Scope, out: list[str]) -> Unknown | None:
         """Append the rendering of template parts to ``out``; the first Unknown met, if any."""
@@ -523,6 +565,8 @@ class Evaluator:
             origin = self._origin(part, scope)
             if kind == "tmpl_interp":
                 value = materialize(self._eval(part.children[0], scope), origin)
+                if has_marks(value):
+                    self._consumed += 1
                 s = to_string(value, origin)
                 if isinstance(s, Unknown):
                     unknown = unknown or s
@@ -541,6 +585,8 @@ class Evaluator:
                 if isinstance(coll, Unknown):
                     unknown = unknown or coll
                     continue
+                if wholly_marked(coll):
+                    self._consumed += 1
                 for k, v in _iterate(coll, origin):
                     names = {value_name: v}
                     if key_name is not None:
@@ -562,6 +608,7 @@ class Evaluator:
     def _object(self, node: Tree, scope: Scope) -> Any:
         result: dict[str, Any] = {}
         unknown_key: Unknown | None = None
+        marked_key = False
         for elem in node.children:
             if not isinstance(elem, Tree) or elem.data != "object_elem":
                 continue
@@ -573,11 +620,12 @@ class Evaluator:
             if isinstance(key, Unknown):
                 unknown_key = unknown_key or key
                 continue
+            marked_key = marked_key or is_marked(key)
             result[key] = value
         if unknown_key is not None:
             return Unknown(f"an object key is not known: {unknown_key.reason}", unknown_key.origin,
                            unknown_key.ref, unknown_key.attribute)
-        return result
+        return self._marked(result) if marked_key else result
 
     def _object_key(self, key_node: Tree, scope: Scope, origin: Origin) -> Any:
         inner = key_node.children[0]
@@ -626,6 +674,8 @@ class Evaluator:
     def _apply_binary(self, op: str, lhs: Any, rhs: Any, origin: Origin) -> Any:
         lhs = materialize(lhs, origin)
         rhs = materialize(rhs, origin)
+        if has_marks(lhs) or has_marks(rhs):
+            self._consumed += 1  # a bool or number: it cannot carry the mark
         if op in ("==", "!="):
             eq = values_equal(lhs, rhs)
             if isinstance(eq, Unknown):
@@ -702,6 +752,8 @@ class Evaluator:
     def _bool(self, value: Any, origin: Origin, what: str) -> Any:
         if isinstance(value, RefValue):
             value = materialize(value, origin)
+        if is_marked(value):
+            self._consumed += 1
         if isinstance(value, (bool, Unknown)):
             return value
         if isinstance(value, str) and str(value) in ("true", "false"):
@@ -714,6 +766,8 @@ class Evaluator:
         op = str(node.children[0]).strip()
         origin = self._origin(node, scope)
         value = materialize(self._eval(node.children[1], scope), origin)
+        if is_marked(value):
+            self._consumed += 1
         if op == "!":
             b = self._bool(value, origin, "operand of !")
             return b if isinstance(b, Unknown) else not b
@@ -724,13 +778,19 @@ class Evaluator:
         exprs = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
         cond_node, then_node, else_node = exprs
         origin = self._origin(node, scope)
+        consumed = self._consumed
         cond = self._bool(materialize(self._eval(cond_node, scope), origin), origin, "condition")
         if isinstance(cond, Unknown):
             return Unknown(f"the condition is not known: {cond.reason}", cond.origin or origin, cond.ref, cond.attribute)
+        sensitive_cond = self._consumed != consumed
         then = materialize(self._eval(then_node, scope), origin)
         other = materialize(self._eval(else_node, scope), origin)
         then, other = unify([then, other], origin)
-        return then if cond else other
+        result = then if cond else other
+        # as Terraform: sensitive when the condition is, or either result as a whole is
+        if sensitive_cond or wholly_marked(then) or wholly_marked(other):
+            return self._marked(result)
+        return result
 
     # -- references, attributes, indexes, splats ---------------------------------------------
 
@@ -793,7 +853,10 @@ class Evaluator:
         else:
             key_node = next(c for c in index.children if isinstance(c, Tree) and c.data != "new_line_or_comment")
             key = materialize(self._eval(key_node, scope), origin)
-        return _index_value(value, key, origin)
+        result = _index_value(value, key, origin)
+        if is_marked(key) or wholly_marked(value):
+            return self._marked(result)
+        return result
 
     # -- for expressions ------------------------------------------------------------------------
 
@@ -831,6 +894,8 @@ class Evaluator:
             yield Unknown(f"the collection of a 'for' expression is not known: {coll.reason}", coll.origin or origin,
                           coll.ref, coll.attribute)
             return
+        if wholly_marked(coll):
+            self._consumed += 1  # the result is sensitive (see _for_tuple_expr)
         for k, v in _iterate(coll, origin):
             inner = scope.child({names[0]: k, names[1]: v} if len(names) == 2 else {names[0]: v})
             if cond is not None:
@@ -847,20 +912,25 @@ class Evaluator:
         origin = self._origin(node, scope)
         intro, exprs, cond, _ = self._for_parts(node)
         result: list[Any] = []
-        for inner in self._for_scopes(intro, cond, scope, origin):
+        scopes = _Watched(self, self._for_scopes(intro, cond, scope, origin))
+        for inner in scopes:
             if isinstance(inner, Unknown):
                 return inner
             result.append(self._eval(exprs[0], inner))
-        return result
+        # the collection or a condition consumed a sensitive value: the result is sensitive
+        return self._marked(result) if scopes.consumed else result
 
     def _for_object_expr(self, node: Tree, scope: Scope) -> Any:
         origin = self._origin(node, scope)
         intro, exprs, cond, grouping = self._for_parts(node)
         result: dict[str, Any] = {}
-        for inner in self._for_scopes(intro, cond, scope, origin):
+        scopes = _Watched(self, self._for_scopes(intro, cond, scope, origin))
+        marked_key = False
+        for inner in scopes:
             if isinstance(inner, Unknown):
                 return inner
             key = materialize(self._eval(exprs[0], inner), origin)
+            marked_key = marked_key or is_marked(key)
             if isinstance(key, Unknown):
                 return Unknown(f"a key of a 'for' expression is not known: {key.reason}", key.origin or origin,
                                key.ref, key.attribute)
@@ -879,7 +949,8 @@ class Evaluator:
                         origin,
                     )
                 result[skey] = value
-        return result
+        # a sensitive collection, condition or key makes the whole object sensitive
+        return self._marked(result) if scopes.consumed or marked_key else result
 
     # -- function calls ------------------------------------------------------------------------
 
@@ -922,8 +993,16 @@ class Evaluator:
                     "another template function",
                     origin,
                 )
-            return self._templatefile(args, scope, origin)
-        return _call_builtin(scope.functions, name, args, origin)
+            result = self._templatefile(args, scope, origin)
+        else:
+            result = _call_builtin(scope.functions, name, args, origin)
+        if name in _MARK_FUNCTIONS:
+            return result
+        if name in _KEEPS_ELEMENT_MARKS:
+            sensitive = any(wholly_marked(a) for a in args)
+        else:
+            sensitive = any(has_marks(a) for a in args)
+        return self._marked(result) if sensitive else result
 
     def _try(self, arg_nodes: list[Any], scope: Scope, origin: Origin) -> Any:
         if not arg_nodes:
@@ -1036,6 +1115,27 @@ class Evaluator:
                 return Unknown(f"an object key is not known: {key.reason}", key.origin, key.ref, key.attribute)
             result[to_string(key, self._origin(pair, scope))] = self._eval(value_node, scope)
         return result
+
+
+class _Watched:
+    """The scopes of a 'for' expression, noting whether producing them (evaluating the collection
+    and the conditions, not the element expressions) consumed a sensitive value."""
+
+    def __init__(self, evaluator: Evaluator, scopes: Iterator[Scope | Unknown]) -> None:
+        self._ev = evaluator
+        self._scopes = scopes
+        self.consumed = False
+
+    def __iter__(self) -> Iterator[Scope | Unknown]:
+        while True:
+            before = self._ev._consumed
+            try:
+                item = next(self._scopes)
+            except StopIteration:
+                self.consumed = self.consumed or self._ev._consumed != before
+                return
+            self.consumed = self.consumed or self._ev._consumed != before
+            yield item
 
 
 class _NoTemplateFunctions:

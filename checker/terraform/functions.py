@@ -73,7 +73,7 @@ from checker.terraform.functions_types import (
     type_of,
     unify,
 )
-from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown
+from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, mark, unmark
 
 __all__ = ["FUNCTIONS", "FunctionContext", "TfFunctionError", "call_function", "is_supported"]
 
@@ -235,6 +235,21 @@ def _num_result(n: int | float) -> int | float:
     if isinstance(n, float) and n.is_integer() and abs(n) < 2**63:
         return int(n)
     return n
+
+
+# -- sensitive values ----------------------------------------------------------------------------
+
+
+@_fn("sensitive")
+def _sensitive(ctx: FunctionContext, value: Any) -> Any:
+    """The value, marked sensitive as a whole (see checker.terraform.values)."""
+    return mark(value)
+
+
+@_fn("nonsensitive")
+def _nonsensitive(ctx: FunctionContext, value: Any) -> Any:
+    """The value without its marks (Terraform 1.11 accepts a value that has none, as here)."""
+    return unmark(value)
 
 
 # -- encoding ------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from checker.terraform.evaluator import (
     no_references,
 )
 from checker.terraform.syntax import Token, Tree
-from checker.terraform.values import Origin, TfStr, Unknown
+from checker.terraform.values import Origin, TfStr, Unknown, mark, marked_strings
 
 META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider", "providers", "lifecycle"})
 JSON_BLOCK_TYPES = frozenset(
@@ -299,6 +299,7 @@ class _Variable:
     type: tftypes.TypeSpec | None = None
     default: Any = NO_VALUE
     nullable: bool = True
+    sensitive: bool = False  # sensitive = true: its value carries the sensitive mark
 
 
 @dataclass
@@ -364,6 +365,22 @@ class Module:
         self._modules: dict[str, Block] = {}
         self._children: dict[str, Module | Unknown] = {}
         self._resolving: list[str] = []
+
+    def sensitive_strings(self) -> set[str]:
+        """The strings of every sensitive variable value of this module and the modules it has
+        loaded (the values a tfvars file, ``--var`` or a module call gave them): never printed."""
+        out: set[str] = set()
+        stack: list[Module] = [self]
+        seen: set[int] = set()
+        while stack:
+            m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            for value in m.variables.values():
+                out |= marked_strings(value)
+            stack.extend(c for c in m._children.values() if isinstance(c, Module))
+        return out
 
     # -- FunctionContext ---------------------------------------------------------------------
 
@@ -693,7 +710,11 @@ class Module:
         attr = block.attributes.get("value")
         if attr is None:
             raise TerraformError(f'output "{name}" has no value argument', Origin(str(block.file), block.line))
-        return self.evaluate(attr.expr)
+        value = self.evaluate(attr.expr)
+        flag = block.attributes.get("sensitive")
+        if flag is not None and self._evaluator.evaluate(flag.expr.node, Scope(flag.expr.file, no_references, None)) is True:
+            return mark(value)
+        return value
 
     @property
     def outputs(self) -> list[str]:
@@ -911,6 +932,8 @@ def _declare_variables(module: Module) -> None:
             if "nullable" in b.attributes:
                 nullable = ev.evaluate(b.attributes["nullable"].expr.node, const_scope)
                 var.nullable = nullable is not False
+            if "sensitive" in b.attributes:
+                var.sensitive = ev.evaluate(b.attributes["sensitive"].expr.node, const_scope) is True
             if "default" in b.attributes:
                 d = b.attributes["default"]
                 raw = ev.evaluate(d.expr.node, Scope(d.expr.file, no_references, None))
@@ -1044,6 +1067,8 @@ def _assign_variables(
             module.variables[name] = Unknown(
                 f"variable {name} has no value: set it with --var or a tfvars file", origin
             )
+        if var.sensitive:
+            module.variables[name] = mark(module.variables[name])
 
 
 # --------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from typing import Any
 
 from checker.terraform.errors import TerraformError
 from checker.terraform.loader import Block, Module, expand_dynamic
-from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown
+from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, is_marked
 
 DEFAULT_VERSION = "2012-10-17"
 
@@ -107,6 +107,7 @@ def structure_of(value: Any) -> Any:
     from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
 
     where = text_origin(value)
+    sensitive = is_marked(value)  # a sensitive JSON text: every string in it is sensitive
     try:
         root = parse_json(str(value)).root
     except JsonSyntaxError as exc:
@@ -120,7 +121,7 @@ def structure_of(value: Any) -> Any:
         if node.kind == "array":
             return OList([conv(v) for v in node.items], origin=o)
         if node.kind == "string":
-            return TfStr(node.value, o)
+            return TfStr(node.value, o, sensitive=sensitive)
         return node.value
 
     return conv(root)
@@ -152,7 +153,7 @@ def _decode_strings(value: Any, origin: Origin | None, replace_vars: bool) -> An
             continue
         s = v if isinstance(v, str) else TfStr(json.dumps(v) if not isinstance(v, (int, float)) else str(v))
         if replace_vars and "&{" in s:
-            s = TfStr(s.replace("&{", "${"), s.origin if isinstance(s, TfStr) else None)
+            s = TfStr(s.replace("&{", "${"), s.origin if isinstance(s, TfStr) else None, sensitive=is_marked(s))
         if str(s) in seen:  # a set
             continue
         seen.add(str(s))
@@ -396,7 +397,7 @@ def _statement(module: Module, block: Block, extra: Mapping[str, Any] | None) ->
         co = _block_origin(cb)
         values = ca.get("values", Unknown("condition block without values", co))
         if not isinstance(values, Unknown):
-            vals = [TfStr(v.replace("&{", "${"), v.origin if isinstance(v, TfStr) else co)
+            vals = [TfStr(v.replace("&{", "${"), v.origin if isinstance(v, TfStr) else co, sensitive=is_marked(v))
                     if isinstance(v, str) else v for v in _as_list(values)]
             values = vals[0] if len(vals) == 1 else OList(vals, origin=origin_of(values) or co)
         centries.append((ca.get("test", Unknown("condition block without test", co)),

@@ -16,6 +16,15 @@ map / object          ``dict`` (``str`` keys)
 unknown               :class:`Unknown`
 ====================  =========================================================
 
+Sensitive values (Terraform's ``sensitive`` mark: a variable or output declared ``sensitive =
+true``, the ``sensitive()`` function, and whatever Terraform derives from them) are strings whose
+``sensitive`` flag is set; a collection is marked through its strings (and its keys), so that code
+which only reads values never needs to know about marks. See :func:`mark`, :func:`has_marks` and
+:func:`is_marked`: the evaluator propagates marks as Terraform does, and whatever prints a marked
+value prints ``(sensitive)`` instead. A number, bool or null cannot carry the mark: the operation
+that consumes a marked value to make one marks what it selects or renders instead (a conditional,
+a template, a 'for' condition).
+
 A value the evaluator cannot know is an :class:`Unknown`: it says why and where, and
 operations on it propagate it (a list with one unknown element is still a list whose other
 elements are known). Nothing unknown is ever silently turned into a known value.
@@ -23,6 +32,7 @@ elements are known). Nothing unknown is ever silently turned into a known value.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,11 +60,12 @@ class TfStr(str):
     that knows line numbers inside the text can point into that file.
     """
 
-    __slots__ = ("encoded_from", "from_file", "origin")
+    __slots__ = ("encoded_from", "from_file", "origin", "sensitive")
 
     origin: Origin | None
     encoded_from: Any
     from_file: str | None
+    sensitive: bool
 
     def __new__(
         cls,
@@ -63,19 +74,22 @@ class TfStr(str):
         *,
         encoded_from: Any = None,
         from_file: str | None = None,
+        sensitive: bool = False,
     ) -> TfStr:
         self = super().__new__(cls, value)
         self.origin = origin
         self.encoded_from = encoded_from
         self.from_file = from_file
+        self.sensitive = sensitive
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickling for --jobs
-        return (_make_tfstr, (str(self), self.origin, self.encoded_from, self.from_file))
+        return (_make_tfstr, (str(self), self.origin, self.encoded_from, self.from_file, self.sensitive))
 
 
-def _make_tfstr(value: str, origin: Origin | None, encoded_from: Any, from_file: str | None) -> TfStr:
-    return TfStr(value, origin, encoded_from=encoded_from, from_file=from_file)
+def _make_tfstr(value: str, origin: Origin | None, encoded_from: Any, from_file: str | None,
+                sensitive: bool = False) -> TfStr:
+    return TfStr(value, origin, encoded_from=encoded_from, from_file=from_file, sensitive=sensitive)
 
 
 class TfSet(tuple):  # type: ignore[type-arg]
@@ -117,3 +131,115 @@ def first_unknown(value: Any) -> Unknown | None:
         elif isinstance(v, (list, tuple)) and not isinstance(v, str):
             stack.extend(reversed(v))
     return None
+
+
+# --------------------------------------------------------------------------------------
+# Sensitive marks
+# --------------------------------------------------------------------------------------
+
+
+def is_marked(value: Any) -> bool:
+    """True for a string carrying the sensitive mark."""
+    return isinstance(value, TfStr) and value.sensitive
+
+
+def mark(value: Any) -> Any:
+    """``value`` wholly sensitive: every string in it (keys too) marked; numbers, bools, nulls and
+    unknowns as they are (they cannot carry the mark)."""
+    if isinstance(value, str):
+        if is_marked(value):
+            return value
+        if isinstance(value, TfStr):
+            return TfStr(str(value), value.origin, encoded_from=value.encoded_from, from_file=value.from_file,
+                         sensitive=True)
+        return TfStr(value, sensitive=True)
+    if isinstance(value, TfSet):
+        return TfSet(mark(v) for v in value)
+    if isinstance(value, list):
+        items = [mark(v) for v in value]
+        if type(value) is list:
+            return items
+        copied_list = copy.copy(value)  # a list that knows where it was written keeps its origin
+        copied_list[:] = items
+        return copied_list
+    if isinstance(value, dict):
+        pairs = {mark(k): mark(v) for k, v in value.items()}
+        if type(value) is dict:
+            return pairs
+        copied_dict = copy.copy(value)
+        copied_dict.clear()
+        copied_dict.update(pairs)
+        return copied_dict
+    return value
+
+
+def unmark(value: Any) -> Any:
+    """``value`` with every mark removed (Terraform's ``nonsensitive``)."""
+    if isinstance(value, str):
+        if is_marked(value):
+            assert isinstance(value, TfStr)
+            return TfStr(str(value), value.origin, encoded_from=unmark(value.encoded_from), from_file=value.from_file)
+        return value
+    if isinstance(value, TfSet):
+        return TfSet(unmark(v) for v in value)
+    if isinstance(value, list):
+        return [unmark(v) for v in value]
+    if isinstance(value, dict):
+        return {unmark(k): unmark(v) for k, v in value.items()}
+    return value
+
+
+def has_marks(value: Any) -> bool:
+    """True when anything inside ``value`` (a string, a key, an element at any depth) is marked."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if is_marked(v):
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+    return False
+
+
+def wholly_marked(value: Any) -> bool:
+    """True when ``value`` itself is sensitive, as Terraform marks a value (not only some of its
+    elements): a marked string, or a non-empty collection whose every key and string is marked
+    (what :func:`mark` makes of a sensitive collection)."""
+    if isinstance(value, str):
+        return is_marked(value)
+    if isinstance(value, dict):
+        return bool(value) and all(is_marked(k) for k in value) and all(
+            wholly_marked(v) or not _can_carry(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_can_carry(v) for v in value) and all(wholly_marked(v) or not _can_carry(v) for v in value)
+    return False
+
+
+def _can_carry(value: Any) -> bool:
+    return isinstance(value, (str, dict, list, tuple)) and (not isinstance(value, (dict, list, tuple)) or bool(value))
+
+
+def marked_strings(value: Any) -> set[str]:
+    """The marked strings (values and keys) anywhere inside ``value``, also inside the structure a
+    ``jsonencode`` result was encoded from."""
+    out: set[str] = set()
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if is_marked(v):
+                out.add(str(v))
+            if isinstance(v, TfStr) and v.encoded_from is not None:
+                stack.append(v.encoded_from)
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, Unknown):
+            stack.extend(x for _, x in v.extra)
+    return out
