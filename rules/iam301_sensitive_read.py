@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, Located, PolicyDocument
+from checker.model import DocumentKind, Located, PolicyDocument, Statement
 from checker.sensitivity import categories, sensitive_candidates
 
-from ._util import action_path, summarize
+from ._util import action_path, summarize, via
 
 
 class SensitiveRead(Rule):
@@ -77,10 +77,28 @@ class SensitiveRead(Rule):
                 actions = sorted(found)
                 shown = summarize(actions, show=lambda a, found=found: f"{a} ({', '.join(found[a])})")
                 used = sorted({c for cats in found.values() for c in cats})
-                via = "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
+                through = via(stmt, loc)
                 yield Violation(
                     path=action_path(stmt, loc),
                     message=(f"{stmt.label} allows {len(actions)} action(s) in categories the profile forbids "
-                             f"({', '.join(used)}) through {via}: {shown}"),
+                             f"({', '.join(used)}) through {through}: {shown}"),
                     actions=tuple(actions),
+                    detail=through,
                 )
+
+    def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
+                      ctx: RuleContext) -> str:
+        label = stmt.label if stmt is not None else "the policy"
+        profile = ctx.profile
+        forbidden = frozenset(profile.forbidden_categories)
+
+        def cats(action: str) -> list[str]:
+            return sorted(c for c in categories(action) & forbidden if not profile.category_exempt(action, c))
+
+        def show(action: str) -> str:
+            return f"{action} ({', '.join(cats(action))})"
+
+        used = sorted({c for a in actions for c in cats(a)})
+        return (f"{label} allows {len(actions)} action(s) in categories the profile forbids ({', '.join(used)}) "
+                f"through {summarize([v.detail for v in violations], 5)}: "
+                f"{summarize(actions, show=show)}")
