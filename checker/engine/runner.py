@@ -123,6 +123,7 @@ def _grouped(rule: Rule, doc: PolicyDocument, ctx: RuleContext, file: str, path:
     the statement's, with each action's line kept for suppressions."""
     cls = type(rule)
     severity = max((s for _, s, _, _ in placed), key=lambda s: s.rank)
+    placed.sort(key=lambda p: (p[2], _path_key(p[0].path)))  # as written in the policy, whatever the rule's order
     if len(placed) == 1:
         v, _, line, end = placed[0]
         actions = tuple(dict.fromkeys(v.actions))  # the rule's order (a privilege escalation's is meaningful)
@@ -147,6 +148,11 @@ def _grouped(rule: Rule, doc: PolicyDocument, ctx: RuleContext, file: str, path:
     message = rule.group_message(stmt, [v for v, _, _, _ in placed], actions, ctx)
     return Finding.of(cls.id, cls.name, severity, cls.title(), message, file, line, max(end, line), doc.address,
                       path, actions, cls.help_url(), action_lines)
+
+
+def _path_key(path: str) -> tuple[tuple[int, str], ...]:
+    """``Statement/0/Action/10`` after ``Statement/0/Action/9``."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in path.split("/"))
 
 
 def _statement(doc: PolicyDocument, path: str) -> Statement | None:
