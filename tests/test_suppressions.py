@@ -100,6 +100,22 @@ def test_comment_on_the_line_and_on_the_line_above(tmp_path: Path, monkeypatch: 
     ]
 
 
+def test_comment_on_the_statement_line_covers_the_grouped_finding(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The statement's three write actions are one finding on the statement's line (5): a comment
+    there covers all of them; the comments on single actions' lines then silence nothing."""
+    text = TF.replace("    Statement = [{\n", "    Statement = [{ # check-permissions:ignore IAM101 reason: reviewed\n")
+    plain = TF.replace("# check-permissions:ignore IAM101 reason: the onboarding creates one anomaly monitor", "# x")
+    plain = plain.replace("// check-permissions:ignore write-action-allowed reason: offboarding cleanup", "")
+    [grouped] = run_tf(tmp_path, monkeypatch, plain)[0]
+    assert (grouped.line, grouped.actions, grouped.action_lines) == (
+        5, ("ce:CreateAnomalyMonitor", "ce:DeleteAnomalyMonitor", "ce:UpdateAnomalyMonitor"), (11, 12, 13))
+    reported, suppressed = run_tf(tmp_path, monkeypatch, text)
+    assert summary(reported) == [("IAM010", "main.tf", 10, "warning", ()), ("IAM010", "main.tf", 12, "warning", ())]
+    assert [(s.finding.line, s.finding.actions, s.reason, s.line) for s in suppressed] == [
+        (5, ("ce:CreateAnomalyMonitor", "ce:DeleteAnomalyMonitor", "ce:UpdateAnomalyMonitor"), "reviewed", 5)]
+
+
 def test_suppression_without_reason_does_not_apply_and_is_reported(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = TF.replace("IAM101 reason: the onboarding creates one anomaly monitor", "IAM101")

@@ -51,8 +51,8 @@ def wrap(text: str, width: int, indent: str = INDENT) -> list[str]:
     indent = indent if len(indent) > first else " " * (first + 2)
     if len(indent) >= width // 2:
         indent = ""
-    return textwrap.wrap(text, width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False,
-                         drop_whitespace=True) or [text[:width]]
+    lines = textwrap.wrap(text, width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False)
+    return [line.rstrip() for line in lines] or [text[:width]]
 
 
 def _finding(out: list[str], f: Finding, severity: str, shown: str, lines: list[str], color: bool,
