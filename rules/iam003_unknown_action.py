@@ -17,8 +17,8 @@ class UnknownAction(Rule):
 
     ## What it does
     Reports every `Action` or `NotAction` entry (a name or a wildcard pattern) that matches no action
-    of the AWS service catalog, or that is not of the form `service:action`. In an Allow it is an
-    error; in a Deny it is a warning.
+    of the AWS service catalog, or that is not of the form `service:action`, one finding per
+    statement listing them. In an Allow it is an error; in a Deny it is a warning.
 
     ## Why is this bad?
     An action the catalog does not know cannot be proven read-only: it may be an action AWS added

@@ -17,8 +17,9 @@ class WriteActionAllowed(Rule):
     ## What it does
     Expands every Allow statement against the AWS service catalog (wildcards and `NotAction`
     included, unconditional Denies subtracted) and reports each action whose access level the
-    profile does not allow. In the `read-only` profile only `List` and `Read` are allowed. Each
-    finding points at the pattern that grants the actions and lists every one with its level.
+    profile does not allow. In the `read-only` profile only `List` and `Read` are allowed. One
+    finding per statement names the patterns that grant the actions and lists every one with its
+    level.
     Levels are AWS's, corrected where AWS labels an action Write that only reads
     (`checker/data/level_corrections.json`, e.g. `billing:GetResourcePolicy`).
 

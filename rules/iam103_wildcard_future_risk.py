@@ -17,8 +17,8 @@ class WildcardFutureRisk(Rule):
     ## What it does
     Reports every `Action` pattern of an Allow with a wildcard (`*` or `?`) whose expansion today
     holds only actions of the profile's access levels (List and Read in `read-only`): `ce:Get*`,
-    `organizations:List*`, `*:Describe*`. The message gives today's expansion count and the finding
-    lists the actions, ready to replace the pattern. A full action name is no risk and is not
+    `organizations:List*`, `*:Describe*`. One finding per statement names its patterns, gives
+    today's expansion count and lists the actions, ready to replace the patterns. A full action name is no risk and is not
     reported; a pattern that already grants a write is reported by write-action-allowed (IAM101)
     instead. A wildcard in the service part (`*:Get*`) also matches every service AWS launches.
 

@@ -16,7 +16,8 @@ class ServiceNotAllowed(Rule):
     ## What it does
     When the profile sets `allowed_services` (service prefixes such as `ce`, `s3`, `pricing`),
     reports every allowed action (wildcards and `NotAction` expanded, unconditional Denies
-    subtracted) of any other service: one finding per granting pattern, listing the actions. A
+    subtracted) of any other service: one finding per statement, naming the granting patterns and
+    listing the actions. A
     profile without `allowed_services` (both built-in profiles) allows every service and this rule
     reports nothing.
 

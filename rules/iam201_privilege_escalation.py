@@ -61,7 +61,7 @@ class PrivilegeEscalation(Rule):
     The finding points at the pattern that grants the combination's first action (for `iam:PassRole`
     combinations, the `iam:PassRole` grant), lists every action of the combination with the
     statement (and policy) that grants it, and is reported once, in the document holding that
-    pattern. Resource scoping is not credited (a scoped `iam:PassRole` still hands over the
+    pattern; the combinations anchored in one statement are one finding. Resource scoping is not credited (a scoped `iam:PassRole` still hands over the
     scoped role's permissions), except for `sts:AssumeRole`, which counts only on `"*"`.
 
     ## Why is this bad?

@@ -18,8 +18,8 @@ class SensitiveRead(Rule):
     Looks up every allowed action (wildcards and `NotAction` expanded, unconditional Denies
     subtracted) in the curated classification `checker/data/sensitive_actions.json` and reports
     those in a category the profile lists in `forbidden_categories`, unless the profile's
-    `category_exceptions` accepts the action for that category. One finding per granting pattern,
-    listing each action with its categories:
+    `category_exceptions` accepts the action for that category. One finding per statement, naming
+    the granting patterns and listing each action with its categories:
 
     - `credentials`: returns secrets, keys, tokens or passwords (`secretsmanager:GetSecretValue`,
       `ecr:GetAuthorizationToken`, `sts:AssumeRole`);

@@ -32,7 +32,7 @@ class UnscopedDataRead(Rule):
     service catalog. Actions the profile lists in `unscoped_data_reads` are exempt: the `read-only`
     profile lists `logs:GetLogEvents`, `logs:FilterLogEvents` and `cloudtrail:LookupEvents`, which
     the onboarding role grants on `*` (LookupEvents has no resource type at all). One finding per
-    offending Resource entry, listing the data actions it grants.
+    statement, naming its offending Resource entries and listing the data actions they grant.
 
     ## Why is this bad?
     A read-only role that may read *any* bucket's objects or *any* table's items reads far more
