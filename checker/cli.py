@@ -90,10 +90,13 @@ def check(
     var: VarOpt = [],  # noqa: B006
     allow_outside: AllowOutsideOpt = False,
     jobs: JobsOpt = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text format: print only the summary (counts by rule, worst principal, verdict); errors still go to standard error.")] = False,
+    show_suppressed: Annotated[bool, typer.Option("--show-suppressed", help="Text format: list every finding a suppression comment, config exception or the baseline silenced, with its reason.")] = False,
 ) -> None:
     """Check policies against a gate profile. Exit 0 pass, 1 failing findings, 2 usage or input error."""
     raise typer.Exit(check_command(paths, format, output, profile, fail_on, exclude, strict_wildcards, config,
-                                   no_config, baseline, no_baseline, var_file, var, allow_outside, jobs))
+                                   no_config, baseline, no_baseline, var_file, var, allow_outside, jobs,
+                                   quiet=quiet, show_suppressed=show_suppressed))
 
 
 @app.command("baseline")

@@ -71,6 +71,22 @@ def use_color(stream: Any) -> bool:
     return bool(isatty and isatty())
 
 
+def text_width(stream: Any) -> int:
+    """The width of text output: the terminal's when ``stream`` is one, else 120 columns."""
+    from checker.reporters.text import WIDTH
+
+    isatty = getattr(stream, "isatty", None)
+    try:
+        tty = bool(isatty and isatty())
+    except ValueError:  # closed
+        tty = False
+    if not tty:
+        return WIDTH
+    import shutil
+
+    return shutil.get_terminal_size((WIDTH, 24)).columns
+
+
 def progress_bar() -> Any:
     """A progress bar on standard error when it is a terminal (drawn only if the run lasts > 1 s)."""
     try:
@@ -84,8 +100,12 @@ def progress_bar() -> Any:
     return ProgressBar(sys.stderr)
 
 
-def write_outputs(report: Report, formats: list[str], outputs: list[Path]) -> None:
-    """Each ``--format``: to its ``--output`` file when one is paired with it, else to standard output."""
+def write_outputs(report: Report, formats: list[str], outputs: list[Path], *, quiet: bool = False,
+                  show_suppressed: bool = False) -> None:
+    """Each ``--format``: to its ``--output`` file when one is paired with it, else to standard output.
+
+    ``quiet`` and ``show_suppressed`` shape the text format (only the summary; the suppressed
+    findings listed with their reasons); the machine formats always carry everything."""
     from checker.reporters import REPORTERS, get_reporter
 
     if len(outputs) > len(formats):
@@ -95,6 +115,13 @@ def write_outputs(report: Report, formats: list[str], outputs: list[Path]) -> No
             raise CommandError(f"error: unknown format {name!r}: choose from {', '.join(REPORTERS)}")
     for i, name in enumerate(formats):
         render = get_reporter(name)
+        if name == "text":
+            from functools import partial
+
+            from checker.reporters import text as text_reporter
+
+            stream_width = text_width(sys.stdout) if i >= len(outputs) else text_reporter.WIDTH
+            render = partial(render, width=stream_width, quiet=quiet, show_suppressed=show_suppressed)
         if i < len(outputs):
             text = render(report, color=False)
             try:
@@ -134,6 +161,8 @@ def check_command(
     allow_outside: bool,
     jobs: int,
     keep: list[Any] | None = None,
+    quiet: bool = False,
+    show_suppressed: bool = False,
 ) -> int:
     """``check-permissions check``: judge the paths, print or write the reports, return the exit code.
 
@@ -162,7 +191,7 @@ def check_command(
                            + (f" ({skipped})" if skipped else ""))
     if keep is not None:
         keep.append(report)
-    write_outputs(report, format, output)
+    write_outputs(report, format, output, quiet=quiet, show_suppressed=show_suppressed)
     return report.exit_code
 
 

@@ -40,6 +40,8 @@ _FLAGS: dict[str, tuple[str, bool]] = {
     "--allow-outside": ("allow_outside", True),
     "--strict-wildcards": ("strict_wildcards", True),
     "--no-strict-wildcards": ("strict_wildcards", False),
+    "--quiet": ("quiet", True), "-q": ("quiet", True),
+    "--show-suppressed": ("show_suppressed", True),
 }
 _SEVERITIES = ("error", "warning", "note")
 
@@ -51,7 +53,8 @@ _PRECOMMIT_FLAGS: dict[str, tuple[str, bool]] = {"--no-config": _FLAGS["--no-con
 def _defaults() -> dict[str, Any]:
     return {"paths": [], "format": [], "output": [], "profile": None, "fail_on": None, "exclude": [],
             "strict_wildcards": None, "config": None, "no_config": False, "baseline": None,
-            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 0}
+            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 0, "quiet": False,
+            "show_suppressed": False}
 
 
 def _convert(kind: str, value: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from checker.engine.findings import LISTED_ACTIONS, listed
 from checker.model import Located, Statement
 
 # Statement id -> (the statement, id of each Action/NotAction value -> its path). The entry holds the
@@ -32,10 +33,13 @@ def action_path(stmt: Statement, loc: Located) -> str:
     return f"{stmt.path}/Action"
 
 
-def summarize(items: Sequence[str], limit: int = 8, show: Callable[[str], str] | None = None) -> str:
+def summarize(items: Sequence[str], limit: int = LISTED_ACTIONS, show: Callable[[str], str] | None = None) -> str:
     """``a, b, c and 12 more``: messages stay readable; the full list is in the finding's actions.
 
     ``show`` formats each item shown (only those: a list may hold 20,000 actions)."""
-    head = items if len(items) <= limit else items[:limit]
-    text = ", ".join(map(show, head) if show is not None else head)
-    return text if len(items) <= limit else text + f" and {len(items) - limit} more"
+    return listed(items, limit, show)
+
+
+def via(stmt: Statement, loc: Located) -> str:
+    """How a message names the entry that grants actions: the pattern as written, or NotAction."""
+    return "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)

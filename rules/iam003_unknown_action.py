@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import PolicyDocument
+from checker.model import PolicyDocument, Statement
+
+from ._util import summarize
 
 _SHAPE = re.compile(r"^(\*|[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]*)$")
 
@@ -15,8 +17,8 @@ class UnknownAction(Rule):
 
     ## What it does
     Reports every `Action` or `NotAction` entry (a name or a wildcard pattern) that matches no action
-    of the AWS service catalog, or that is not of the form `service:action`. In an Allow it is an
-    error; in a Deny it is a warning.
+    of the AWS service catalog, or that is not of the form `service:action`, one finding per
+    statement listing them. In an Allow it is an error; in a Deny it is a warning.
 
     ## Why is this bad?
     An action the catalog does not know cannot be proven read-only: it may be an action AWS added
@@ -61,4 +63,16 @@ class UnknownAction(Rule):
                     else:
                         continue
                     yield Violation(path=f"{stmt.path}/{key}/{j}", message=msg, actions=(loc.value,),
-                                    severity=severity)
+                                    severity=severity, detail=key)
+
+    def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
+                      ctx: RuleContext) -> str:
+        label = stmt.label if stmt is not None else "the policy"
+        allow = stmt is None or stmt.is_allow
+        keys = "/".join(sorted({v.detail for v in violations}))
+        odd = [a for a in actions if not _SHAPE.match(a)]
+        shape = (f" ({summarize(odd, 5)} not of the form service:action: IAM rejects or matches nothing)"
+                 if odd else "")
+        tail = "so they cannot be proven read-only" if allow else "these guards deny nothing"
+        return (f"{label} ({'an Allow' if allow else 'a Deny'}) has {len(actions)} {keys} entries that match no "
+                f"action in the AWS service catalog{shape}, {tail}: {summarize(actions)}")

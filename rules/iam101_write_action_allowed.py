@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, Located, PolicyDocument
+from checker.model import DocumentKind, Located, PolicyDocument, Statement
 from checker.sensitivity import MANY_ACTIONS, actions_with_levels, corrected_level
 
-from ._util import action_path, summarize
+from ._util import action_path, summarize, via
 
 
 class WriteActionAllowed(Rule):
@@ -17,8 +17,9 @@ class WriteActionAllowed(Rule):
     ## What it does
     Expands every Allow statement against the AWS service catalog (wildcards and `NotAction`
     included, unconditional Denies subtracted) and reports each action whose access level the
-    profile does not allow. In the `read-only` profile only `List` and `Read` are allowed. Each
-    finding points at the pattern that grants the actions and lists every one with its level.
+    profile does not allow. In the `read-only` profile only `List` and `Read` are allowed. One
+    finding per statement names the patterns that grant the actions and lists every one with its
+    level.
     Levels are AWS's, corrected where AWS labels an action Write that only reads
     (`checker/data/level_corrections.json`, e.g. `billing:GetResourcePolicy`).
 
@@ -59,11 +60,22 @@ class WriteActionAllowed(Rule):
             stmt = sg.statement
             for loc, actions in by_pattern.values():
                 actions.sort()
-                shown = summarize(actions, show=lambda a: f"{a} ({corrected_level(a)})")
-                via = "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
+                shown = summarize(actions, show=_with_level)
+                through = via(stmt, loc)
                 yield Violation(
                     path=action_path(stmt, loc),
                     message=(f"{stmt.label} allows {len(actions)} action(s) beyond "
-                             f"{'/'.join(ctx.profile.allowed_levels)} through {via}: {shown}"),
+                             f"{'/'.join(ctx.profile.allowed_levels)} through {through}: {shown}"),
                     actions=tuple(actions),
+                    detail=through,
                 )
+
+    def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
+                      ctx: RuleContext) -> str:
+        label = stmt.label if stmt is not None else "the policy"
+        return (f"{label} allows {len(actions)} action(s) beyond {'/'.join(ctx.profile.allowed_levels)} "
+                f"through {summarize([v.detail for v in violations], 5)}: {summarize(actions, show=_with_level)}")
+
+
+def _with_level(action: str) -> str:
+    return f"{action} ({corrected_level(action)})"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from checker.engine.findings import Severity
@@ -8,7 +8,7 @@ from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
 from checker.sensitivity import corrected_level
 
-from ._util import action_path
+from ._util import action_path, summarize
 
 
 class WildcardFutureRisk(Rule):
@@ -17,8 +17,8 @@ class WildcardFutureRisk(Rule):
     ## What it does
     Reports every `Action` pattern of an Allow with a wildcard (`*` or `?`) whose expansion today
     holds only actions of the profile's access levels (List and Read in `read-only`): `ce:Get*`,
-    `organizations:List*`, `*:Describe*`. The message gives today's expansion count and the finding
-    lists the actions, ready to replace the pattern. A full action name is no risk and is not
+    `organizations:List*`, `*:Describe*`. One finding per statement names its patterns, gives
+    today's expansion count and lists the actions, ready to replace the patterns. A full action name is no risk and is not
     reported; a pattern that already grants a write is reported by write-action-allowed (IAM101)
     instead. A wildcard in the service part (`*:Get*`) also matches every service AWS launches.
 
@@ -87,7 +87,17 @@ class WildcardFutureRisk(Rule):
             message=(f"{stmt.label} allows {pattern!r}, which matches {len(today)} {shown} action(s) "
                      f"today and {later}; list the {len(today)} action(s) by name"),
             actions=tuple(today),
+            detail=repr(pattern),
         )
+
+    def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
+                      ctx: RuleContext) -> str:
+        label = stmt.label if stmt is not None else "the policy"
+        levels = {corrected_level(a) for a in actions}
+        shown = "/".join(level for level in ctx.profile.allowed_levels if level in levels)
+        return (f"{label} allows {len(violations)} wildcard(s), {summarize([v.detail for v in violations], 5)}, "
+                f"which match {len(actions)} {shown} action(s) today and every action AWS adds later whose "
+                f"name fits; list the {len(actions)} action(s) by name: {summarize(actions)}")
 
 
 def _levels(actions: list[str], allowed: frozenset[str]) -> frozenset[str] | None:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, Located, PolicyDocument
+from checker.model import DocumentKind, Located, PolicyDocument, Statement
 
-from ._util import action_path, summarize
+from ._util import action_path, summarize, via
 
 
 class ServiceNotAllowed(Rule):
@@ -16,7 +16,8 @@ class ServiceNotAllowed(Rule):
     ## What it does
     When the profile sets `allowed_services` (service prefixes such as `ce`, `s3`, `pricing`),
     reports every allowed action (wildcards and `NotAction` expanded, unconditional Denies
-    subtracted) of any other service: one finding per granting pattern, listing the actions. A
+    subtracted) of any other service: one finding per statement, naming the granting patterns and
+    listing the actions. A
     profile without `allowed_services` (both built-in profiles) allows every service and this rule
     reports nothing.
 
@@ -58,11 +59,21 @@ class ServiceNotAllowed(Rule):
             for loc, actions in by_pattern.values():
                 actions.sort()
                 services = sorted({a.split(":", 1)[0] for a in actions})
-                via = "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
+                through = via(stmt, loc)
                 yield Violation(
                     path=action_path(stmt, loc),
                     message=(f"{stmt.label} allows {len(actions)} action(s) of service(s) the profile does not "
-                             f"allow ({summarize(services, 5)}; allowed: {allowed}) through {via}: "
+                             f"allow ({summarize(services, 5)}; allowed: {allowed}) through {through}: "
                              f"{summarize(actions)}"),
                     actions=tuple(actions),
+                    detail=through,
                 )
+
+    def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
+                      ctx: RuleContext) -> str:
+        label = stmt.label if stmt is not None else "the policy"
+        services = sorted({a.split(":", 1)[0] for a in actions})
+        allowed = ", ".join(ctx.profile.allowed_services or ())
+        return (f"{label} allows {len(actions)} action(s) of service(s) the profile does not allow "
+                f"({summarize(services, 5)}; allowed: {allowed}) through "
+                f"{summarize([v.detail for v in violations], 5)}: {summarize(actions)}")

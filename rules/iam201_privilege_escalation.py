@@ -61,7 +61,7 @@ class PrivilegeEscalation(Rule):
     The finding points at the pattern that grants the combination's first action (for `iam:PassRole`
     combinations, the `iam:PassRole` grant), lists every action of the combination with the
     statement (and policy) that grants it, and is reported once, in the document holding that
-    pattern. Resource scoping is not credited (a scoped `iam:PassRole` still hands over the
+    pattern; the combinations anchored in one statement are one finding. Resource scoping is not credited (a scoped `iam:PassRole` still hands over the
     scoped role's permissions), except for `sts:AssumeRole`, which counts only on `"*"`.
 
     ## Why is this bad?
@@ -92,7 +92,7 @@ class PrivilegeEscalation(Rule):
     kinds: ClassVar[frozenset[DocumentKind]] = frozenset({DocumentKind.IDENTITY})
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
-        # anchor path -> (anchor site, [(entry, sites)]); one finding per pattern (stable fingerprints)
+        # anchor statement's path -> (first anchor site, [(entry, sites)]): one finding per statement
         found: dict[str, tuple[_Site, list[tuple[Escalation, list[_Site]]]]] = {}
         seen: set[tuple[str, str]] = set()
         for pd in principals_of(doc, ctx):
@@ -117,8 +117,8 @@ class PrivilegeEscalation(Rule):
                 if (path, entry.id) in seen:
                     continue
                 seen.add((path, entry.id))
-                found.setdefault(path, (anchor, []))[1].append((entry, chosen))
-        for path, (anchor, entries) in found.items():
+                found.setdefault(anchor.stmt.path, (anchor, []))[1].append((entry, chosen))
+        for anchor, entries in found.values():
             parts = []
             actions: list[str] = []
             for entry, chosen in entries:
@@ -126,7 +126,7 @@ class PrivilegeEscalation(Rule):
                 actions.extend(s.action for s in chosen if s.action not in actions)
             principal = f" of {doc.principal}" if doc.principal else ""
             yield Violation(
-                path=path,
+                path=action_path(anchor.stmt, anchor.loc),
                 message=(f"{anchor.stmt.label}{principal} completes {len(entries)} known privilege-escalation "
                          f"path(s): " + "; ".join(parts)),
                 actions=tuple(actions),

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import ClassVar
 
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, Located, PolicyDocument
+from checker.model import DocumentKind, Located, PolicyDocument, Statement
 from checker.sensitivity import categories, sensitive_candidates
 
-from ._util import action_path, summarize
+from ._util import action_path, summarize, via
 
 
 def _with_categories(found: dict[str, list[str]], action: str) -> str:
@@ -24,8 +24,8 @@ class SensitiveRead(Rule):
     Looks up every allowed action (wildcards and `NotAction` expanded, unconditional Denies
     subtracted) in the curated classification `checker/data/sensitive_actions.json` and reports
     those in a category the profile lists in `forbidden_categories`, unless the profile's
-    `category_exceptions` accepts the action for that category. One finding per granting pattern,
-    listing each action with its categories:
+    `category_exceptions` accepts the action for that category. One finding per statement, naming
+    the granting patterns and listing each action with its categories:
 
     - `credentials`: returns secrets, keys, tokens or passwords (`secretsmanager:GetSecretValue`,
       `ecr:GetAuthorizationToken`, `sts:AssumeRole`);
@@ -83,10 +83,28 @@ class SensitiveRead(Rule):
                 actions = sorted(found)
                 shown = summarize(actions, show=partial(_with_categories, found))
                 used = sorted({c for cats in found.values() for c in cats})
-                via = "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
+                through = via(stmt, loc)
                 yield Violation(
                     path=action_path(stmt, loc),
                     message=(f"{stmt.label} allows {len(actions)} action(s) in categories the profile forbids "
-                             f"({', '.join(used)}) through {via}: {shown}"),
+                             f"({', '.join(used)}) through {through}: {shown}"),
                     actions=tuple(actions),
+                    detail=through,
                 )
+
+    def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
+                      ctx: RuleContext) -> str:
+        label = stmt.label if stmt is not None else "the policy"
+        profile = ctx.profile
+        forbidden = frozenset(profile.forbidden_categories)
+
+        def cats(action: str) -> list[str]:
+            return sorted(c for c in categories(action) & forbidden if not profile.category_exempt(action, c))
+
+        def show(action: str) -> str:
+            return f"{action} ({', '.join(cats(action))})"
+
+        used = sorted({c for a in actions for c in cats(a)})
+        return (f"{label} allows {len(actions)} action(s) in categories the profile forbids ({', '.join(used)}) "
+                f"through {summarize([v.detail for v in violations], 5)}: "
+                f"{summarize(actions, show=show)}")

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from checker.arnscope import Scope, resource_scope, scopable
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
+from checker.model import DocumentKind, PolicyDocument, Statement
 from checker.sensitivity import categories, sensitive_candidates
 
 from ._util import summarize
@@ -32,7 +32,7 @@ class UnscopedDataRead(Rule):
     service catalog. Actions the profile lists in `unscoped_data_reads` are exempt: the `read-only`
     profile lists `logs:GetLogEvents`, `logs:FilterLogEvents` and `cloudtrail:LookupEvents`, which
     the onboarding role grants on `*` (LookupEvents has no resource type at all). One finding per
-    offending Resource entry, listing the data actions it grants.
+    statement, naming its offending Resource entries and listing the data actions they grant.
 
     ## Why is this bad?
     A read-only role that may read *any* bucket's objects or *any* table's items reads far more
@@ -90,17 +90,28 @@ class UnscopedDataRead(Rule):
 
     @staticmethod
     def _violation(path: str, label: str, actions: list[str], where: str, ctx: RuleContext) -> Violation:
-        fixed = [a for a in actions if not scopable(a, ctx.catalog)]
-        if not fixed:
-            hint = "name the bucket, table or stream instead"
-        elif len(fixed) == len(actions):
-            hint = ("AWS authorizes these only on \"*\" (no resource type): remove them, or accept them "
-                    "in the profile's unscoped_data_reads")
-        else:
-            hint = (f"name the bucket, table or stream instead; {summarize(fixed, 3)} can only be granted "
-                    "on \"*\" (no resource type): remove or accept in the profile's unscoped_data_reads")
         return Violation(
             path=path,
-            message=f"{label} allows {len(actions)} read(s) of customer data on {where}: {summarize(actions)}; {hint}",
+            message=(f"{label} allows {len(actions)} read(s) of customer data on {where}: {summarize(actions)}; "
+                     f"{_hint(actions, ctx)}"),
             actions=tuple(actions),
+            detail=where,
         )
+
+    def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
+                      ctx: RuleContext) -> str:
+        label = stmt.label if stmt is not None else "the policy"
+        where = summarize([v.detail for v in violations], 3)
+        return (f"{label} allows {len(actions)} read(s) of customer data on {where}: {summarize(actions)}; "
+                f"{_hint(actions, ctx)}")
+
+
+def _hint(actions: Sequence[str], ctx: RuleContext) -> str:
+    fixed = [a for a in actions if not scopable(a, ctx.catalog)]
+    if not fixed:
+        return "name the bucket, table or stream instead"
+    if len(fixed) == len(actions):
+        return ("AWS authorizes these only on \"*\" (no resource type): remove them, or accept them "
+                "in the profile's unscoped_data_reads")
+    return (f"name the bucket, table or stream instead; {summarize(fixed, 3)} can only be granted "
+            "on \"*\" (no resource type): remove or accept in the profile's unscoped_data_reads")

@@ -57,8 +57,8 @@ def test_baseline_file_is_deterministic_json_with_relative_paths(repo: Path) -> 
     assert list(data) == ["tool", "format", "findings"]
     assert (data["tool"], data["format"]) == ("check-permissions", 1)
     assert [(e["rule_id"], e["file"], e["address"], e["path"], e["actions"]) for e in data["findings"]] == [
-        ("IAM101", "../policies/cost.json", "../policies/cost.json", "Statement/0/Action/1", ["ce:CreateAnomalyMonitor"]),
-        ("IAM101", "../policies/tags.json", "../policies/tags.json", "Statement/0/Action/0", ["ce:TagResource"]),
+        ("IAM101", "../policies/cost.json", "../policies/cost.json", "Statement/0", ["ce:CreateAnomalyMonitor"]),
+        ("IAM101", "../policies/tags.json", "../policies/tags.json", "Statement/0", ["ce:TagResource"]),
     ]
     assert list(data["findings"][0]) == ["rule_id", "rule_name", "file", "address", "path", "fingerprint", "actions"]
     # the same tree written from another working directory gives the same bytes
@@ -177,14 +177,32 @@ def test_apply_matches_by_fingerprint_and_actions(tmp_path: Path, monkeypatch: p
     assert entry.actions == ("s3:DeleteObject", "s3:PutObject")
     reported, suppressed = loaded.apply([
         _finding("p.json", "Statement/0/Action/0", ("s3:PutObject",)),             # accepted
-        _finding("p.json", "Statement/0/Action/1", ("s3:PutObject",)),             # elsewhere: new
+        _finding("p.json", "Statement/1/Action/0", ("s3:PutObject",)),             # another statement: new
         _finding("p.json", "Statement/0/Action/0", ("s3:PutObject", "s3:PutBucketPolicy")),  # grown
         _finding("p.json", "Statement/0/Action/0", ("s3:PutBucketAcl",)),          # replaced: new, whole
     ])
     assert [(f.path, f.actions) for f in reported] == [
-        ("Statement/0/Action/1", ("s3:PutObject",)),
+        ("Statement/1/Action/0", ("s3:PutObject",)),
         ("Statement/0/Action/0", ("s3:PutBucketPolicy",)),
         ("Statement/0/Action/0", ("s3:PutBucketAcl",)),
     ]
     assert [(s.finding.path, s.finding.actions) for s in suppressed] == [
         ("Statement/0/Action/0", ("s3:PutObject",)), ("Statement/0/Action/0", ("s3:PutObject",))]
+
+
+def test_a_baseline_naming_patterns_accepts_the_statements_finding(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written when findings were one per granting pattern: its entries count for their statement."""
+    monkeypatch.chdir(tmp_path)
+    old = {"tool": "check-permissions", "format": 1, "findings": [
+        {"rule_id": "IAM101", "file": "p.json", "address": "p.json", "path": path, "actions": actions}
+        for path, actions in (("Statement/0/Action/0", ["s3:PutObject"]), ("Statement/0/Action/2", ["sqs:DeleteQueue"]),
+                              ("Statement/0/NotAction", []))]}
+    write(tmp_path / "b.json", old)
+    loaded = Baseline.load("b.json")
+    assert sorted((e.path, e.actions) for e in loaded.entries.values()) == [
+        ("Statement/0", ("s3:PutObject", "sqs:DeleteQueue")), ("Statement/0/NotAction", ())]
+    reported, suppressed = loaded.apply([_finding("p.json", "Statement/0", ("s3:PutObject", "sqs:DeleteQueue")),
+                                         _finding("p.json", "Statement/0", ("s3:PutObject", "sns:Publish"))])
+    assert [(f.path, f.actions) for f in reported] == [("Statement/0", ("sns:Publish",))]
+    assert [s.finding.actions for s in suppressed] == [("s3:PutObject", "sqs:DeleteQueue"), ("s3:PutObject",)]

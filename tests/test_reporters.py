@@ -149,7 +149,7 @@ def test_sarif_failing_run_exact_results(in_tmp: Path, sarif_validator: Any) -> 
     assert write_result["partialFingerprints"] == {"checkPermissions/v1": finding.fingerprint}
     assert write_result["properties"]["actions"] == ["s3:PutObject"]
     assert write_result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == \
-        "pol/w.json/Statement/0/Action/1"
+        "pol/w.json/Statement/0"
     # The NotAction statement: a region over several lines; its message lists 50 actions, then a count.
     not_action = results[("IAM102", 15)]
     region = not_action["locations"][0]["physicalLocation"]["region"]
@@ -441,16 +441,23 @@ def test_text_groups_by_file_with_source_lines_actions_and_summary(in_tmp: Path)
     text = get_reporter("text")(report, color=False)
     lines = text.splitlines()
     assert lines[0] == "pol/w.json"
-    assert lines[1].startswith("  pol/w.json:9: error IAM101 write-action-allowed: Sid 'W' allows 1 action(s)")
-    assert lines[2] == '      9 | "s3:PutObject"'
+    # the message wraps at 120 columns, indented under the finding; then the source line
+    assert lines[1] == "  pol/w.json:9: error IAM101 write-action-allowed: Sid 'W' allows 1 action(s) beyond List/Read through 's3:PutObject':"
+    assert lines[2:4] == ["    s3:PutObject (Write)", '      9 | "s3:PutObject"']
+    assert max(len(line) for line in lines) <= 120
     i = next(i for i, line in enumerate(lines) if line.startswith("  pol/w.json:15: error IAM101"))
-    assert lines[i + 1: i + 4] == ['      15 | "NotAction": [', '      16 | "iam:*"', "      17 | ],"]
-    assert lines[i + 4].startswith("      actions (12") and lines[i + 4].endswith(" more)")
-    per_rule = sorted({(f.rule_id, f.rule_name) for f in report.findings})
-    counts = [sum(1 for f in report.findings if f.rule_id == rid) for rid, _ in per_rule]
-    assert ("IAM101", "write-action-allowed") in per_rule and ("IAM102", "not-action-allow") in per_rule
+    j = next(j for j in range(i + 1, len(lines)) if not lines[j].startswith("    ") or lines[j].startswith("      "))
+    assert lines[j: j + 3] == ['      15 | "NotAction": [', '      16 | "iam:*"', "      17 | ],"]
+    # the NotAction finding's message names its first 10 actions and how many more: no second list
+    [not_action] = [f for f in report.findings if f.rule_id == "IAM101" and f.line == 15]
+    assert " ".join(line.strip() for line in lines[i:j]).endswith(f" and {len(not_action.actions) - 10} more")
+    assert not lines[j + 3].startswith("      actions")
+    per_rule = sorted({f.rule_id for f in report.findings})
+    counts = [sum(1 for f in report.findings if f.rule_id == rid) for rid in per_rule]
+    assert "IAM101" in per_rule and "IAM102" in per_rule
+    errors = report.counts()["error"]
     assert lines[-2] == f"{len(report.findings)} findings: " + ", ".join(
-        f"{rid} {name} ({n})" for (rid, name), n in zip(per_rule, counts, strict=True))
+        f"{rid} x{n}" for rid, n in zip(per_rule, counts, strict=True)) + f"; worst policy: pol/w.json ({errors} errors)"
     assert lines[-1] == (f"FAILED: 1 policies in 1 files, {report.counts()['error']} errors, "
                          f"{report.counts()['warning']} warnings, {report.counts()['note']} notes "
                          "(profile read-only, fails on error)")

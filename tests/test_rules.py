@@ -71,6 +71,8 @@ def test_rule_case(rule_id: str, name: str, case: dict[str, Any], tmp_path: Path
         assert f.severity.value == exp.get("severity", rule.severity.value), f.message
         if "actions" in exp:
             assert list(f.actions) == exp["actions"]
+        if "action_lines" in exp:  # a finding grouping actions of several lines: each action's line
+            assert dict(zip(f.actions, f.lines_of(f.actions), strict=True)) == exp["action_lines"]
         for a in exp.get("actions_include", []):
             assert a in f.actions, (a, f.actions[:20])
         for a in exp.get("actions_exclude", []):

@@ -100,22 +100,39 @@ def test_comment_on_the_line_and_on_the_line_above(tmp_path: Path, monkeypatch: 
     ]
 
 
+def test_comment_on_the_statement_line_covers_the_grouped_finding(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The statement's three write actions are one finding on the statement's line (5): a comment
+    there covers all of them; the comments on single actions' lines then silence nothing."""
+    text = TF.replace("    Statement = [{\n", "    Statement = [{ # check-permissions:ignore IAM101 reason: reviewed\n")
+    plain = TF.replace("# check-permissions:ignore IAM101 reason: the onboarding creates one anomaly monitor", "# x")
+    plain = plain.replace("// check-permissions:ignore write-action-allowed reason: offboarding cleanup", "")
+    [grouped] = run_tf(tmp_path, monkeypatch, plain)[0]
+    assert (grouped.line, grouped.actions, grouped.action_lines) == (
+        5, ("ce:CreateAnomalyMonitor", "ce:DeleteAnomalyMonitor", "ce:UpdateAnomalyMonitor"), (11, 12, 13))
+    reported, suppressed = run_tf(tmp_path, monkeypatch, text)
+    assert summary(reported) == [("IAM010", "main.tf", 10, "warning", ()), ("IAM010", "main.tf", 12, "warning", ())]
+    assert [(s.finding.line, s.finding.actions, s.reason, s.line) for s in suppressed] == [
+        (5, ("ce:CreateAnomalyMonitor", "ce:DeleteAnomalyMonitor", "ce:UpdateAnomalyMonitor"), "reviewed", 5)]
+
+
 def test_suppression_without_reason_does_not_apply_and_is_reported(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = TF.replace("IAM101 reason: the onboarding creates one anomaly monitor", "IAM101")
     reported, suppressed = run_tf(tmp_path, monkeypatch, text)
+    # the statement's two unsuppressed actions (lines 11 and 13): one finding on the statement's line
     assert summary(reported) == [
+        ("IAM101", "main.tf", 5, "error", ("ce:CreateAnomalyMonitor", "ce:UpdateAnomalyMonitor")),
         ("IAM011", "main.tf", 10, "error", ()),
-        ("IAM101", "main.tf", 11, "error", ("ce:CreateAnomalyMonitor",)),
-        ("IAM101", "main.tf", 13, "error", ("ce:UpdateAnomalyMonitor",)),
     ]
-    assert "has no reason" in reported[0].message
-    assert [s.finding.line for s in suppressed] == [12]
+    assert reported[0].action_lines == (11, 13)
+    assert "has no reason" in reported[1].message
+    assert [(s.finding.line, s.finding.actions) for s in suppressed] == [(12, ("ce:DeleteAnomalyMonitor",))]
     # an empty reason is no reason either
     text = TF.replace("reason: the onboarding creates one anomaly monitor", "reason:   ")
     reported, _ = run_tf(tmp_path, monkeypatch, text)
-    assert [(f.rule_id, f.line) for f in reported][:2] == [("IAM011", 10), ("IAM101", 11)]
-    assert "empty reason" in reported[0].message
+    assert [(f.rule_id, f.line) for f in reported][:2] == [("IAM101", 5), ("IAM011", 10)]
+    assert "empty reason" in reported[1].message
 
 
 def test_unknown_rule_and_rule_that_cannot_be_suppressed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -285,8 +302,7 @@ expires = 2026-03-31
     reported, suppressed = run_check(tmp_path, monkeypatch, config, today=date(2026, 4, 1))
     assert summary(reported) == [
         ("IAM012", ".check-permissions.toml", 2, "warning", ()),
-        ("IAM101", "policies/cost.json", 8, "error", ("ce:CreateAnomalyMonitor",)),
-        ("IAM101", "policies/cost.json", 9, "error", ("ce:UpdateAnomalyMonitor",)),
+        ("IAM101", "policies/cost.json", 4, "error", ("ce:CreateAnomalyMonitor", "ce:UpdateAnomalyMonitor")),
         ("IAM101", "policies/cost.json", 17, "error", ("ce:DeleteAnomalyMonitor",)),
     ]
     assert reported[0].message == ("exception for IAM101 (path 'policies/cost.json') expired on 2026-03-31 and no "
@@ -294,7 +310,7 @@ expires = 2026-03-31
     assert suppressed == []
     # the expiry day itself is still covered
     reported, suppressed = run_check(tmp_path, monkeypatch, config, today=date(2026, 3, 31))
-    assert summary(reported) == [] and len(suppressed) == 3
+    assert summary(reported) == [] and [s.finding.line for s in suppressed] == [4, 17]
 
 
 def test_exception_by_address_glob_and_unused_exception(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -313,8 +329,7 @@ reason = "statement was removed"
 """)
     assert summary(report.findings) == [
         ("IAM010", ".check-permissions.toml", 8, "warning", ()),
-        ("IAM101", "policies/cost.json", 8, "error", ("ce:CreateAnomalyMonitor",)),
-        ("IAM101", "policies/cost.json", 9, "error", ("ce:UpdateAnomalyMonitor",)),
+        ("IAM101", "policies/cost.json", 4, "error", ("ce:CreateAnomalyMonitor", "ce:UpdateAnomalyMonitor")),
     ]
     assert [(s.finding.line, s.reason) for s in report.suppressed] == [(17, "offboarding")]
 
@@ -328,7 +343,7 @@ def test_cli_json_report_keeps_suppressed_findings(tmp_path: Path) -> None:
     assert [f for f in report["findings"] if f["rule_id"] == "IAM101"] == []
     got = [(s["rule_id"], s["line"], s["actions"], s["suppressed_by"]) for s in report["suppressed"]]
     by = {"kind": "exception", "reason": "accepted, SEC-9", "file": ".check-permissions.toml", "line": 1}
-    assert got == [("IAM101", 8, ["ce:CreateAnomalyMonitor"], by), ("IAM101", 9, ["ce:UpdateAnomalyMonitor"], by),
+    assert got == [("IAM101", 4, ["ce:CreateAnomalyMonitor", "ce:UpdateAnomalyMonitor"], by),
                    ("IAM101", 17, ["ce:DeleteAnomalyMonitor"], by)]
     assert report["summary"]["passed"] is True
 
@@ -337,7 +352,7 @@ def test_settings_without_config_suppress_nothing(tmp_path: Path, monkeypatch: p
     setup_repo(tmp_path, '[[exceptions]]\nrule = "IAM101"\npath = "policies/cost.json"\nreason = "x"\n')
     monkeypatch.chdir(tmp_path)
     report = check(["policies"], Settings())  # the library call reads no config unless asked
-    assert [f.line for f in report.findings if f.rule_id == "IAM101"] == [8, 9, 17]
+    assert [f.line for f in report.findings if f.rule_id == "IAM101"] == [4, 17]
     assert report.suppressed == []
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from checker._dataclass import dataclass
 from checker.engine.findings import Finding, fingerprint
+from checker.engine.runner import statement_path
 from checker.engine.suppressions import Suppressed, split_finding
 from checker.reporters._jsonfmt import dumps as pretty_json
 
@@ -59,7 +60,13 @@ def entry_for(f: Finding, base_dir: Path) -> Entry:
     """A finding as a baseline entry, with its file (and a file-named address) relative to ``base_dir``."""
     rel = _rebase(f.file, base_dir)
     address = rel if f.address == f.file else f.address
-    return Entry(f.rule_id, f.rule_name, rel, address, f.path, tuple(sorted(set(f.actions))))
+    return Entry(f.rule_id, f.rule_name, rel, address, _entry_path(f.path, f.actions), tuple(sorted(set(f.actions))))
+
+
+def _entry_path(path: str, actions: Sequence[str]) -> str:
+    """Findings with actions are one per statement (checker.engine.runner): a baseline written when
+    they were one per pattern (``Statement/0/Action/3``) names their statement."""
+    return statement_path(path) if actions else path
 
 
 def _ignorable(rule_id: str) -> bool:
@@ -124,9 +131,9 @@ class Baseline:
         entries: dict[str, Entry] = {}
         for i, item in enumerate(data["findings"]):
             try:
+                actions = tuple(_str_list(item.get("actions", [])))
                 e = Entry(_str(item, "rule_id"), _str(item, "rule_name", ""), _str(item, "file"),
-                          _str(item, "address"), _str(item, "path", ""),
-                          tuple(_str_list(item.get("actions", []))))
+                          _str(item, "address"), _entry_path(_str(item, "path", ""), actions), actions)
             except (TypeError, AttributeError) as exc:
                 raise BaselineError(f"{shown}: findings[{i}]: {exc}") from None
             old = entries.get(e.fingerprint)

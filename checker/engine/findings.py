@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import field
 from enum import StrEnum
 from operator import attrgetter
@@ -49,6 +50,10 @@ class Finding:
     actions: tuple[str, ...] = ()
     help_url: str = ""
     fingerprint: str = field(default="")
+    # The source line each action came from, in the order of ``actions``, when a finding groups
+    # actions reported on several lines of one statement (a suppression comment on one of those
+    # lines covers that line's actions); empty when every action is on ``line``.
+    action_lines: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
@@ -59,7 +64,7 @@ class Finding:
     @classmethod
     def of(cls, rule_id: str, rule_name: str, severity: Severity, title: str, message: str, file: str,
            line: int, end_line: int, address: str, path: str, actions: tuple[str, ...],
-           help_url: str) -> Finding:
+           help_url: str, action_lines: tuple[int, ...] = ()) -> Finding:
         """``Finding(...)`` with these fields (the fingerprint computed), about three times faster:
         the rule engine makes one per violation, tens of thousands in a large run. Built as
         :func:`checker._dataclass.mutable_twin` says; ``tests/test_parallel.py`` compares it with
@@ -78,6 +83,7 @@ class Finding:
         f.actions = actions
         f.help_url = help_url
         f.fingerprint = fingerprint(rule_id, file, address, path)
+        f.action_lines = action_lines
         f.__class__ = cls
         return cast("Finding", f)
 
@@ -86,6 +92,13 @@ class Finding:
         # (fingerprint included, so it is not computed again) is three times faster than the
         # default, which restores each slot from a state list. The slots are the fields, in order.
         return (Finding, _fields_of(self))
+
+    def lines_of(self, actions: Sequence[str]) -> tuple[int, ...]:
+        """The source lines of ``actions`` (some of this finding's), aligned with them."""
+        if not self.action_lines:
+            return tuple(self.line for _ in actions)
+        where = dict(zip(self.actions, self.action_lines, strict=True))
+        return tuple(where.get(a, self.line) for a in actions)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.rule_id, self.address, self.path, self.actions)
@@ -106,6 +119,19 @@ class Finding:
             "actions": list(self.actions),
             "fingerprint": self.fingerprint,
         }
+
+
+# How many actions a finding's message names before it says "and N more" (the full list is in
+# the finding's ``actions``: the JSON and SARIF reports carry it).
+LISTED_ACTIONS = 10
+
+
+def listed(items: Sequence[str], limit: int = LISTED_ACTIONS, show: Callable[[str], str] | None = None) -> str:
+    """``a, b, c and 12 more``: the first ``limit`` items (each as ``show`` writes it), then how
+    many more there are."""
+    head = items if len(items) <= limit else items[:limit]
+    text = ", ".join(map(show, head) if show is not None else head)
+    return text if len(items) <= limit else f"{text} and {len(items) - limit} more"
 
 
 # A Finding's slots without its frozen ``__setattr__`` (see Finding.of).

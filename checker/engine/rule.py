@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import field
 from typing import TYPE_CHECKING, ClassVar
 
 from checker._dataclass import dataclass
-from checker.engine.findings import Severity
-from checker.model import DocumentKind, LoadResult, PolicyDocument
+from checker.engine.findings import Severity, listed
+from checker.model import DocumentKind, LoadResult, PolicyDocument, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
@@ -35,6 +35,9 @@ class Violation:
     severity: Severity | None = None
     line: int | None = None  # only when the path cannot say it (a value from another file)
     file: str | None = None
+    # What tells this violation from the rule's others in the same statement (the pattern that
+    # grants the actions, the Resource entry): what a grouped finding's message names for it.
+    detail: str = ""
 
 
 @dataclass(slots=True)
@@ -91,6 +94,18 @@ class Rule:
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
         raise NotImplementedError
+
+    def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
+                      ctx: RuleContext) -> str:
+        """The message of one finding grouping several ``violations`` (each with actions) of one
+        statement; ``actions`` are all of theirs, sorted. The engine makes one finding per rule and
+        statement (see ``checker.engine.runner``); a rule that yields several violations with
+        actions in one statement says here how they read as one."""
+        label = stmt.label if stmt is not None else "the policy"
+        details = [v.detail for v in violations if v.detail]
+        via = f" ({listed(details, 5)})" if details else ""
+        return (f"{label}: {len(violations)} {self.name} violations{via} on {len(actions)} action(s): "
+                f"{listed(actions)}")
 
     @classmethod
     def doc(cls) -> str:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from checker.engine.findings import Finding, Severity
 from checker.engine.registry import find_rule, load_rule, rule_ids
-from checker.engine.rule import EngineRule, Rule, RuleContext
-from checker.model import LoadResult, PolicyDocument
+from checker.engine.rule import EngineRule, Rule, RuleContext, Violation
+from checker.model import LoadResult, PolicyDocument, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
@@ -85,12 +85,82 @@ def _check_document(doc: PolicyDocument, active: Sequence[Rule], ctx: RuleContex
                                 f"internal error in rule {cls.id} ({type(exc).__name__}: {exc}); "
                                 "the document could not be judged", ()))
             continue
+        # Violations with actions: one finding per file and statement, listing all their actions.
+        groups: dict[tuple[str, str], list[_Placed]] = {}
         for v in violations:
             if v.line is not None:
                 line, end = v.line, v.line
             else:
                 line, end = doc.locate(v.path)
             severity = v.severity if v.severity is not None else default
-            out.append(_finding(cls, severity, v.file or doc.file_of(v.path), line, end, doc.address, v.path,
-                                v.message, v.actions))
+            file = v.file or doc.file_of(v.path)
+            if v.actions:
+                groups.setdefault((file, statement_path(v.path)), []).append((v, severity, line, end))
+            else:
+                out.append(_finding(cls, severity, file, line, end, doc.address, v.path, v.message, ()))
+        for (file, path), placed in groups.items():
+            out.append(_grouped(rule, doc, ctx, file, path, placed))
     return out
+
+
+# A violation with its severity and source lines.
+_Placed = tuple[Violation, Severity, int, int]
+
+
+def statement_path(path: str) -> str:
+    """The statement a model path lies in (``Statement/3/Action/0`` -> ``Statement/3``); a path
+    outside the statements is its own group."""
+    if path.startswith("Statement/"):
+        head = path[len("Statement/"):].partition("/")[0]
+        if head.isdigit():
+            return f"Statement/{head}"
+    return path
+
+
+def _grouped(rule: Rule, doc: PolicyDocument, ctx: RuleContext, file: str, path: str,
+             placed: list[_Placed]) -> Finding:
+    """One finding of ``rule`` for the violations ``placed`` in one statement: every action of
+    theirs (sorted when there are several violations), the highest severity, the statement's path (the fingerprint stays when the
+    statement grants more or less). Its line is the violations' line when they share one, else
+    the statement's, with each action's line kept for suppressions."""
+    cls = type(rule)
+    severity = max((s for _, s, _, _ in placed), key=lambda s: s.rank)
+    placed.sort(key=lambda p: (p[2], _path_key(p[0].path)))  # as written in the policy, whatever the rule's order
+    if len(placed) == 1:
+        v, _, line, end = placed[0]
+        actions = tuple(dict.fromkeys(v.actions))  # the rule's order (a privilege escalation's is meaningful)
+        return _finding(cls, severity, file, line, end, doc.address, path, v.message, actions)
+    line_of: dict[str, int] = {}
+    for v, _, line, _ in placed:
+        for a in v.actions:
+            if line_of.get(a, line) >= line:
+                line_of[a] = line
+    actions = tuple(sorted(line_of))
+    lines = {line for _, _, line, _ in placed}
+    action_lines: tuple[int, ...] = ()
+    if len(lines) == 1:
+        line, end = placed[0][2], max(e for _, _, _, e in placed)
+    else:
+        if file == doc.file_of(path):
+            line, end = doc.locate(path)
+        else:  # the values came from another file than the statement's: their own lines
+            line, end = min(lines), max(e for _, _, _, e in placed)
+        action_lines = tuple(line_of[a] for a in actions)
+    stmt = _statement(doc, path)
+    message = rule.group_message(stmt, [v for v, _, _, _ in placed], actions, ctx)
+    return Finding.of(cls.id, cls.name, severity, cls.title(), message, file, line, max(end, line), doc.address,
+                      path, actions, cls.help_url(), action_lines)
+
+
+def _path_key(path: str) -> tuple[tuple[int, str], ...]:
+    """``Statement/0/Action/10`` after ``Statement/0/Action/9``."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in path.split("/"))
+
+
+def _statement(doc: PolicyDocument, path: str) -> Statement | None:
+    head, _, index = path.partition("/")
+    if head == "Statement" and index.isdigit():
+        for stmt in doc.statements:
+            if stmt.index == int(index):
+                return stmt
+    return None

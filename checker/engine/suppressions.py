@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker._dataclass import dataclass
-from checker.engine.findings import Finding
+from checker.engine.findings import Finding, listed
 
 if TYPE_CHECKING:
     from checker.config import ConfigException
@@ -346,11 +346,49 @@ def split_finding(f: Finding, accepted: tuple[str, ...], remaining: tuple[str, .
     The reported part keeps the fingerprint and lists only the actions not accepted; its message
     says how many were accepted and why.
     """
-    kept = replace(f, actions=accepted)
-    shown = ", ".join(remaining[:8]) + (f" and {len(remaining) - 8} more" if len(remaining) > 8 else "")
-    new = replace(f, actions=remaining,
-                  message=f"{f.message} (not {note}: {shown}; {len(accepted)} other action(s) were)")
+    kept = with_actions(f, accepted)
+    new = with_actions(f, remaining)
+    new = replace(new, message=f"{f.message} (not {note}: {listed(remaining)}; {len(accepted)} other action(s) were)")
     return kept, new
+
+
+def with_actions(f: Finding, actions: tuple[str, ...]) -> Finding:
+    """``f`` reporting only ``actions`` (some of its own), each keeping its source line; when these
+    come from one line (of a finding that grouped several), the finding is on that line."""
+    if not f.action_lines:
+        return replace(f, actions=actions)
+    lines = f.lines_of(actions)
+    if len(set(lines)) == 1:
+        return replace(f, actions=actions, action_lines=(), line=lines[0], end_line=lines[0])
+    return replace(f, actions=actions, action_lines=lines)
+
+
+def _suppress_lines(f: Finding, by_target: dict[tuple[str, int], list[tuple[Directive, dict[str, str]]]],
+                     full: str) -> tuple[Finding | None, list[Suppressed]]:
+    """The part of ``f`` no comment on its actions' lines covers (None: none is left), and the
+    parts those comments suppressed, one per comment."""
+    covered: dict[int, list[str]] = {}  # id of the directive -> the actions it covers
+    hits: dict[int, Directive] = {}
+    for action, line in zip(f.actions, f.action_lines, strict=True):
+        for d, ok in by_target.get((full, line), ()):
+            if f.rule_id in ok:
+                covered.setdefault(id(d), []).append(action)
+                hits[id(d)] = d
+                break
+    if not covered:
+        return f, []
+    parts: list[Suppressed] = []
+    for key, actions in covered.items():
+        d = hits[key]
+        d.used.add(f.rule_id)
+        parts.append(Suppressed(with_actions(f, tuple(actions)), "comment", d.reason, d.file, d.line))
+    done = {a for actions in covered.values() for a in actions}
+    remaining = tuple(a for a in f.actions if a not in done)
+    if not remaining:
+        return None, parts
+    left = with_actions(f, remaining)
+    return replace(left, message=f"{f.message} (not suppressed: {listed(remaining)}; {len(done)} other "
+                                 "action(s) were)"), parts
 
 
 def apply_suppressions(findings: Sequence[Finding], load: LoadResult, profile: Profile,
@@ -417,13 +455,15 @@ def apply_suppressions(findings: Sequence[Finding], load: LoadResult, profile: P
     suppressed: list[Suppressed] = []
     absolute: dict[str, str] = {}  # file as reported -> absolute path (per call: the cwd may change)
     for f in findings:
-        # 1. a comment on (or above) the finding's line
+        # 1. a comment on (or above) the finding's line; for a finding that groups actions of several
+        # lines, on the statement's line (all of them) or on one action's line (that line's actions)
         hit = None
         if by_target:
             full = absolute.get(f.file)
             if full is None:
                 full = absolute[f.file] = os.path.abspath(f.file)
-            targeted = by_target.get((full, f.line), ())
+            grouped_on_action_line = bool(f.action_lines) and f.line in f.action_lines
+            targeted = () if grouped_on_action_line else by_target.get((full, f.line), ())
         else:
             targeted = ()
         for d, ok in targeted:
@@ -434,8 +474,15 @@ def apply_suppressions(findings: Sequence[Finding], load: LoadResult, profile: P
             hit.used.add(f.rule_id)
             suppressed.append(Suppressed(f, "comment", hit.reason, hit.file, hit.line))
             continue
-        # 2. config exceptions
         current = f
+        if f.action_lines and by_target:
+            # a finding grouping actions of several lines: a comment on one of them covers its actions
+            left, parts = _suppress_lines(f, by_target, absolute[f.file])
+            suppressed.extend(parts)
+            if left is None:
+                continue
+            current = left
+        # 2. config exceptions
         done = False
         for e, rid, glob in active:
             if rid != current.rule_id:

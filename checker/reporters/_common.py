@@ -140,8 +140,10 @@ def rule_classes() -> dict[str, type[Rule]]:
 
 
 def verdict(report: Report) -> str:
-    """``passed`` or ``FAILED`` with the counts, as every human-facing format states it."""
+    """``passed`` or ``FAILED`` with the counts, as every human-facing format states it; the
+    findings that suppressions, exceptions or the baseline silenced are counted whenever there are."""
     counts = report.counts()
+    suppressed = f", {len(report.suppressed)} suppressed" if report.suppressed else ""
     return (f"{'passed' if report.passed else 'FAILED'}: {len(report.load.documents)} policies in "
             f"{len(report.load.files)} files, {counts['error']} errors, {counts['warning']} warnings, "
-            f"{counts['note']} notes (profile {report.profile.name}, fails on {report.fail_on.value})")
+            f"{counts['note']} notes{suppressed} (profile {report.profile.name}, fails on {report.fail_on.value})")

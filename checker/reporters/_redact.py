@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from checker.api import Report
+    from checker.engine.findings import Finding
     from checker.model import LoadResult, PolicyDocument
 
 SHOWN = "(sensitive)"
@@ -64,3 +66,18 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     parts += [re.escape(f[:k]) + r"\.\.\." for f in ordered for k in range(len(f) - 1, MIN_SUBSTRING - 1, -1)]
     parts += [f"(?<![{_WORD}]){re.escape(f)}(?![{_WORD}])" for f in sorted(short_forms, key=lambda f: (-len(f), f))]
     return re.sub("|".join(parts), SHOWN, text)
+
+
+def redact_report(report: Report, secrets: Iterable[str]) -> Report:
+    """``report`` with every finding's message (and each suppressed one's) redacted, for renderers
+    that reshape messages (wrapping) before :func:`redact` sees the text."""
+    from dataclasses import replace
+
+    chosen = list(secrets)
+
+    def clean(finding: Finding) -> Finding:
+        message = redact(finding.message, chosen)
+        return finding if message == finding.message else replace(finding, message=message)
+
+    return replace(report, findings=[clean(f) for f in report.findings],
+                   suppressed=[replace(s, finding=clean(s.finding)) for s in report.suppressed])

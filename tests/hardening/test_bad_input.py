@@ -76,6 +76,9 @@ def run_gate(args: list[str], cwd: Path, *, as_user: list[str] | None = None) ->
     match = re.search(r"\n@@VmHWM (\d+)\n$", stderr)
     assert match, f"the child did not report its peak memory: {stderr[-2000:]}"
     stderr = stderr[: match.start()]
+    # A finding's message wraps at 120 columns, the rest indented by four spaces: one line again, for
+    # the reasons' patterns (source lines and details are indented by six).
+    stdout = re.sub(r"\n {4}(?=\S)", " ", stdout)
     return Outcome(proc.returncode, stdout, stderr, usage.ru_utime + usage.ru_stime, int(match.group(1)) / 1024)
 
 
