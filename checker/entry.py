@@ -2,7 +2,7 @@
 
 Importing typer and click costs about 60 ms, a fifth of a run on one policy. The common
 invocations of ``check`` and of the pre-commit hook (arguments and the documented options, in
-every spelling click accepts) are parsed here and handed to :mod:`checker.commands`, the same
+every spelling click accepts) are parsed here and handed to :mod:`checker.cli.commands`, the same
 functions the typer commands call. Anything else, or anything this parser is not sure of (``--help``, an
 unknown option, a bad value, a value that looks like an option), goes to typer, which produces
 the help, the usage error or the result. ``tests/test_entry.py`` checks that both parsers give
@@ -161,7 +161,7 @@ def main(exit_process: bool = False) -> None:
     teardown once the fast path's output is flushed (:func:`run`; never for in-process callers)."""
     # This process uses no pydantic plugin; looking them up scans every installed distribution.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from checker import commands
+    from checker.cli import commands
 
     argv = sys.argv[1:]
     parsed = parse_check(argv)
@@ -174,7 +174,7 @@ def main(exit_process: bool = False) -> None:
             import gc
 
             gc.enable()  # typer's commands run as any Python program does
-        from checker.cli import typer_main
+        from checker.cli.app import typer_main
 
         typer_main()
         return

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import typer.main
 
-from checker import cli
-from checker.commands import check_command, precommit_command
+from checker.cli import app as cli
+from checker.cli.commands import check_command, precommit_command
 from checker.engine.findings import Severity
 from checker.entry import _FLAGS, _PRECOMMIT_FLAGS, _PRECOMMIT_VALUED, _VALUED, parse_check, parse_precommit
 

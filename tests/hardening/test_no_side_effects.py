@@ -42,7 +42,7 @@ sys.addaudithook(hook)
 sys.argv = ["check-permissions", *sys.argv[2:]]
 code = 0
 try:
-    from checker.cli import main
+    from checker.cli.app import main
     main()
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1

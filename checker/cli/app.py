@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from checker.commands import (
+from checker.cli.commands import (
     EXIT_INPUT,
     CommandError,
     check_command,
@@ -42,7 +42,7 @@ def _fail(message: str) -> typer.Exit:
 
 def guarded(fn: F) -> F:
     """Input errors and unexpected failures become one clear line and exit 2, never a traceback
-    (checker.commands.failure_message, shared with the fast path of checker.entry)."""
+    (checker.cli.commands.failure_message, shared with the fast path of checker.entry)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -248,8 +248,8 @@ def verify(
 ) -> None:
     """Assume the applied role and probe AWS: granted reads must work, writes must be refused.
     Exit 0 all good, 1 a gap, a finding or a role that cannot be assumed, 2 usage error."""
-    from checker.verify import VerifyError, render_json, render_text
-    from checker.verify import verify as run_verify
+    from checker.cli.verify import VerifyError, render_json, render_text
+    from checker.cli.verify import verify as run_verify
 
     if format not in ("text", "json"):
         raise _fail(f"error: unknown format {format!r}: choose text or json")

@@ -1,6 +1,6 @@
 """What the commands do once their options are parsed, free of typer.
 
-Both front doors call these: the typer application (``checker.cli``) and the fast path for the
+Both front doors call these: the typer application (``checker.cli.app``) and the fast path for the
 common ``check`` invocation (``checker.entry``), which spares a pre-commit or CI run the import of
 typer and click. A function here returns the exit code or raises :class:`CommandError` (exit 2).
 """
@@ -179,7 +179,7 @@ def precommit_command(
     keep: list[Any] | None = None,
 ) -> int:
     """``check-permissions pre-commit``: judge what the changed files belong to; return the exit code."""
-    from checker.precommit import Result, describe, plan, run
+    from checker.cli.precommit import Result, describe, plan, run
 
     first = plan(files or [], root=root)
     if first.empty:  # the common case, answered without loading the analyser
