@@ -4,8 +4,8 @@
 ``check_permissions.py``): typer parses every command; a usage error is one line on standard error.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: typer reads the annotations of every command at
+# each start, and as strings they would be compiled anew every time (benchmarks/README.md).
 import dataclasses
 import functools
 import os
