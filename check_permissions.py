@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from checker.entry import main
+from checker.cli.app import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # name -> (setup, timed statement): each runs in a fresh interpreter; only the statement is timed.
 COSTS: dict[str, tuple[str, str]] = {
-    "import typer and click (entry.py: the fast path for check and pre-commit)": (
+    "import typer and click (every start of the command line)": (
         "", "import typer"),
     "import parliament with the pkg_resources shim (parliament_lint.parliament_module)": (
         "from checker.parliament_lint import parliament_module", "parliament_module()"),

@@ -10,7 +10,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from checker import __version__
 from checker._dataclass import dataclass
@@ -217,28 +217,6 @@ def _checked_member(f: Path, root: Path, allow_outside: bool) -> Path:
 
 def _walk_error(exc: OSError) -> None:
     raise InputError(f"{exc.filename}: cannot read directory: {exc.strerror}")
-
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _gc_paused(fn: _F) -> _F:
-    """Run without the cyclic garbage collector: a run builds hundreds of thousands of acyclic
-    objects, and every collection would walk all of them again (quadratic on a 50 MB policy)."""
-    import functools
-    import gc
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return wrapper  # type: ignore[return-value]
 
 
 class _NoTerraform:
@@ -502,7 +480,6 @@ def _judge_pieces(work: _SharedWork, done: list[_PieceResult] | None, *, keep_do
                 except queue.Empty:
                     break
             continue
-        _WORKER_KEEPS.append(load)  # a worker ends with os._exit: freeing its documents would only cost time
         summaries = _Pieces(documents=[_summary(d) for d in parts.documents], errors=parts.errors,
                             skipped=parts.skipped, files=parts.files, principals=parts.principals)
         work.results.put(("piece", (index, summaries, findings)))
@@ -536,9 +513,6 @@ def _pieces(items: list[tuple[Path, bool]], jobs: int) -> list[list[tuple[Path, 
 
 # The smallest piece, as a share of all the bytes: the processes end at most this much apart.
 SMALLEST_PIECE = 1 / 64
-
-
-_WORKER_KEEPS: list[LoadResult] = []
 
 
 def _summary(doc: PolicyDocument) -> PolicyDocument:
@@ -578,7 +552,6 @@ def resolve_profile(settings: Settings) -> Profile:
     return profile
 
 
-@_gc_paused
 def check(paths: Sequence[str | Path], settings: Settings | None = None, *,
           progress: ProgressCallback | None = None) -> Report:
     """Judge every policy under ``paths`` with the settings' profile."""
@@ -625,7 +598,6 @@ def apply_suppressions(findings: list[Finding], load: LoadResult, profile: Profi
     return findings, suppressed
 
 
-@_gc_paused
 def explain(paths: Sequence[str | Path], settings: Settings | None = None) -> tuple[list[ExplainEntry], LoadResult]:
     """Every policy found, its evaluated document and its grants by access level."""
     from checker.catalog import LEVELS, get_catalog

@@ -3,7 +3,7 @@
 The test reads action.yml and executes its `run` steps with bash, as the runner does for a
 composite action: `${{ inputs.* }}`, `${{ steps.*.outputs.* }}`, `${{ github.* }}` and
 `${{ runner.* }}` substituted, a fresh `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` file per step,
-the workspace as working directory. So the test breaks when action.yml and checker/action.py drift
+the workspace as working directory. So the test breaks when action.yml and checker/cli/action.py drift
 apart. `actions/setup-python` is the one step simulated (it answers with this Python); the install
 step really runs in one test (it needs the package index), the others start from this venv.
 """
@@ -185,7 +185,7 @@ def test_action_is_composite_and_every_input_reaches_the_gate() -> None:
     assert "${{ github.action_path }}" in install["env"].values()
     assert "pip install" in install["run"]
     gate_step = ACTION["runs"]["steps"][2]
-    assert gate_step["run"].strip() == '"$CHECK_PERMISSIONS_PYTHON" -m checker.action'
+    assert gate_step["run"].strip() == '"$CHECK_PERMISSIONS_PYTHON" -m checker.cli.action'
     # Inputs reach the script only through env (never interpolated into a script: no injection).
     for step in ACTION["runs"]["steps"]:
         assert "${{" not in step.get("run", ""), f"step {step.get('id')} interpolates into its script"
@@ -196,8 +196,8 @@ def test_action_is_composite_and_every_input_reaches_the_gate() -> None:
     for env_name, value in mapped.items():
         name = value.split("inputs.")[1].rstrip(" }")
         assert env_name == "INPUT_" + name.upper().replace("-", "_")
-    # ... and checker/action.py reads each of them.
-    source = (REPO / "checker" / "action.py").read_text(encoding="utf-8")
+    # ... and checker/cli/action.py reads each of them.
+    source = (REPO / "checker" / "cli" / "action.py").read_text(encoding="utf-8")
     read = set(re.findall(r'_(?:input|bool|split)\(env, "([\w-]+)"', source))
     assert read == declared
     assert set(ACTION["outputs"]) == {"findings", "failing", "passed", "sarif-file", "exit-code"}

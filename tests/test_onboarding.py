@@ -324,7 +324,7 @@ def test_module_names_only_catalog_actions_at_their_documented_level() -> None:
 
 @needs_front_end
 def test_verify_reads_the_grants_and_bucket_from_the_module() -> None:
-    from checker.verify import granted_by
+    from checker.cli.verify import granted_by
 
     granted = granted_by(MODULE, [EXAMPLE])
     assert (granted.cur_bucket, granted.cur_prefix) == ("example-corp-cur-reports", "cur/")

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from checker import cli
 from checker.api import Settings, check
+from checker.cli import app as cli
 from checker.engine.findings import Finding, Severity
 from checker.managed_policies import find_managed_policy
 from checker.reporters.text import render, wrap
@@ -255,7 +255,7 @@ def test_on_a_terminal_lines_fit_its_width(in_tmp: Path) -> None:
     main, child = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_STEP_SUMMARY")} | {"COLUMNS": "70"}
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "checker.entry", "check", "w.json"], cwd=in_tmp, stdout=child,
+        proc = subprocess.Popen([sys.executable, "-m", "checker.cli", "check", "w.json"], cwd=in_tmp, stdout=child,
                                 stderr=subprocess.DEVNULL, env=env)
         os.close(child)
         chunks = []

@@ -123,7 +123,7 @@ def test_parallel_run_uses_workers(tree: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_cli_jobs_same_output(tree: Path) -> None:
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "checker.entry", "check", "policies", "-f", "json", *extra],
+        return subprocess.run([sys.executable, "-m", "checker.cli", "check", "policies", "-f", "json", *extra],
                               cwd=tree, capture_output=True, text=True, check=False)
 
     one, two, auto = run("--jobs", "1"), run("--jobs", "2"), run()  # the default: --jobs 0, auto
@@ -240,9 +240,8 @@ def test_a_dead_worker_is_an_internal_error_on_the_command_line(tree: Path) -> N
         "real, parent = api._load_json_items, os.getpid()\n"
         "api._load_json_items = lambda items, progress=None: os._exit(9) if os.getpid() != parent "
         "else real(items, progress)\n"
-        "from checker.entry import main\n"
-        "sys.argv = ['check-permissions', 'check', 'policies', '--jobs', '2']\n"
-        "main()\n"
+        "from checker.cli.app import main\n"
+        "sys.exit(main(['check', 'policies', '--jobs', '2']))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tree, capture_output=True, text=True, check=False)
     assert done.returncode == 2, done.stderr

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from repo_snapshot import REPO, git, package_index_reachable, snapshot
 
-from checker.precommit import kind_of, plan
+from checker.cli.precommit import kind_of, plan
 
 HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 [HOOK] = HOOKS
@@ -210,7 +210,7 @@ def test_policy_hints_cover_every_shape_the_json_front_ends_read() -> None:
     JSON front end looks for (a new AWS CLI wrapper there must be added here)."""
     import re
 
-    from checker.precommit import POLICY_HINTS
+    from checker.cli.precommit import POLICY_HINTS
     from checker.sources.plan_json import is_plan
 
     source = (REPO / "checker" / "sources" / "json_policy.py").read_text(encoding="utf-8")
@@ -521,15 +521,14 @@ def test_try_repo_blocks_a_change_that_adds_a_write(tmp_path: Path, hook_repo: P
 
 def test_excluded_dirs_match_the_analysers() -> None:
     from checker.api import DEFAULT_EXCLUDED_DIRS
-    from checker.precommit import EXCLUDED_DIRS
+    from checker.cli.precommit import EXCLUDED_DIRS
 
     assert EXCLUDED_DIRS == DEFAULT_EXCLUDED_DIRS
 
 
 def test_nothing_to_check_does_not_load_the_analyser(tmp_path: Path) -> None:
     tree(tmp_path, {"package.json": {"name": "x"}})
-    code = ("import sys; from checker.cli import main; sys.argv = ['check-permissions', 'pre-commit', "
-            "'package.json']\ntry:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+    code = ("import sys; from checker.cli.app import main\nassert main(['pre-commit', 'package.json']) == 0\n"
             "loaded = sorted(m for m in sys.modules if m in ('checker.api', 'checker.model', 'checker.catalog',"
             " 'checker.terraform', 'pydantic'))\nprint(loaded)")
     r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from checker.cli import app
+from checker.cli.app import app
 from checker.reporters._redact import SHOWN, redact
 from checker.terraform import load_module
 from checker.terraform.values import TfStr, has_marks, is_marked, mark, unmark, wholly_marked

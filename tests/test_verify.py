@@ -50,8 +50,8 @@ pytest.importorskip("moto")
 from botocore.stub import Stubber  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from checker import verify as v  # noqa: E402
-from checker.cli import app  # noqa: E402
+from checker.cli import verify as v  # noqa: E402
+from checker.cli.app import app  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 MODULE = REPO / "infra" / "aws" / "onboarding"

@@ -351,8 +351,7 @@ def _text(groups: list[GroupView], load: LoadResult) -> str:
         if not acts and g.granting() and not g.not_proven():
             lines.append("  grants nothing")
         lines.append("")
-    lines.extend(f"error: {err.file}:{err.line}: {err.message}" for err in load.errors)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return "\n".join(lines).rstrip("\n") + "\n" if lines else ""
 
 
 def _md_cell(text: str) -> str:

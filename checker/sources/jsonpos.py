@@ -48,7 +48,6 @@ Speed
 from __future__ import annotations
 
 import codecs
-import gc
 import re
 from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
@@ -391,16 +390,8 @@ def parse_json(text: str | bytes) -> ParsedJson:
     """
     if isinstance(text, (bytes, bytearray, memoryview)):
         text = decode_text(bytes(text))
-    # The tree holds no reference cycles; the cyclic collector would only rescan the growing
-    # tree again and again (it doubles the time of a large file).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        parsed = _parse_fast(text)
-        return parsed if parsed is not None else _parse_reference(text)
-    finally:
-        if collecting:
-            gc.enable()
+    parsed = _parse_fast(text)
+    return parsed if parsed is not None else _parse_reference(text)
 
 
 # ---------------------------------------------------------------------------------------------

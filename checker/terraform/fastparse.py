@@ -17,7 +17,6 @@ own error message). Very deep nesting also goes to Lark (its parser does not rec
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_right
 from typing import Any
@@ -90,18 +89,10 @@ def parse(text: str, line_offset: int = 0) -> Tree:
     ``line_offset`` is added to every line number. Raises FastParseError when the text is not
     accepted here (then Lark must decide).
     """
-    # The tree is tens of thousands of small objects and holds no reference cycles: the cyclic
-    # garbage collector would only scan it again and again while it grows (half the time).
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
     try:
         return _Parser(text, line_offset).parse_start()
     except RecursionError:
         raise FastParseError("nested too deeply for the fast parser") from None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class InPlace:
@@ -118,9 +109,6 @@ class InPlace:
         p = self.parser
         p.pos = start
         p.depth = 0
-        enabled = gc.isenabled()
-        if enabled:
-            gc.disable()
         try:
             p.opt_nl(expr_next=True)
             p.ws()
@@ -130,9 +118,6 @@ class InPlace:
             return node if p.pos == stop else None
         except (FastParseError, RecursionError):
             return None
-        finally:
-            if enabled:
-                gc.enable()
 
 
 class _Parser:

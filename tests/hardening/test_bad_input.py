@@ -84,7 +84,7 @@ def run_gate(args: list[str], cwd: Path, *, as_user: list[str] | None = None) ->
 
 # What the gate run as another user really needs: the entry script, and the modules (with their
 # dependencies: pydantic and the rest) that the check command imports for JSON and Terraform.
-_PROBE = "import checker.entry, checker.api, checker.sources, checker.terraform; open({entry!r}, 'rb').close()"
+_PROBE = "import checker.cli.app, checker.api, checker.sources, checker.terraform; open({entry!r}, 'rb').close()"
 
 
 def skip_unless_user_can_run_the_gate(as_user: list[str], cwd: Path, who: str = "user nobody") -> None:

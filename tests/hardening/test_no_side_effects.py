@@ -40,12 +40,9 @@ def hook(event, args):
 
 sys.addaudithook(hook)
 sys.argv = ["check-permissions", *sys.argv[2:]]
-code = 0
-try:
-    from checker.cli import main
-    main()
-except SystemExit as exc:
-    code = exc.code if isinstance(exc.code, int) else 1
+from checker.cli.app import main
+
+code = main()
 if seen:
     sys.stderr.write("SIDE EFFECTS:\n" + "\n".join(seen) + "\n")
     code = 99

@@ -1,8 +1,6 @@
-"""What the commands do once their options are parsed, free of typer.
+"""What the commands of :mod:`checker.cli.app` do once typer has parsed their options.
 
-Both front doors call these: the typer application (``checker.cli``) and the fast path for the
-common ``check`` invocation (``checker.entry``), which spares a pre-commit or CI run the import of
-typer and click. A function here returns the exit code or raises :class:`CommandError` (exit 2).
+A function here returns the exit code or raises :class:`CommandError` (exit 2).
 """
 
 from __future__ import annotations
@@ -10,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +29,7 @@ def failure_message(exc: BaseException) -> str | None:
     Input errors and unexpected failures become a clear line, never a traceback; exits propagate,
     and with CHECK_PERMISSIONS_DEBUG set an unexpected failure does too (with its traceback).
     """
-    if isinstance(exc, SystemExit):
+    if isinstance(exc, (SystemExit, BrokenPipeError)):  # the reader went away: exit 1 quietly (click's way)
         return None
     if isinstance(exc, CommandError):
         return str(exc)
@@ -50,18 +47,6 @@ def failure_message(exc: BaseException) -> str | None:
         return None
     return (f"internal error: {type(exc).__name__}: {exc} "
             "(nothing was judged; set CHECK_PERMISSIONS_DEBUG=1 for details)")
-
-
-def run_guarded(command: Callable[[], int]) -> int:
-    """Run ``command`` and return its exit code; a failure is one line on standard error and exit 2."""
-    try:
-        return command()
-    except BaseException as exc:
-        message = failure_message(exc)
-        if message is None:
-            raise
-        sys.stderr.write(f"{PROG}: {message}\n")
-        return EXIT_INPUT
 
 
 def use_color(stream: Any) -> bool:
@@ -160,14 +145,10 @@ def check_command(
     var: list[str],
     allow_outside: bool,
     jobs: int,
-    keep: list[Any] | None = None,
     quiet: bool = False,
     show_suppressed: bool = False,
 ) -> int:
-    """``check-permissions check``: judge the paths, print or write the reports, return the exit code.
-
-    ``keep`` receives the report: a process about to end without teardown (checker.entry.run)
-    keeps it alive rather than pay for freeing a million objects it will never use again."""
+    """``check-permissions check``: judge the paths, print or write the reports, return the exit code."""
     from checker.api import check as run_check
     from checker.config import load_settings
 
@@ -189,8 +170,6 @@ def check_command(
         skipped = "; ".join(f"{s.file}: {s.reason}" for s in report.load.skipped)
         raise CommandError("error: no policies found in " + ", ".join(str(p) for p in paths)
                            + (f" ({skipped})" if skipped else ""))
-    if keep is not None:
-        keep.append(report)
     write_outputs(report, format, output, quiet=quiet, show_suppressed=show_suppressed)
     return report.exit_code
 
@@ -205,10 +184,9 @@ def precommit_command(
     config: Path | None,
     no_config: bool,
     baseline: Path | None,
-    keep: list[Any] | None = None,
 ) -> int:
     """``check-permissions pre-commit``: judge what the changed files belong to; return the exit code."""
-    from checker.precommit import Result, describe, plan, run
+    from checker.cli.precommit import Result, describe, plan, run
 
     first = plan(files or [], root=root)
     if first.empty:  # the common case, answered without loading the analyser
@@ -219,8 +197,6 @@ def precommit_command(
         settings = load_settings([root or Path.cwd()], config=config, no_config=no_config, profile=profile,
                                  fail_on=fail_on, baseline=str(baseline) if baseline is not None else None)
         result = run(files or [], settings, root=root)
-    if keep is not None:
-        keep.append(result)
     for line in describe(result):
         sys.stdout.write(line + "\n")
     if result.report is not None:

@@ -1,19 +1,26 @@
-"""The command line: typer commands that parse options and call :mod:`checker.api`. No logic here."""
+"""The command line: typer commands that parse options and call :mod:`checker.api`. No logic here.
 
-from __future__ import annotations
+:func:`main` is the console entry (``check-permissions``, ``python -m checker.cli``,
+``check_permissions.py``): typer parses every command; a usage error is one line on standard error.
+"""
 
+# No ``from __future__ import annotations`` here: typer reads the annotations of every command at
+# each start, and as strings they would be compiled anew every time (benchmarks/README.md).
 import dataclasses
 import functools
+import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 
-from checker.commands import (
+from checker.cli.commands import (
     EXIT_INPUT,
+    PROG,
     CommandError,
     check_command,
     failure_message,
@@ -27,22 +34,23 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    suggest_commands=False,  # click suggests the command a typo meant (typer would say it a second time)
     help="Prove that AWS IAM policies are what they claim (by default: read-only).",
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["EXIT_INPUT", "CommandError", "app", "main", "typer_main"]
+__all__ = ["EXIT_INPUT", "CommandError", "app", "main"]
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"check-permissions: {message}", err=True)
+    typer.echo(f"{PROG}: {message}", err=True)
     return typer.Exit(EXIT_INPUT)
 
 
 def guarded(fn: F) -> F:
     """Input errors and unexpected failures become one clear line and exit 2, never a traceback
-    (checker.commands.failure_message, shared with the fast path of checker.entry)."""
+    (:func:`checker.cli.commands.failure_message`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -59,6 +67,27 @@ def guarded(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: this version and the catalog's sources with their versions and dates."""
+    if not value:
+        return
+    from checker import __version__
+    from checker.catalog import get_catalog
+
+    sources = get_catalog().info().sources
+    typer.echo(f"{PROG} {__version__}")
+    typer.echo("catalog: " + ", ".join(f"{s.name} {s.version} ({s.date})" for s in sources))
+    raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and the catalog's sources and dates.")] = False,
+) -> None:
+    """Prove that AWS IAM policies are what they claim (by default: read-only)."""
+
+
 PathsArg = Annotated[list[Path], typer.Argument(help="Policy files or folders to check.", show_default=False)]
 ProfileOpt = Annotated[str, typer.Option("--profile", "-p", help="Gate profile: a built-in name or a .toml file.")]
 # Options of the configuration file (checker/config.py): None means "not given", so the file's value applies.
@@ -67,7 +96,18 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Read this conf
 NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
 BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report only findings not accepted in this baseline file.")]
 VarFileOpt = Annotated[list[Path], typer.Option("--var-file", help="Terraform: a .tfvars(.json) file for root modules (repeatable, later ones win).")]
-VarOpt = Annotated[list[str], typer.Option("--var", help="Terraform: NAME=VALUE for a root module variable (repeatable).")]
+
+
+def _name_equals_value(values: list[str]) -> list[str]:
+    """``--var`` as Terraform's ``-var`` takes it: NAME=VALUE with a name; anything else is a usage error."""
+    for item in values:
+        name, eq, _ = item.partition("=")
+        if not eq or not name.strip():
+            raise typer.BadParameter(f"{item!r} is not NAME=VALUE")
+    return values
+
+
+VarOpt = Annotated[list[str], typer.Option("--var", callback=_name_equals_value, help="Terraform: NAME=VALUE for a root module variable (repeatable).")]
 AllowOutsideOpt = Annotated[bool, typer.Option("--allow-outside", help="Terraform: let file()/templatefile() read outside the scanned folders (each read is reported).")]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=0, help="Use N processes: 200 or more JSON files are judged, and Terraform root modules loaded, in parallel. 0 (the default): one per CPU, when there are 200 or more JSON files or 32 or more root modules.")]
 
@@ -168,7 +208,8 @@ def explain(
     jobs: JobsOpt = 0,
 ) -> None:
     """For each principal (or policy): every granted action by service and access level, sensitive
-    ones marked, with the statement that grants it; trust policies: who may assume the role."""
+    ones marked, with the statement that grants it; trust policies: who may assume the role.
+    Exit 0 explained, 1 a file could not be read or parsed (named on standard error), 2 usage or input error."""
     from checker.api import Settings
     from checker.api import explain as run_explain
     from checker.reporters.explain import FORMATS, render_explain
@@ -186,6 +227,10 @@ def explain(
             raise _fail(f"error: cannot write {output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
+    for err in load.errors:
+        typer.echo(f"{PROG}: error: {err.file}:{err.line}: {err.message}", err=True)
+    if load.errors:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -251,8 +296,8 @@ def verify(
 ) -> None:
     """Assume the applied role and probe AWS: granted reads must work, writes must be refused.
     Exit 0 all good, 1 a gap, a finding or a role that cannot be assumed, 2 usage error."""
-    from checker.verify import VerifyError, render_json, render_text
-    from checker.verify import verify as run_verify
+    from checker.cli.verify import VerifyError, render_json, render_text
+    from checker.cli.verify import verify as run_verify
 
     if format not in ("text", "json"):
         raise _fail(f"error: unknown format {format!r}: choose text or json")
@@ -266,18 +311,62 @@ def verify(
     raise typer.Exit(report.exit_code)
 
 
-def typer_main() -> None:
-    """The typer application (every command, help, usage errors); ``main`` is the console entry."""
+def main(args: Sequence[str] | None = None) -> int:
+    """Run the command line on ``args`` (default: ``sys.argv[1:]``) and return the exit code.
+
+    A usage error (an unknown command or option, a bad or missing value) is one line on standard
+    error and exit 2. A reader that goes away (``| head``) ends the run quietly with exit 1.
+
+    The cyclic garbage collector is paused while the command runs, and only here: a run builds
+    documents, grants and findings that live until it ends and hold no garbage cycles, and every
+    full collection would walk all of them again. Memory is still freed by reference counting.
+    What it saves is measured in benchmarks/README.md ("Command line").
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(args: Sequence[str] | None) -> int:
     # This process uses no pydantic plugin; looking them up scans every installed distribution.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app(prog_name="check-permissions")
+    try:
+        try:
+            result = app(args=args, prog_name=PROG, standalone_mode=False)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            return exc.exit_code
+        except click.ClickException as exc:
+            sys.stderr.write(usage_error(exc) + "\n")
+            return exc.exit_code
+        except click.Abort:
+            sys.stderr.write(f"{PROG}: aborted\n")
+            return 1
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    return result if isinstance(result, int) else 0
 
 
-def main() -> None:
-    from checker.entry import main as entry_main
+def usage_error(exc: click.ClickException) -> str:
+    """The one line of a usage error: what is wrong and where help is."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see '{ctx.command_path} --help')" if isinstance(ctx, click.Context) else ""
+    return f"{PROG}: error: {message}{where}"
 
-    entry_main()
 
-
-if __name__ == "__main__":
-    main()
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)

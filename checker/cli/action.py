@@ -1,4 +1,4 @@
-"""The GitHub Action's gate step (``action.yml`` runs ``python -m checker.action``).
+"""The GitHub Action's gate step (``action.yml`` runs ``python -m checker.cli.action``).
 
 Inputs arrive as environment variables, as ``action.yml`` maps them from ``${{ inputs.* }}``:
 
