@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from checker import __version__
-from checker._dataclass import dataclass
 from checker.engine.findings import Finding, Severity
 from checker.model import LoadResult, PolicyDocument, SkippedItem, SourceError
 
@@ -346,7 +345,7 @@ def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallb
 
 def _combine(tf: Any, parts: Sequence[_Pieces]) -> LoadResult:
     """One LoadResult: the Terraform part, then the JSON parts in order."""
-    return LoadResult.trusted(
+    return LoadResult.model_construct(
         documents=(*tf.documents, *(d for p in parts for d in p.documents)),
         errors=(*tf.errors, *(e for p in parts for e in p.errors)),
         skipped=(*tf.skipped, *(s for p in parts for s in p.skipped)),
@@ -545,11 +544,11 @@ def _summary(doc: PolicyDocument) -> PolicyDocument:
     """A document without its contents: provenance, kind and each statement's index, Sid and lines."""
     from checker.model import Statement
 
-    return PolicyDocument.trusted(
+    return PolicyDocument.model_construct(
         file=doc.file, address=doc.address, kind=doc.kind, name=doc.name, principal=doc.principal,
         version=doc.version, id=doc.id, line=doc.line, end_line=doc.end_line, size=doc.size,
         problems=doc.problems,
-        statements=tuple(Statement.trusted(index=s.index, sid=s.sid, effect=s.effect, line=s.line,
+        statements=tuple(Statement.model_construct(index=s.index, sid=s.sid, effect=s.effect, line=s.line,
                                            end_line=s.end_line) for s in doc.statements),
     )
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker._dataclass import dataclass
 from checker.engine.findings import Finding, fingerprint
 from checker.engine.suppressions import Suppressed, split_finding
 from checker.reporters._jsonfmt import dumps as pretty_json

@@ -24,8 +24,8 @@ def enabled_rules(profile: Profile) -> list[Rule]:
 
 def _finding(rule: type[Rule], severity: Severity, doc_file: str, line: int, end_line: int,
              address: str, path: str, message: str, actions: tuple[str, ...]) -> Finding:
-    return Finding.of(rule.id, rule.name, severity, rule.title(), message, doc_file, line, max(end_line, line),
-                      address, path, actions, rule.help_url())
+    return Finding(rule.id, rule.name, severity, rule.title(), message, doc_file, line, max(end_line, line),
+                   address, path, actions, rule.help_url())
 
 
 def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,

@@ -23,13 +23,12 @@ import os
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker._dataclass import dataclass
 from checker.engine.findings import Finding
 
 if TYPE_CHECKING:

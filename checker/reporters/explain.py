@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker._dataclass import dataclass
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
 from checker.reporters._jsonfmt import dumps
 

@@ -36,28 +36,21 @@ Speed
     deep nesting) go to the reference parser, which names the error: one compiled regular
     expression tokenizes with ``findall`` over chunks of about 256K characters (ending after
     a newline); strings without escapes are sliced out directly, others go to json's C
-    ``scanstring``; lines are counted from the whitespace between tokens. Both build nodes
-    without the dataclass ``__init__``, and the cyclic garbage collector is paused while
-    parsing (the tree has no cycles). See ``benchmarks/bench_jsonpos.py``: on a shared
-    2-core machine, the 1,645 managed policies take 0.2-0.35 s (the reference parser alone
-    0.3-0.5 s and 1.7 times the instructions; ``json.loads`` 0.03 s); a 55 MB,
-    200,000-statement file 3.6-3.8 s and 540 MiB peak RSS (the reference parser 6.5-8 s and
-    520 MiB).
+    ``scanstring``; lines are counted from the whitespace between tokens. Figures:
+    ``benchmarks/bench_jsonpos.py`` and ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
 
 import codecs
-import gc
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from json import decoder as _json_decoder
 from json.decoder import JSONDecodeError
 from sys import getrecursionlimit
 from typing import Any, Literal, cast
-
-from checker._dataclass import dataclass, mutable_twin
 
 __all__ = [
     "MAX_DEPTH",
@@ -153,36 +146,6 @@ class JsonNode:
                     else:
                         out[key] = child.value
         return root
-
-
-# A JsonNode's slots without its frozen ``__setattr__`` (see checker._dataclass.mutable_twin).
-_NodeBuilder = mutable_twin(JsonNode)
-
-
-def _new_node(
-    kind: str,
-    line: int,
-    col: int,
-    end_line: int,
-    value: Any,
-    items: tuple[JsonNode, ...] = (),
-    members: tuple[tuple[str, int, JsonNode], ...] = (),
-) -> JsonNode:
-    """A :class:`JsonNode`, built four to five times faster than by its dataclass ``__init__``
-    (its fields stored in a mutable twin, whose class then becomes ``JsonNode``)."""
-    node = _new_object(_NodeBuilder)
-    node.kind = kind
-    node.line = line
-    node.col = col
-    node.end_line = end_line
-    node.value = value
-    node.items = items
-    node.members = members
-    node.__class__ = JsonNode
-    return cast("JsonNode", node)
-
-
-_new_object = object.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,16 +354,8 @@ def parse_json(text: str | bytes) -> ParsedJson:
     """
     if isinstance(text, (bytes, bytearray, memoryview)):
         text = decode_text(bytes(text))
-    # The tree holds no reference cycles; the cyclic collector would only rescan the growing
-    # tree again and again (it doubles the time of a large file).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        parsed = _parse_fast(text)
-        return parsed if parsed is not None else _parse_reference(text)
-    finally:
-        if collecting:
-            gc.enable()
+    parsed = _parse_fast(text)
+    return parsed if parsed is not None else _parse_reference(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,10 +438,6 @@ def _walk(text: str, value: Any, origin: int, end: int) -> ParsedJson | None:
     """
     plain = "\\" not in text
     find = text.find
-    new_node = _new_node
-    new_object = _new_object
-    builder = _NodeBuilder
-    json_node = JsonNode
     no_keys = repeat(None)
     cur = origin  # offset just after the last token located
     line = 1
@@ -526,15 +477,7 @@ def _walk(text: str, value: Any, origin: int, end: int) -> ParsedJson | None:
                 if start > eol:
                     line, line_start, eol = _newlines(text, eol, start, line)
                 cur = start + 2 + len(child) if plain else _string_end(text, start, child)
-                # _new_node("string", line, col, line, child), written out: the most common node.
-                built = new_object(builder)
-                built.kind = "string"
-                built.line = built.end_line = line
-                built.col = start - line_start + 1
-                built.value = child
-                built.items = built.members = ()
-                built.__class__ = json_node
-                node = built
+                node = JsonNode("string", line, start - line_start + 1, line, child)
             elif kind is _Members or kind is list:
                 break
             else:
@@ -555,11 +498,11 @@ def _walk(text: str, value: Any, origin: int, end: int) -> ParsedJson | None:
             cur = start + 1
             if c_kind == 2:
                 members = tuple(c_list)
-                node = new_node("object", c_line, c_col, line, None, (), members)
+                node = JsonNode("object", c_line, c_col, line, None, (), members)
                 if len(dict(c_value)) != len(members):
                     _record_duplicates(members, stack, duplicates)
             else:
-                node = new_node("array", c_line, c_col, line, None, tuple(c_list))
+                node = JsonNode("array", c_line, c_col, line, None, tuple(c_list))
             c_value.clear()  # its values are in the nodes now
             c_kind, c_list, c_iter, c_line, c_col, key, key_line, c_value = stack.pop()
             c_list.append(node if key is None else (key, key_line, node))
@@ -634,7 +577,7 @@ def _word(
         return None
     if start > eol:
         line, line_start, eol = _newlines(text, eol, start, line)
-    return _new_node(kind, line, start - line_start + 1, line, value), end, line, line_start, eol
+    return JsonNode(kind, line, start - line_start + 1, line, value), end, line, line_start, eol
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,7 +593,6 @@ def _parse_reference(text: str) -> ParsedJson:
     had_bom = text.startswith("\ufeff")
     origin = 1 if had_bom else 0
     src = _Source(text, origin)
-    new_node = _new_node
     findall = _TOKEN.findall
     literals = _LITERALS
     memo: dict[str, str] = {}
@@ -696,7 +638,7 @@ def _parse_reference(text: str) -> ParsedJson:
                 else:
                     string = tok[1:-1]
                 if state < _K_FIRST:
-                    node = new_node("string", line, start - line_start + 1, line, string)
+                    node = JsonNode("string", line, start - line_start + 1, line, string)
                 elif state < _COLON:
                     key = memo_get(string, string)
                     key_line = line
@@ -719,12 +661,12 @@ def _parse_reference(text: str) -> ParsedJson:
                 if char == "]":
                     if not (c_kind == 1 and state in (_AFTER, _V_FIRST)):
                         raise _close_error(src, start, state, c_kind, char)
-                    node = new_node("array", c_line, c_col, line, None, tuple(c_list))
+                    node = JsonNode("array", c_line, c_col, line, None, tuple(c_list))
                 else:
                     if not (c_kind == 2 and state in (_AFTER, _K_FIRST)):
                         raise _close_error(src, start, state, c_kind, char)
                     members = tuple(c_list)
-                    node = new_node("object", c_line, c_col, line, None, (), members)
+                    node = JsonNode("object", c_line, c_col, line, None, (), members)
                     if len(set(c_keys)) != len(c_keys):
                         _record_duplicates(members, stack, duplicates)
                 c_kind, c_list, c_keys, c_line, c_col, key, key_line, c_open = stack.pop()
@@ -754,10 +696,10 @@ def _parse_reference(text: str) -> ParsedJson:
                 except ValueError:
                     digits = len(tok.lstrip("-"))
                     raise src.error(f"Integer with {digits} digits is too long", start) from None
-                node = new_node("number", line, start - line_start + 1, line, value)
+                node = JsonNode("number", line, start - line_start + 1, line, value)
             elif tok in literals and state < _K_FIRST:
                 kind, literal = literals[tok]
-                node = new_node(kind, line, start - line_start + 1, line, literal)
+                node = JsonNode(kind, line, start - line_start + 1, line, literal)
             else:
                 raise src.unexpected(start, _expected(state, c_kind), [])
 

@@ -16,11 +16,10 @@ import functools
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker._dataclass import dataclass
 from checker.model import (
     DocumentKind,
     Located,
