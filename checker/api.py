@@ -97,10 +97,6 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON report (README, "JSON report"); key order is stable."""
-        return self.as_dict(findings=[f.to_dict() for f in self.findings])
-
-    def as_dict(self, *, findings: Any) -> dict[str, Any]:
-        """:meth:`to_dict` with ``findings`` as the value of its ``findings`` key."""
         return {
             "tool": {"name": TOOL_NAME, "version": __version__},
             "catalog": self.catalog,
@@ -111,7 +107,7 @@ class Report:
                 "findings": self.counts(),
                 "passed": self.passed,
             },
-            "findings": findings,
+            "findings": [f.to_dict() for f in self.findings],
             "suppressed": [s.to_dict() for s in self.suppressed],
             "skipped": [{"file": s.file, "address": s.address, "reason": s.reason} for s in self.load.skipped],
         }

@@ -22,7 +22,6 @@ from typing import Any
 
 from checker.engine.findings import Finding, fingerprint
 from checker.engine.suppressions import Suppressed, split_finding
-from checker.reporters._jsonfmt import dumps as pretty_json
 
 FORMAT = 1
 TOOL = "check-permissions"
@@ -98,7 +97,7 @@ class Baseline:
         return {"tool": TOOL, "format": FORMAT, "findings": [e.to_dict() for e in ordered]}
 
     def dumps(self) -> str:
-        return pretty_json(self.to_dict()) + "\n"
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
     def load(cls, path: str | Path) -> Baseline:
