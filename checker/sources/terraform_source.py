@@ -670,11 +670,9 @@ def load_terraform_paths(paths: Sequence[str | Path], settings: Any, input_error
     results: list[TerraformLoad]
     jobs = worker_count(int(getattr(settings, "jobs", 1)), len(args), auto_minimum=PARALLEL_MIN_ROOTS)
     if jobs > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from checker.parallel import process_pool
 
-        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        with process_pool(jobs) as pool:
             results = list(pool.map(_load_root, args, chunksize=max(1, len(args) // (jobs * 4))))
     else:
         results = [_load_root(a) for a in args]

@@ -9,13 +9,11 @@ constraint. Locals and outputs are evaluated lazily (cycles are reported, never 
 
 from __future__ import annotations
 
-import functools
-import gc
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal
 
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
 from checker.terraform import parser as tfparser
@@ -105,33 +103,6 @@ class Block:
         if self.kind in ("output", "variable"):
             return f"{self.kind}.{self.name}"
         return ".".join((self.kind, *self.labels)) if self.labels else self.kind
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _gc_paused(fn: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``fn`` with the cyclic garbage collector paused (as the fast parser does).
-
-    Loading and evaluating build tens of thousands of small objects (syntax trees, templates,
-    values) that hold no reference cycles and live as long as the module: while they are being
-    built the collector would only scan them again and again (a third of the run time of a whole
-    module). Memory is still freed by reference counting; nested calls leave the collector as the
-    outermost found it.
-    """
-
-    @functools.wraps(fn)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if not gc.isenabled():
-            return fn(*args, **kwargs)
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
 
 
 # --------------------------------------------------------------------------------------
@@ -667,7 +638,6 @@ class Module:
 
     # -- evaluation ------------------------------------------------------------------------
 
-    @_gc_paused
     def evaluate(self, expr: Expr, extra: Mapping[str, Any] | None = None) -> Any:
         """The value of ``expr`` in this module; raises TerraformError for what Terraform rejects.
 
@@ -687,7 +657,6 @@ class Module:
             self._error(exc, expr.origin)
             return Unknown(exc.message, exc.origin or expr.origin)
 
-    @_gc_paused
     def local(self, name: str, origin: Origin | None = None) -> Any:
         """The value of ``local.<name>`` (TerraformError if it fails, e.g. a cycle)."""
         if name in self._local_values:
@@ -765,7 +734,6 @@ class Module:
     def locals(self) -> list[str]:
         return list(self._local_attrs)
 
-    @_gc_paused
     def evaluate_all(self) -> None:
         """Evaluate every local and output, recording failures as diagnostics."""
         for name, attr in self._local_attrs.items():
@@ -1113,7 +1081,6 @@ def _assign_variables(
 # --------------------------------------------------------------------------------------
 
 
-@_gc_paused
 def load_module(
     path: Path,
     *,
