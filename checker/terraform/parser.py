@@ -84,6 +84,48 @@ def parse_hcl(text: str, file: str) -> Tree:
     return from_lark(_lark_parse(text + "\n", file))
 
 
+# A comment before a binary operator: python-hcl2's post-lexer merges it into the operator's token
+# (hcl2.postlexer.OPERATOR_TYPES).
+_OPERATORS = {"DOUBLE_EQ": "==", "NEQ": "!=", "LT": "<", "GT": ">", "LEQ": "<=", "GEQ": ">=", "ASTERISK": "*",
+              "SLASH": "/", "PERCENT": "%", "DOUBLE_AMP": "&&", "DOUBLE_PIPE": "||", "PLUS": "+", "QMARK": "?"}
+
+
+def comments_of(text: str, file: str) -> tuple[list[tuple[int, str, bool]], set[int]]:
+    """The comments of a native-syntax file as (line, text, trailing), and the lines that hold code.
+
+    From python-hcl2's parse tree, which keeps comments: they are ``NL_OR_COMMENT`` tokens (a
+    comment right before a binary operator is merged into the operator's token by python-hcl2's
+    post-lexer, and taken back out here); every other token is code, on each line it spans. A
+    comment is trailing when code stands before it on its line. TerraformError when the file does
+    not parse (Lark's message and line).
+    """
+    from lark import Token as LarkToken
+
+    tree = _lark_parse(text + "\n", file)
+    found: list[tuple[int, int, str]] = []  # line, column, text
+    code_from: dict[int, int] = {}  # line -> column of the first code on it
+    for token in tree.scan_values(lambda v: isinstance(v, LarkToken)):
+        value = str(token)
+        line, column = token.line or 1, token.column or 1
+        if token.type == "NL_OR_COMMENT":
+            if value.strip():
+                found.append((line, column, value.rstrip("\n")))
+            continue
+        operator = _OPERATORS.get(token.type)
+        if operator is not None and value != operator and value.endswith(operator):
+            before, value = value[: -len(operator)], operator
+            if before.strip():
+                comment_line = line - before.count("\n")
+                # before an operator on a later line: a comment that ends its line
+                found.append((comment_line, column if comment_line == line else 1 << 30, before.strip()))
+        code_from[line] = min(column, code_from.get(line, column))
+        for later in range(line + 1, line + value.rstrip("\n").count("\n") + 1):  # a heredoc's lines
+            code_from[later] = 0
+    comments = [(line, body, line in code_from and code_from[line] < column)
+                for line, column, body in sorted(found)]
+    return comments, set(code_from)
+
+
 def parse_expression(text: str, file: str, line: int) -> Tree:
     """Parse one expression written at ``line`` of ``file`` (for templates and JSON syntax)."""
     wrapped = f"__expr__ = (\n{text}\n)\n"
