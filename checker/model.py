@@ -42,17 +42,17 @@ class _Frozen(BaseModel):
     """Base of the model: frozen, no extra fields, validated by pydantic when built with ``Model(...)``.
 
     ``model_construct`` (no validation) is used only where the values come from the project's own
-    validated code, already of the declared types: the JSON policy front end
-    (:mod:`checker.sources.json_policy`, values read by the JSON parser and checked shape by shape),
-    the Terraform front end (:mod:`checker.sources.terraform_source`, values the evaluator resolved),
-    the plan front end's errors (:mod:`checker.sources.plan_json`), the merge of parsed documents in
+    validated code, already of the declared types: the JSON policy front end's documents, problems
+    and errors (:mod:`checker.sources.json_policy`; its statements and values are validated: for
+    these small models pydantic's validation is faster than ``model_construct``), the Terraform
+    front end (:mod:`checker.sources.terraform_source`, values the evaluator resolved), the plan
+    front end's errors (:mod:`checker.sources.plan_json`), the merge of parsed documents in
     :mod:`checker.api`, the NotAction key of :mod:`checker.grants` and the profiles read by
-    :mod:`checker.profiles`. ``tests/test_model_construction.py`` checks that what they build
-    validates to the same object.
+    :mod:`checker.profiles`. ``tests/test_model_construction.py`` checks that what the JSON front
+    end builds validates to the same object.
     """
 
-    # defer_build: the validation schema is built on first validation only; a run whose front ends
-    # only use ``model_construct`` never pays for it.
+    # defer_build: a model's validation schema is built on its first validation only.
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
 
