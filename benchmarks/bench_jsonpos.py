@@ -2,8 +2,8 @@
 
 Targets: the 1,645 AWS managed policies, parsed as separate documents, in well under
 1 s in total; a generated 50 MB policy-like file in well under 30 s and under 1 GB peak memory.
-The managed policies are also parsed by parse_json's reference parser alone (its fallback when
-the fast path declines a text), for comparison.
+The managed policies are also parsed by the reference tokenizer the tests use as the oracle
+(tests/jsonpos_oracle.py), and by json.loads, for comparison.
 
     .venv/bin/python benchmarks/bench_jsonpos.py [--size-mb 50] [--statements 200000]
 
@@ -16,7 +16,6 @@ only; several times slower). CPU time is printed beside wall time: the machine m
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import random
@@ -30,7 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker.sources import jsonpos  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))
+
+from jsonpos_oracle import parse_reference  # noqa: E402
+
 from checker.sources.jsonpos import parse_json  # noqa: E402
 
 MANAGED = Path("/work/shared/data/aws-managed-policies.json")
@@ -44,21 +46,10 @@ def managed_policies() -> None:
         timed(texts, size, label)
 
 
-def without_fast_path(text: str) -> object:
-    """parse_json through its reference parser alone (the tokenizer loop), the collector paused too."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return jsonpos._parse_reference(text)
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def timed(texts: list[str], size: int, label: str) -> None:
     for name, parse in (
         ("parse_json", parse_json),
-        ("parse_json without its fast path", without_fast_path),
+        ("the oracle (tests/jsonpos_oracle.py)", parse_reference),
         ("json.loads (reference)", json.loads),
     ):
         best = best_cpu = float("inf")

@@ -6,8 +6,8 @@ expressions, templates) in a temporary directory, then measures:
 * whole-process time of ``python -c 'load and evaluate everything'`` (several runs, median);
   target: under 0.5 s. The CPU time (user + sys) of the same runs is printed too: on a machine
   shared with other work the wall time mostly measures the others;
-* per-file parse time: the hand-written parser (checker.terraform.fastparse, the normal path)
-  and python-hcl2's Lark parser (the fallback), both already built.
+* per-file parse time: ``parse_hcl`` (python-hcl2's Lark parser and the conversion to
+  checker.terraform.syntax nodes) and the Lark parse alone, the parser already built.
 
 Run: ``.venv/bin/python benchmarks/bench_terraform.py``
 """
@@ -120,8 +120,8 @@ def main() -> None:
     print(f"  of which interpreter + imports (python -c 'import checker.terraform'): "
           f"{statistics.median(base) * 1000:.0f} ms")
     print(f"in-process load + evaluate (parser cached): {in_process * 1000:.0f} ms")
-    print(f"parse per file (fast parser): median {statistics.median(parse_times) * 1000:.1f} ms, "
-          f"max {max(parse_times) * 1000:.1f} ms; python-hcl2's Lark parser (fallback): median "
+    print(f"parse per file (parse_hcl): median {statistics.median(parse_times) * 1000:.1f} ms, "
+          f"max {max(parse_times) * 1000:.1f} ms; of which python-hcl2's Lark parser: median "
           f"{statistics.median(lark_times) * 1000:.1f} ms")
 
 

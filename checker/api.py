@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker import __version__
-from checker._dataclass import dataclass
 from checker.engine.findings import Finding, Severity
 from checker.model import LoadResult, PolicyDocument, SkippedItem, SourceError
 
@@ -98,10 +97,6 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON report (docs/output.md, "JSON report"); key order is stable."""
-        return self.as_dict(findings=[f.to_dict() for f in self.findings])
-
-    def as_dict(self, *, findings: Any) -> dict[str, Any]:
-        """:meth:`to_dict` with ``findings`` as the value of its ``findings`` key."""
         return {
             "tool": {"name": TOOL_NAME, "version": __version__},
             "catalog": self.catalog,
@@ -112,7 +107,7 @@ class Report:
                 "findings": self.counts(),
                 "passed": self.passed,
             },
-            "findings": findings,
+            "findings": [f.to_dict() for f in self.findings],
             "suppressed": [s.to_dict() for s in self.suppressed],
             "skipped": [{"file": s.file, "address": s.address, "reason": s.reason} for s in self.load.skipped],
         }
@@ -324,7 +319,7 @@ def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallb
 
 def _combine(tf: Any, parts: Sequence[_Pieces]) -> LoadResult:
     """One LoadResult: the Terraform part, then the JSON parts in order."""
-    return LoadResult.trusted(
+    return LoadResult.model_construct(
         documents=(*tf.documents, *(d for p in parts for d in p.documents)),
         errors=(*tf.errors, *(e for p in parts for e in p.errors)),
         skipped=(*tf.skipped, *(s for p in parts for s in p.skipped)),
@@ -341,148 +336,42 @@ PARALLEL_MIN_FILES = 200
 
 def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profile: Profile,
                        catalog: Catalog, progress: ProgressCallback | None) -> tuple[LoadResult, list[Finding]]:
-    """Judge the JSON files in ``jobs`` processes: this one and ``jobs - 1`` forked workers.
+    """Judge the JSON files in a pool of ``jobs`` worker processes (:func:`checker.parallel.process_pool`).
 
-    The files are cut into :func:`_pieces`, large ones first, and every process takes the next
-    piece not yet taken (a counter in shared memory) until none is left, so all end together
-    however the work is spread over the files. A worker sends each piece's result as soon as it
-    is judged (a queue), so little is left to transfer when the last piece is done: its findings
-    and summaries of its documents (provenance, kind and statement Sids: what suppressions and
-    reports read), not the documents' contents. Every file is judged on its own (JSON files and
-    plans are self-contained), so the findings are those of a sequential run; the parts are put
-    back in the files' order. This process judges the Terraform part first."""
-    import multiprocessing
-
+    The files are cut into :func:`_pieces`, large ones first, and each free worker takes the next
+    piece, so all end together however the work is spread over the files. A worker returns its
+    findings and summaries of its documents (provenance, kind and statement Sids: what suppressions
+    and reports read), not the documents' contents. Every file is judged on its own (JSON files
+    and plans are self-contained), so the findings are those of a sequential run; the results come
+    back in the files' order. This process judges the Terraform part meanwhile."""
     from checker.engine.runner import run_rules, sorted_unique
+    from checker.parallel import process_pool
 
-    context = multiprocessing.get_context("fork")
-    work = _SharedWork(_pieces(items, jobs), context.Value("i", 0), profile, context.Queue())
-    global _SHARED_WORK
-    _SHARED_WORK = work  # what the forked workers inherit
-    workers = [context.Process(target=_worker, daemon=True) for _ in range(jobs - 1)]
-    try:
-        for worker in workers:
-            worker.start()
+    pieces = _pieces(items, jobs)
+    with process_pool(jobs) as pool:
+        futures = [pool.submit(_judge_piece, piece, profile) for piece in pieces]
         tf_findings = run_rules(_combine(tf, []), profile, catalog)
-        done: list[_PieceResult] = []
-        ended = _judge_pieces(work, done, keep_documents=True, progress=progress, total=len(items))
-        _collect(work, workers, done, ended)
-    finally:
-        _SHARED_WORK = None
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
-        work.results.close()
-    done.sort(key=lambda result: result[0])
-    load = _combine(tf, [parts for _, parts, _ in done])
-    return load, sorted_unique([*tf_findings, *(f for _, _, findings in done for f in findings)])
+        done: list[tuple[_Pieces, list[Finding]]] = []
+        read = 0
+        for piece, future in zip(pieces, futures, strict=True):
+            if progress is not None:
+                progress("load", read, len(items))
+            done.append(future.result())
+            read += len(piece)
+    load = _combine(tf, [parts for parts, _ in done])
+    return load, sorted_unique([*tf_findings, *(f for _, findings in done for f in findings)])
 
 
-# One judged piece: its index, what was loaded from it and its findings.
-_PieceResult = tuple[int, "_Pieces", list[Finding]]
-
-
-@dataclass(frozen=True)
-class _SharedWork:
-    """What the processes of a parallel run share: the pieces, the counter of pieces taken, the
-    profile, and the queue on which workers send each result (or ``("failed", exception)``, then
-    ``("ended", None)``)."""
-
-    pieces: list[list[tuple[Path, bool]]]
-    counter: Any
-    profile: Profile
-    results: Any
-
-
-# Set while a parallel run forks its workers.
-_SHARED_WORK: _SharedWork | None = None
-
-
-def _worker() -> None:
-    """A forked worker: judge pieces until none is left, sending each result; then say so."""
-    work = _SHARED_WORK
-    assert work is not None
-    try:
-        _judge_pieces(work, None, keep_documents=False)
-    except BaseException as exc:  # every failure goes to the caller, which raises it
-        import pickle
-
-        failure: BaseException = exc
-        try:
-            pickle.dumps(exc)
-        except Exception:  # the queue's thread would fail to send it: send its text
-            failure = RuntimeError(f"{type(exc).__name__}: {exc}")
-        work.results.put(("failed", failure))
-    work.results.put(("ended", None))
-
-
-def _collect(work: _SharedWork, workers: list[Any], done: list[_PieceResult], ended: int) -> None:
-    """The workers' results, until each has said it ended (``ended`` of them already have); a
-    worker's error is raised here. A worker that dies without a word (killed, out of memory) is
-    an error too, never a silently partial run."""
-    import queue
-
-    while ended < len(workers):
-        try:
-            message = work.results.get(timeout=0.5)
-        except queue.Empty:
-            dead = [w for w in workers if not w.is_alive()]
-            failed = [w.exitcode for w in dead if w.exitcode != 0]
-            if failed or len(dead) == len(workers):  # all gone, and not all said they ended
-                code = failed[0] if failed else 0
-                raise RuntimeError(f"a worker process ended unexpectedly (exit code {code}): "
-                                   "the run is incomplete") from None
-            continue
-        ended += _received(message, done)
-
-
-def _received(message: tuple[str, Any], done: list[_PieceResult]) -> int:
-    """Take one message of a worker: a result goes to ``done``, an error is raised; 1 when it ended."""
-    kind, payload = message
-    if kind == "piece":
-        done.append(payload)
-    elif kind == "failed":
-        raise payload
-    return 1 if kind == "ended" else 0
-
-
-def _judge_pieces(work: _SharedWork, done: list[_PieceResult] | None, *, keep_documents: bool,
-                  progress: ProgressCallback | None = None, total: int = 0) -> int:
-    """Take pieces of the shared work until none is left; read and judge each. This process
-    (``keep_documents``) keeps the documents in ``done``, and takes in what the workers sent
-    after each piece (so that little is left to receive at the end); it returns how many workers
-    said they ended. A worker sends summaries of its documents on the results queue."""
-    import queue
-
+def _judge_piece(piece: list[tuple[Path, bool]], profile: Profile) -> tuple[_Pieces, list[Finding]]:
+    """In a worker: read and judge some JSON files; their findings and summaries of their documents."""
     from checker.catalog import get_catalog
     from checker.engine.runner import run_rules
 
-    pieces, counter, catalog = work.pieces, work.counter, get_catalog()
-    ended = 0
-    while True:
-        with counter.get_lock():
-            index = counter.value
-            counter.value = index + 1
-        if index >= len(pieces):
-            return ended
-        if progress is not None:
-            progress("load", sum(len(p) for p in pieces[:index]), total)
-        parts = _load_json_items(pieces[index])
-        load = _combine(_NO_TERRAFORM, [parts])
-        findings = run_rules(load, work.profile, catalog)
-        if keep_documents:
-            assert done is not None
-            done.append((index, parts, findings))
-            while True:
-                try:
-                    ended += _received(work.results.get_nowait(), done)
-                except queue.Empty:
-                    break
-            continue
-        summaries = _Pieces(documents=[_summary(d) for d in parts.documents], errors=parts.errors,
-                            skipped=parts.skipped, files=parts.files, principals=parts.principals)
-        work.results.put(("piece", (index, summaries, findings)))
+    parts = _load_json_items(piece)
+    findings = run_rules(_combine(_NO_TERRAFORM, [parts]), profile, get_catalog())
+    summaries = _Pieces(documents=[_summary(d) for d in parts.documents], errors=parts.errors,
+                        skipped=parts.skipped, files=parts.files, principals=parts.principals)
+    return summaries, findings
 
 
 def _pieces(items: list[tuple[Path, bool]], jobs: int) -> list[list[tuple[Path, bool]]]:
@@ -519,11 +408,11 @@ def _summary(doc: PolicyDocument) -> PolicyDocument:
     """A document without its contents: provenance, kind and each statement's index, Sid and lines."""
     from checker.model import Statement
 
-    return PolicyDocument.trusted(
+    return PolicyDocument.model_construct(
         file=doc.file, address=doc.address, kind=doc.kind, name=doc.name, principal=doc.principal,
         version=doc.version, id=doc.id, line=doc.line, end_line=doc.end_line, size=doc.size,
         problems=doc.problems,
-        statements=tuple(Statement.trusted(index=s.index, sid=s.sid, effect=s.effect, line=s.line,
+        statements=tuple(Statement.model_construct(index=s.index, sid=s.sid, effect=s.effect, line=s.line,
                                            end_line=s.end_line) for s in doc.statements),
     )
 
@@ -567,7 +456,7 @@ def check(paths: Sequence[str | Path], settings: Settings | None = None, *,
     from checker.parallel import worker_count
 
     jobs = worker_count(settings.jobs, len(items), minimum=PARALLEL_MIN_FILES)
-    if jobs > 1 and hasattr(os, "fork"):  # workers inherit the loaded catalog and rules
+    if jobs > 1:
         load, findings = _judge_in_parallel(tf, items, jobs, profile, catalog, progress)
     else:
         load = _combine(tf, [_load_json_items(items, progress)])

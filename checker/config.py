@@ -18,13 +18,13 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from checker._dataclass import dataclass
 from checker.engine.findings import Severity
 
 if TYPE_CHECKING:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import field
+from dataclasses import dataclass, field
 from functools import cache
 
 from checker import data_file
-from checker._dataclass import dataclass
 from checker.sensitivity import MANY_ACTIONS
 
 

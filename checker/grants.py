@@ -15,10 +15,9 @@ Semantics (deliberately conservative, so that the gate never under-reports a gra
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from checker._dataclass import dataclass
 from checker.model import Located, PolicyDocument, Statement
 
 if TYPE_CHECKING:
@@ -100,7 +99,7 @@ def statement_actions(
     """The catalog actions a statement names (NotAction complemented), unmatched and unresolved values."""
     if stmt.not_action is not None:
         excluded, unmatched, unresolved = _expand_located(stmt.not_action, catalog)
-        key = Located.trusted(value="NotAction", line=stmt.not_action[0].line if stmt.not_action else stmt.line)
+        key = Located.model_construct(value="NotAction", line=stmt.not_action[0].line if stmt.not_action else stmt.line)
         if unresolved:
             # An unknown exclusion could exclude anything or nothing: the grant is every action.
             excluded = {}

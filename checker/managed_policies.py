@@ -11,11 +11,11 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from checker import data_file
-from checker._dataclass import dataclass
 
 _ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::aws:policy/(.+)$")
 

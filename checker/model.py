@@ -12,10 +12,9 @@ a :class:`Located` whose ``unknown`` says why; rules treat it as "not proven", n
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic_core import PydanticUndefined
 
 
 class DocumentKind(StrEnum):
@@ -39,54 +38,21 @@ TRUST_ACTIONS = (
 
 
 class _Frozen(BaseModel):
-    # defer_build: the validation schema is built on first validation only. Front ends that build
-    # the model from already-typed values use ``model_construct`` and never pay for it, which
-    # keeps a pre-commit run on one JSON policy fast.
+    """Base of the model: frozen, no extra fields, validated by pydantic when built with ``Model(...)``.
+
+    ``model_construct`` (no validation) is used only where the values come from the project's own
+    validated code, already of the declared types: the JSON policy front end's documents, problems
+    and errors (:mod:`checker.sources.json_policy`; its statements and values are validated: for
+    these small models pydantic's validation is faster than ``model_construct``), the Terraform
+    front end (:mod:`checker.sources.terraform_source`, values the evaluator resolved), the plan
+    front end's errors (:mod:`checker.sources.plan_json`), the merge of parsed documents in
+    :mod:`checker.api`, the NotAction key of :mod:`checker.grants` and the profiles read by
+    :mod:`checker.profiles`. ``tests/test_model_construction.py`` checks that what the JSON front
+    end builds validates to the same object.
+    """
+
+    # defer_build: a model's validation schema is built on its first validation only.
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
-
-    @classmethod
-    def trusted(cls, **values: Any) -> Self:
-        """An instance from values that are already of the declared types, without validation.
-
-        What ``model_construct`` does, about ten times faster: front ends build tens of thousands
-        of these per run. Unknown names are an error, as are missing required fields.
-        """
-        spec = _SPECS.get(cls)
-        if spec is None:
-            spec = _SPECS[cls] = _spec(cls)
-        defaults, factories, required, names = spec
-        if not values.keys() <= names:
-            raise TypeError(f"{cls.__name__}.trusted(): unknown field(s) {sorted(values.keys() - names)}")
-        if not required <= values.keys():
-            raise TypeError(f"{cls.__name__}.trusted(): missing required field {sorted(required - values.keys())[0]!r}")
-        data = defaults.copy()  # field order, as pydantic keeps it
-        data.update(values)
-        for name, factory in factories:
-            if name not in values:
-                data[name] = factory()
-        m = cls.__new__(cls)
-        object.__setattr__(m, "__dict__", data)
-        object.__setattr__(m, "__pydantic_fields_set__", set(values))
-        object.__setattr__(m, "__pydantic_extra__", None)
-        object.__setattr__(m, "__pydantic_private__", None)
-        return m
-
-
-# Per model class: defaults (every field, in order; a placeholder for required and factory fields),
-# factory fields, required fields, all field names.
-_Spec = tuple[dict[str, Any], tuple[tuple[str, Any], ...], frozenset[str], frozenset[str]]
-_SPECS: dict[type[BaseModel], _Spec] = {}
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _spec(cls: type[BaseModel]) -> _Spec:
-    fields = cls.model_fields
-    defaults = {name: (None if f.default is PydanticUndefined else f.default) for name, f in fields.items()}
-    factories = tuple((name, f.default_factory) for name, f in fields.items() if f.default_factory is not None)
-    required = frozenset(name for name, f in fields.items()
-                         if f.default is PydanticUndefined and f.default_factory is None)
-    return defaults, factories, required, frozenset(fields)
 
 
 class Located(_Frozen):
@@ -101,17 +67,6 @@ class Located(_Frozen):
     line: int = 0
     unknown: str | None = None
     origin: str | None = None
-
-    @classmethod
-    def at(cls, value: str, line: int) -> Located:
-        """``Located.trusted(value=value, line=line)``, for the JSON front end's hot loop (a policy
-        file holds one per action, resource and condition value)."""
-        m = _new(cls)
-        _set(m, "__dict__", {"value": value, "line": line, "unknown": None, "origin": None})
-        _set(m, "__pydantic_fields_set__", {"value", "line"})
-        _set(m, "__pydantic_extra__", None)
-        _set(m, "__pydantic_private__", None)
-        return m
 
 
 class Statement(_Frozen):

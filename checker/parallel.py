@@ -1,14 +1,21 @@
-"""How many processes a run uses (``--jobs``).
+"""How many processes a run uses (``--jobs``), and the one way it runs them.
 
 ``--jobs N`` asks for N processes; ``--jobs 0`` (the command line's default) lets the run decide:
 one process per CPU this process may run on (at most :data:`MAX_AUTO_JOBS`), and only when there is
-enough work to share, since a worker costs a fork and the transfer of its results.
+enough work to share, since a worker costs a fork and the transfer of its results. The work is
+shared by :func:`process_pool`: a :class:`concurrent.futures.ProcessPoolExecutor`, used by both the
+JSON files and the Terraform root modules.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 #: ``--jobs 0``: one process per usable CPU when the work is large enough.
 AUTO_JOBS = 0
@@ -72,3 +79,26 @@ def worker_count(jobs: int, units: int, *, minimum: int = 2, auto_minimum: int |
     elif units < minimum:
         return 1
     return max(1, min(jobs, units))
+
+
+@contextlib.contextmanager
+def process_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``jobs`` worker processes for independent pieces of work.
+
+    Workers are forked where the system can (they start with what this process has loaded: the
+    catalog, the rules), else spawned. A worker's exception is raised where its result is read;
+    a worker that dies without one (killed, out of memory) fails the run with a RuntimeError, never
+    a partial report. Leaving the block early (an error) cancels the work not yet started.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
+        yield pool
+    except BrokenProcessPool as exc:
+        raise RuntimeError("a worker process ended unexpectedly: the run is incomplete") from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -35,10 +35,9 @@ import types
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker._dataclass import dataclass
 from checker.model import DocumentKind, PolicyDocument, ProblemKind, Statement
 
 if TYPE_CHECKING:

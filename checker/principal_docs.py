@@ -16,9 +16,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker._dataclass import dataclass
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal
 
 if TYPE_CHECKING:

@@ -17,10 +17,9 @@ own principal: its grants are its own.
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from checker._dataclass import dataclass
 from checker.grants import DocumentGrants, StatementGrants, compute_grants, deny_applies_to, statement_actions
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal, ProblemKind, Statement
 

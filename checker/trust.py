@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from checker._dataclass import dataclass
 from checker.catalog import iam_pattern_matches
 from checker.model import Located, Statement
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
-from checker._dataclass import dataclass
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.escalation import Escalation, matches, relevant_grants

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonpos_oracle
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonpos_oracle import parse_reference
 
 from checker.sources import jsonpos
 from checker.sources.jsonpos import (
@@ -322,9 +324,10 @@ def test_huge_exponent_is_kept_as_infinity() -> None:
 
 def test_200000_nested_brackets() -> None:
     error = error_of("[" * 200_000)
-    assert str(error) == f"Nesting deeper than {MAX_DEPTH} arrays and objects at line 1 column 1001"
+    assert str(error) == f"Nesting deeper than {MAX_DEPTH} arrays and objects at line 1 column {MAX_DEPTH + 1}"
     error = error_of('{"a":' * 200_000)
-    assert (error.message, error.line, error.col) == ("Nesting deeper than 1000 arrays and objects", 1, 5001)
+    assert (error.message, error.line, error.col) == (f"Nesting deeper than {MAX_DEPTH} arrays and objects", 1,
+                                                      5 * MAX_DEPTH + 1)
 
 
 def test_maximum_depth_is_accepted_and_converts_without_recursion() -> None:
@@ -339,15 +342,15 @@ def test_maximum_depth_is_accepted_and_converts_without_recursion() -> None:
     path: list[str | int] = [0] * (MAX_DEPTH - 1)
     deepest = root.lookup(path)
     assert deepest is not None and (deepest.col, deepest.items) == (MAX_DEPTH, ())
-    assert str(error_of("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))).endswith("column 1001")
+    assert str(error_of("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))).endswith(f"column {MAX_DEPTH + 1}")
 
 
-# --- chunk boundaries --------------------------------------------------------------------------
+# --- chunk boundaries of the oracle's tokenizer --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("shift", range(12))
 def test_tokens_cut_by_chunk_boundaries(shift: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jsonpos, "_CHUNK", 7)
+    monkeypatch.setattr(jsonpos_oracle, "_CHUNK", 7)
     lines = [
         " " * shift + '["ab\\"c\\u00e9", 12345.5e-3, true,',
         '"' + "x" * 40 + '", null,',
@@ -356,7 +359,7 @@ def test_tokens_cut_by_chunk_boundaries(shift: int, monkeypatch: pytest.MonkeyPa
     ]
     text = "\n".join(lines)
     root = parse_json(text).root
-    assert jsonpos._parse_reference(text).root == root  # the chunked tokenizer is the reference's
+    assert jsonpos_oracle._parse_reference(text).root == root  # the chunked tokenizer is the reference's
     assert root.to_python() == json.loads(text)
     assert [(n.line, n.col) for n in root.items] == [
         (1, shift + 2),
@@ -369,14 +372,14 @@ def test_tokens_cut_by_chunk_boundaries(shift: int, monkeypatch: pytest.MonkeyPa
     ]
     one_line = text.replace("\n", " ")
     assert parse_json(one_line).root.to_python() == json.loads(one_line)
-    assert jsonpos._parse_reference(one_line) == parse_json(one_line)
+    assert jsonpos_oracle._parse_reference(one_line) == parse_json(one_line)
 
 
 def test_blank_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jsonpos, "_CHUNK", 3)
+    monkeypatch.setattr(jsonpos_oracle, "_CHUNK", 3)
     text = "\n" * 20 + "[\n" + " \n" * 30 + '"a" ,\n\n\n\n\n\n 1]' + "\n" * 10
     root = parse_json(text).root
-    assert jsonpos._parse_reference(text).root == root
+    assert jsonpos_oracle._parse_reference(text).root == root
     assert [(n.value, n.line, n.col) for n in root.items] == [("a", 52, 1), (1, 58, 2)]
     assert (root.line, root.end_line) == (21, 58)
     assert str(error_of(text[:-12])) == (
@@ -385,10 +388,10 @@ def test_blank_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_huge_string_token_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jsonpos, "_CHUNK", 5)
+    monkeypatch.setattr(jsonpos_oracle, "_CHUNK", 5)
     text = '\n["' + "y" * 100 + '"]'
     assert parse_json(text).root.items[0] == JsonNode("string", 2, 2, 2, "y" * 100)
-    assert jsonpos._parse_reference(text) == parse_json(text)
+    assert jsonpos_oracle._parse_reference(text) == parse_json(text)
 
 
 # --- agreement with json (hypothesis) ----------------------------------------------------------
@@ -519,14 +522,11 @@ def test_mutated_documents_accepted_exactly_when_json_accepts(text: str, data: s
             parse_json(text)
 
 
-# --- the fast path (json's C scanner and a walk) against the reference parser -----------------
+# --- parse_json (json's C scanner and a walk) against the reference parser (tests/jsonpos_oracle.py)
 #
-# parse_json takes the fast path and falls back to the reference parser (the tokenizer loop)
-# whenever the fast path declines; both must give the same tree, positions and duplicates, and
-# every rejected text the reference parser's error.
+# Both must give the same tree, positions and duplicates, and every rejected text the same error.
 
-reference = jsonpos._parse_reference
-fast = jsonpos._parse_fast
+reference = parse_reference
 
 
 def flatten(parsed: ParsedJson) -> list[Any]:
@@ -555,11 +555,9 @@ def outcome(parse: Any, text: str) -> tuple[str, Any]:
 
 def assert_fast_path_equals_reference(text: str) -> None:
     expected = reference(text)
-    parsed = fast(text)
-    assert parsed is not None, "the fast path declined a valid document"
+    parsed = parse_json(text)
     assert parsed == expected
     assert flatten(parsed) == flatten(expected)
-    assert flatten(parse_json(text)) == flatten(expected)
 
 
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -651,7 +649,7 @@ def json_texts(draw: st.DrawFn) -> str:
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(json_texts())
-def test_fast_path_equals_the_reference_parser(text: str) -> None:
+def test_parse_json_equals_the_reference_parser(text: str) -> None:
     assert_fast_path_equals_reference(text)
 
 
@@ -669,20 +667,14 @@ def test_broken_texts_fail_as_in_the_reference_parser(text: str, data: st.DataOb
             )
         )
         broken = text[:where] + extra + text[where:]
-    expected = outcome(reference, broken)
-    assert outcome(parse_json, broken) == expected
-    if expected[0] == "error":
-        assert fast(broken) is None
+    assert outcome(parse_json, broken) == outcome(reference, broken)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(json_texts(), st.data())
 def test_mutated_texts_give_what_the_reference_parser_gives(text: str, data: st.DataObject) -> None:
     text = mutated(text, data, '[]{}",:\\/ \n\r\t0123456789-+.eEtrufalsnNI\ufeff\x00\x1fu\u00e9')
-    expected = outcome(reference, text)
-    assert outcome(parse_json, text) == expected
-    if expected[0] == "error":
-        assert fast(text) is None
+    assert outcome(parse_json, text) == outcome(reference, text)
 
 
 @pytest.mark.parametrize(
@@ -707,21 +699,11 @@ def test_mutated_texts_give_what_the_reference_parser_gives(text: str, data: st.
         '{"k": 1,\n"k": 2,\n"k": [{"k": 3, "k": 4}]}',
     ],
 )
-def test_fast_path_examples(text: str) -> None:
+def test_examples_equal_the_reference_parser(text: str) -> None:
     assert_fast_path_equals_reference(text)
 
 
-def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_reference(text: str) -> ParsedJson:
-        raise AssertionError("the reference parser was called")
-
-    monkeypatch.setattr(jsonpos, "_parse_reference", no_reference)
-    test_policy_lines_of_each_action()
-    test_duplicate_keys_keep_both_and_report_lines_and_path()
-    test_crlf_tabs_and_escaped_strings()
-    test_keys_differing_only_after_unescaping_are_duplicates_but_not_case()
-    test_utf8_bom_is_accepted_and_reported()
-    test_scalar_kinds_and_values()
+def test_escaped_keys_positions_and_duplicate_order() -> None:
     parsed = parse_json('{"a":\n  ["x\\"y", "\\\\", "\\u00e9\\n"],\n "a": {"\\"": 1, "\\u0022": 2}}')
     assert parsed.root.lookup(["a"]) == JsonNode(
         "object",
@@ -741,32 +723,29 @@ def test_fast_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parsed.duplicates == (DuplicateKey('"', 3, 3, ("a",)), DuplicateKey("a", 3, 1, ()))
 
 
-def test_fast_path_declines_what_it_cannot_vouch_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert fast("[NaN]") is None
-    assert fast("[1, -Infinity]") is None
-    assert fast("[" + "9" * 5000 + "]") is None  # over the int digit limit
-    assert fast("[1,]") is None
-    assert fast("") is None
-    assert fast("[1] x") is None
-    assert fast("[" * 100_000) is None  # the scanner's RecursionError
-    # Under a raised recursion limit the C scanner could overflow the C stack: never used.
+@pytest.mark.parametrize("text", ["[NaN]", "[1, -Infinity]", "[" + "9" * 5000 + "]", "[1,]", "", "[1] x",
+                                  "[" * 100_000, '{"a": [1, NaN, 2}', "[1, 2,\n  " + "9" * 5000 + "]"])
+def test_what_the_scanner_rejects_fails_as_in_the_reference_parser(text: str) -> None:
+    assert outcome(parse_json, text) == outcome(reference, text)
+
+
+def test_raised_recursion_limit_checks_depth_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under a raised recursion limit the C scanner could overflow the C stack: the depth is checked first.
     monkeypatch.setattr(jsonpos, "getrecursionlimit", lambda: 1_000_000)
-    assert fast("[1]") is None
     assert parse_json("[1]").root.items[0] == JsonNode("number", 1, 2, 1, 1)
+    assert str(error_of("[" * 100_000)) == (
+        f"Nesting deeper than {MAX_DEPTH} arrays and objects at line 1 column {MAX_DEPTH + 1}")
 
 
-def test_fast_path_walk_to_maximum_depth() -> None:
-    """The walk is iterative: MAX_DEPTH is walked where the scanner may recurse; one more declines."""
+def test_walk_to_maximum_depth() -> None:
+    """The walk is iterative: MAX_DEPTH is walked where the scanner may recurse; one more is an error."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 3 * MAX_DEPTH))
     try:
         for depth in (MAX_DEPTH - 1, MAX_DEPTH):
             for text in ("[" * depth + "]" * depth, '{"a":' * (depth - 1) + "{}" + "}" * (depth - 1)):
-                parsed = fast(text)
-                assert parsed is not None
-                assert flatten(parsed) == flatten(reference(text))  # iterative, unlike ==
-        assert fast("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)) is None
-        assert str(error_of("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))).endswith("column 1001")
+                assert flatten(parse_json(text)) == flatten(reference(text))  # iterative, unlike ==
+        assert str(error_of("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))).endswith(f"column {MAX_DEPTH + 1}")
     finally:
         sys.setrecursionlimit(limit)
 
@@ -781,7 +760,7 @@ def test_fast_path_frees_the_decoded_values() -> None:
     assert value == [] and inner == []
 
 
-def test_managed_policies_through_both_paths(shared_data: Path) -> None:
+def test_managed_policies_as_the_reference_parser_reads_them(shared_data: Path) -> None:
     """Each of the AWS managed policies, indented and on one line, gives the reference's result."""
     path = shared_data / "aws-managed-policies.json"
     if not path.is_file():
@@ -790,7 +769,4 @@ def test_managed_policies_through_both_paths(shared_data: Path) -> None:
     assert len(policies) > 1000
     for policy in policies:
         for text in (json.dumps(policy["document"], indent=2), json.dumps(policy["document"])):
-            expected = reference(text)
-            parsed = fast(text)
-            assert parsed is not None, policy["name"]
-            assert flatten(parsed) == flatten(expected), policy["name"]
+            assert flatten(parse_json(text)) == flatten(reference(text)), policy["name"]

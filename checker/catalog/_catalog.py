@@ -16,14 +16,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import contains, ge
 from pathlib import Path
 from typing import Any
 
-from checker._dataclass import dataclass
 from checker.catalog._patterns import glob_to_regex, has_wildcard, normalise
 
 LEVELS: tuple[str, ...] = ("List", "Read", "Write", "Permissions management", "Tagging")

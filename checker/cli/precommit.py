@@ -29,11 +29,9 @@ import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from checker._dataclass import dataclass
 
 if TYPE_CHECKING:
     from checker.api import Report, Settings

@@ -28,11 +28,9 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-
-from checker._dataclass import dataclass
 
 Kind = Literal["trust", "read", "write"]
 Status = Literal["pass", "gap", "finding", "inconclusive", "skipped"]

@@ -16,14 +16,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker._dataclass import dataclass
 from checker.engine.findings import Finding, fingerprint
 from checker.engine.runner import statement_path
 from checker.engine.suppressions import Suppressed, split_finding
-from checker.reporters._jsonfmt import dumps as pretty_json
 
 FORMAT = 1
 TOOL = "check-permissions"
@@ -105,7 +104,7 @@ class Baseline:
         return {"tool": TOOL, "format": FORMAT, "findings": [e.to_dict() for e in ordered]}
 
     def dumps(self) -> str:
-        return pretty_json(self.to_dict()) + "\n"
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
     def load(cls, path: str | Path) -> Baseline:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from enum import StrEnum
-from operator import attrgetter
-from typing import Any, cast
-
-from checker._dataclass import dataclass, mutable_twin
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -61,38 +58,6 @@ class Finding:
                 self, "fingerprint", fingerprint(self.rule_id, self.file, self.address, self.path)
             )
 
-    @classmethod
-    def of(cls, rule_id: str, rule_name: str, severity: Severity, title: str, message: str, file: str,
-           line: int, end_line: int, address: str, path: str, actions: tuple[str, ...],
-           help_url: str, action_lines: tuple[int, ...] = ()) -> Finding:
-        """``Finding(...)`` with these fields (the fingerprint computed), about three times faster:
-        the rule engine makes one per violation, tens of thousands in a large run. Built as
-        :func:`checker._dataclass.mutable_twin` says; ``tests/test_parallel.py`` compares it with
-        the constructor."""
-        f = _new_object(_FindingSlots)
-        f.rule_id = rule_id
-        f.rule_name = rule_name
-        f.severity = severity
-        f.title = title
-        f.message = message
-        f.file = file
-        f.line = line
-        f.end_line = end_line
-        f.address = address
-        f.path = path
-        f.actions = actions
-        f.help_url = help_url
-        f.fingerprint = fingerprint(rule_id, file, address, path)
-        f.action_lines = action_lines
-        f.__class__ = cls
-        return cast("Finding", f)
-
-    def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
-        # A worker of a parallel run sends thousands back: rebuilding from a tuple of the fields
-        # (fingerprint included, so it is not computed again) is three times faster than the
-        # default, which restores each slot from a state list. The slots are the fields, in order.
-        return (Finding, _fields_of(self))
-
     def lines_of(self, actions: Sequence[str]) -> tuple[int, ...]:
         """The source lines of ``actions`` (some of this finding's), aligned with them."""
         if not self.action_lines:
@@ -132,9 +97,3 @@ def listed(items: Sequence[str], limit: int = LISTED_ACTIONS, show: Callable[[st
     head = items if len(items) <= limit else items[:limit]
     text = ", ".join(map(show, head) if show is not None else head)
     return text if len(items) <= limit else f"{text} and {len(items) - limit} more"
-
-
-# A Finding's slots without its frozen ``__setattr__`` (see Finding.of).
-_FindingSlots = mutable_twin(Finding)
-_new_object = object.__new__
-_fields_of = attrgetter(*Finding.__slots__)

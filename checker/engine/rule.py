@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from checker._dataclass import dataclass
 from checker.engine.findings import Severity, listed
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Statement
 

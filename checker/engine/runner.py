@@ -26,8 +26,8 @@ def enabled_rules(profile: Profile) -> list[Rule]:
 
 def _finding(rule: type[Rule], severity: Severity, doc_file: str, line: int, end_line: int,
              address: str, path: str, message: str, actions: tuple[str, ...]) -> Finding:
-    return Finding.of(rule.id, rule.name, severity, rule.title(), message, doc_file, line, max(end_line, line),
-                      address, path, actions, rule.help_url())
+    return Finding(rule.id, rule.name, severity, rule.title(), message, doc_file, line, max(end_line, line),
+                   address, path, actions, rule.help_url())
 
 
 def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,
@@ -148,8 +148,8 @@ def _grouped(rule: Rule, doc: PolicyDocument, ctx: RuleContext, file: str, path:
         action_lines = tuple(line_of[a] for a in actions)
     stmt = _statement(doc, path)
     message = rule.group_message(stmt, [v for v, _, _, _ in placed], actions, ctx)
-    return Finding.of(cls.id, cls.name, severity, cls.title(), message, file, line, max(end, line), doc.address,
-                      path, actions, cls.help_url(), action_lines)
+    return Finding(cls.id, cls.name, severity, cls.title(), message, file, line, max(end, line), doc.address,
+                   path, actions, cls.help_url(), action_lines=action_lines)
 
 
 def _path_key(path: str) -> tuple[tuple[int, str], ...]:

@@ -23,13 +23,12 @@ import os
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker._dataclass import dataclass
 from checker.engine.findings import Finding, listed
 
 if TYPE_CHECKING:
@@ -42,16 +41,13 @@ UNUSED_ID = "IAM010"
 INVALID_ID = "IAM011"
 EXPIRED_ID = "IAM012"
 DIRECTIVE = "check-permissions:ignore"
-# Files whose syntax is HCL: comments are found by a small tokenizer that knows strings and heredocs.
+# Files whose syntax is HCL: comments are taken from python-hcl2's parse tree.
 HCL_SUFFIXES = (".tf", ".tfvars", ".hcl")
 # Files that cannot hold comments (JSON): never scanned.
 NO_COMMENT_SUFFIXES = (".json",)
 
 _IDS = re.compile(r"\s*(?P<ids>[A-Za-z][A-Za-z0-9_-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_-]*)*)")
 _REASON = re.compile(r"\s*reason\s*:\s*(?P<reason>.*)$", re.IGNORECASE | re.DOTALL)
-# Runs of characters the HCL tokenizer can skip at once (nothing that opens or closes anything).
-_CODE_RUN = re.compile(r'[^\s"{}#/<]+')
-_STR_RUN = re.compile(r'[^\\"$%\n]+')
 _LINE_COMMENT = re.compile(r"(#|//|/\*)\s*" + re.escape(DIRECTIVE) + r"(?![\w-])")
 
 
@@ -88,94 +84,18 @@ class Directive:
 # --- reading comments ----------------------------------------------------------------------------
 
 
-def _hcl_comments(text: str) -> tuple[list[tuple[int, str, bool]], set[int]]:
-    """Comments of an HCL file as (line, text, trailing) and the set of lines that hold code.
+def _hcl_comments(text: str, file: str) -> tuple[list[tuple[int, str, bool]], set[int]]:
+    """Comments of an HCL file as (line, text, trailing) and the set of lines that hold code, from
+    python-hcl2's parse tree (:func:`checker.terraform.parser.comments_of`): a directive inside a
+    string or a heredoc is not a comment. A file that does not parse holds no directives (its
+    syntax error is a finding of its own)."""
+    from checker.terraform.errors import TerraformError
+    from checker.terraform.parser import comments_of
 
-    Knows quoted strings (with ``${}`` / ``%{}`` nesting), heredocs and the three comment forms, so
-    a directive inside a string or a heredoc is not a comment.
-    """
-    comments: list[tuple[int, str, bool]] = []
-    code: set[int] = set()
-    stack = ["code"]
-    i, n, line = 0, len(text), 1
-    heredoc = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
-    while i < n:
-        c = text[i]
-        mode = stack[-1]
-        if c == "\n":
-            line += 1
-            i += 1
-            if mode == "str":  # strings do not span lines: recover
-                stack.pop()
-            continue
-        if mode == "str":
-            code.add(line)
-            run = _STR_RUN.match(text, i)
-            if run:
-                i = run.end()
-                continue
-            if c == "\\":
-                i += 2
-            elif c == '"':
-                stack.pop()
-                i += 1
-            elif text.startswith(("$${", "%%{"), i):
-                i += 3
-            elif text.startswith(("${", "%{"), i):
-                stack.append("code")
-                i += 2
-            else:
-                i += 1
-            continue
-        # code
-        if c in " \t\r":
-            i += 1
-            continue
-        if c == "#" or text.startswith("//", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            comments.append((line, text[i:end], line in code))
-            i = end
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            comments.append((line, text[i:end], line in code))
-            line += text.count("\n", i, end)
-            i = end
-            continue
-        code.add(line)
-        run = _CODE_RUN.match(text, i)
-        if run:
-            i = run.end()
-            continue
-        if c == '"':
-            stack.append("str")
-            i += 1
-        elif c == "{":
-            stack.append("code")
-            i += 1
-        elif c == "}":
-            if len(stack) > 1:
-                stack.pop()
-            i += 1
-        elif c == "<" and (m := heredoc.match(text, i)):
-            marker = m.group(1)
-            i = m.end()
-            line += 1
-            while i < n:
-                end = text.find("\n", i)
-                end = n if end < 0 else end
-                if text[i:end].strip() == marker:
-                    code.add(line)
-                    i = end
-                    break
-                code.add(line)
-                i = end + 1
-                line += 1
-        else:
-            i += 1
-    return comments, code
+    try:
+        return comments_of(text, file)
+    except TerraformError:
+        return [], set()
 
 
 def _plain_comments(text: str) -> tuple[list[tuple[int, str, bool]], set[int]]:
@@ -230,7 +150,7 @@ def scan_directives(text: str, file: str) -> list[Directive]:
     if DIRECTIVE not in text:
         return []
     hcl = file.endswith(HCL_SUFFIXES)
-    comments, code = _hcl_comments(text) if hcl else _plain_comments(text)
+    comments, code = _hcl_comments(text, file) if hcl else _plain_comments(text)
     last = text.count("\n") + 1
     out: list[Directive] = []
     for line, comment, trailing in comments:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from checker._dataclass import dataclass
 
 if TYPE_CHECKING:
     from checker.api import Report

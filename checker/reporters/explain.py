@@ -16,14 +16,13 @@ same bytes.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker._dataclass import dataclass
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
-from checker.reporters._jsonfmt import dumps
 
 if TYPE_CHECKING:
     from checker.api import ExplainEntry
@@ -301,7 +300,7 @@ def _json(groups: list[GroupView], load: LoadResult) -> str:
         "principals": [g.summary() for g in groups],
         "errors": [e.model_dump() for e in load.errors],
     }
-    return dumps(data) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _source_text(s: Source, with_policy: bool) -> str:

@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from checker.engine.findings import Finding, Severity
 from checker.reporters._common import base_dir, list_actions, plain, repo_relative, rule_classes, rule_doc
-from checker.reporters._jsonfmt import dumps
 
 if TYPE_CHECKING:
     from checker.api import Report
@@ -152,4 +152,4 @@ def to_sarif(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    return dumps(to_sarif(report)) + "\n"
+    return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from checker._dataclass import dataclass
 from checker.model import (
     TRUST_ACTIONS,
     DocumentKind,
@@ -66,24 +66,24 @@ def load_json_text(data: bytes | str, file: str) -> JsonLoad:
     try:
         parsed = parse_json(data)
     except JsonSyntaxError as exc:
-        out.errors.append(SourceError.trusted(file=file, line=max(exc.line, 1), message=f"not valid JSON: {exc}"))
+        out.errors.append(SourceError.model_construct(file=file, line=max(exc.line, 1), message=f"not valid JSON: {exc}"))
         return out
     if parsed.had_bom:
         # AWS reads the raw bytes: S3 answers "the first byte must be '{'", IAM "Syntax errors".
-        out.errors.append(SourceError.trusted(
+        out.errors.append(SourceError.model_construct(
             file=file, line=1,
             message="the file starts with a byte order mark (BOM) before the JSON: AWS rejects such a "
                     "policy document; save it as UTF-8 without BOM"))
     for dup in parsed.duplicates:
         where = "/".join(str(p) for p in dup.path) or "(top level)"
-        out.errors.append(SourceError.trusted(
+        out.errors.append(SourceError.model_construct(
             file=file, line=dup.line,
             message=f"duplicate key {dup.key!r} in {where} (first at line {dup.first_line}): "
                     "JSON readers keep only one of them, so the policy is ambiguous",
         ))
     found = list(_find_documents(parsed.root, file))
     if not found:
-        out.skipped.append(SkippedItem.trusted(file=file, address=file, reason="not an IAM policy or AWS IAM export"))
+        out.skipped.append(SkippedItem.model_construct(file=file, address=file, reason="not an IAM policy or AWS IAM export"))
         return out
     for item in found:
         doc = _document_from(item, file, out)
@@ -209,7 +209,7 @@ class _Builder:
             self.lines[path] = (node.line, node.end_line)
 
     def problem(self, message: str, path: str, node: JsonNode) -> None:
-        self.problems.append(Problem.trusted(message=message, path=path, line=self.ln(node)))
+        self.problems.append(Problem.model_construct(message=message, path=path, line=self.ln(node)))
 
     def members(self, node: JsonNode, path: str) -> dict[str, list[JsonNode]]:
         """Members by key; duplicates are kept (all of them are analysed) and reported by the caller."""
@@ -222,24 +222,15 @@ class _Builder:
         """A string or a list of strings (all duplicates merged); anything else is a problem."""
         result: list[Located] = []
         idx = 0
-        lines = self.lines
-        base = self.base_line
-        at = Located.at
         for node in nodes:
             items = node.items if node.kind == "array" else (node,)
             if node.kind == "array" and not node.items:
                 self.problem(f"{what} is an empty list", path, node)
             for item in items:
-                # self.mark() and self.ln(), written out: this runs for every action and resource.
                 item_path = f"{path}/{idx}"
-                if base is None:
-                    line = item.line
-                    lines[item_path] = (line, item.end_line)
-                else:
-                    line = base
-                    lines[item_path] = (base, base)
+                self.mark(item_path, item)
                 if item.kind == "string":
-                    result.append(at(item.value, line))
+                    result.append(Located(value=item.value, line=self.ln(item)))
                 else:
                     self.problem(f"{what} must be a string or a list of strings, found {_kind(item)}",
                                  item_path, item)
@@ -261,13 +252,13 @@ def _document_from(item: _Found, file: str, out: JsonLoad) -> PolicyDocument | N
         try:
             node = parse_json(text).root
         except JsonSyntaxError as exc:
-            out.errors.append(SourceError.trusted(file=file, line=item.node.line,
+            out.errors.append(SourceError.model_construct(file=file, line=item.node.line,
                                           message=f"{item.address}: embedded policy document is not valid JSON: {exc}"))
             return None
         base_line = item.node.line
     b = _Builder(file, base_line)
     if node.kind != "object":
-        out.errors.append(SourceError.trusted(file=file, line=node.line,
+        out.errors.append(SourceError.model_construct(file=file, line=node.line,
                                       message=f"{item.address}: a policy document must be a JSON object, found {_kind(node)}"))
         return None
     return build_document(node, b, file=file, address=item.address, kind=item.kind, name=item.name,
@@ -311,7 +302,7 @@ def build_document(node: JsonNode, b: _Builder, *, file: str, address: str, kind
         b.problem(f"policy has {len(stmt_nodes):,} statements: no AWS policy can hold more than "
                   f"{MAX_STATEMENTS:,} (AWS limits policies to at most a few hundred KB); not analysed further",
                   "Statement", top["Statement"][0])
-        return PolicyDocument.trusted(
+        return PolicyDocument.model_construct(
             file=file, address=address, kind=kind or DocumentKind.IDENTITY, name=name, principal=principal,
             version=version, id=pid, statements=(), line=b.ln(node), end_line=b.base_line or node.end_line,
             lines=b.lines, raw=None, size=None, problems=tuple(b.problems))
@@ -324,11 +315,11 @@ def build_document(node: JsonNode, b: _Builder, *, file: str, address: str, kind
     if doc_kind in (DocumentKind.IDENTITY, DocumentKind.BOUNDARY, DocumentKind.SCP):
         for s in statements:
             if s.resource is None and s.not_resource is None:
-                b.problems.append(Problem.trusted(
+                b.problems.append(Problem.model_construct(
                     message=f"{s.label} has neither Resource nor NotResource (required in this kind of policy)",
                     path=s.path, line=s.line))
     raw = node.to_python()
-    return PolicyDocument.trusted(
+    return PolicyDocument.model_construct(
         file=file, address=address, kind=doc_kind, name=name, principal=principal, version=version, id=pid,
         statements=tuple(statements), line=b.ln(node), end_line=b.base_line or node.end_line,
         lines=b.lines, raw=raw, size=len(json.dumps(raw, separators=(",", ":"), ensure_ascii=False)),
@@ -392,7 +383,7 @@ def _statement(node: JsonNode, index: int, b: _Builder) -> Statement | None:
     if principal is not None and not_principal is not None:
         b.problem(f"statement {index} has both Principal and NotPrincipal", path, node)
     condition = _condition(m.get("Condition", []), f"{path}/Condition", b)
-    return Statement.trusted(
+    return Statement(
         index=index, sid=sid, effect=effect, principal=principal, not_principal=not_principal,
         action=fields["Action"], not_action=fields["NotAction"], resource=fields["Resource"],
         not_resource=fields["NotResource"], condition=condition, line=b.ln(node),
@@ -408,7 +399,7 @@ def _principal(nodes: list[JsonNode] | None, path: str, b: _Builder) -> dict[str
         if node.kind == "string":
             if node.value != "*":
                 b.problem(f"a Principal given as a string must be \"*\", found {node.value!r}", path, node)
-            out.setdefault("*", []).append(Located.at(node.value, b.ln(node)))
+            out.setdefault("*", []).append(Located(value=node.value, line=b.ln(node)))
             continue
         if node.kind != "object":
             b.problem(f"Principal must be \"*\" or an object, found {_kind(node)}", path, node)
@@ -447,7 +438,7 @@ def _condition(nodes: list[JsonNode], path: str, b: _Builder) -> dict[str, dict[
                                   f"{_kind(item)}", kpath, item)
                         continue
                     text = item.value if item.kind == "string" else json.dumps(item.to_python())
-                    out.setdefault(op, {}).setdefault(key, []).append(Located.at(text, b.ln(item)))
+                    out.setdefault(op, {}).setdefault(key, []).append(Located(value=text, line=b.ln(item)))
                 out.setdefault(op, {}).setdefault(key, [])
     return {op: {k: tuple(v) for k, v in keys.items()} for op, keys in out.items()}
 

@@ -16,33 +16,26 @@ Positions
     a leading byte order mark is not a column.
 
 Limits
-    Containers nest at most :data:`MAX_DEPTH` (1,000) deep; the 1,001st nested ``[`` or ``{``
-    is a :class:`JsonSyntaxError` at that bracket. Only json's C scanner (the fast path, see
-    Speed) recurses, once per level and no deeper than the recursion limit allows (under a
-    limit raised past 10,000 it is not used); the rest of the parser never recurses, and
-    neither do :meth:`JsonNode.to_python`, :meth:`JsonNode.get` and :meth:`JsonNode.lookup`;
-    the ``==``/``repr`` that ``dataclass`` generates do recurse (fine for policies).
+    Containers nest at most :data:`MAX_DEPTH` (500) deep; the 501st nested ``[`` or ``{`` is a
+    :class:`JsonSyntaxError` at that bracket. Only json's C scanner recurses, once per level,
+    within the recursion limit (a process whose own stack leaves it too little gets an error,
+    never a partial result; under a limit raised past 10,000 the depth is checked first); the
+    rest of the parser never recurses, and neither do :meth:`JsonNode.to_python`,
+    :meth:`JsonNode.get` and :meth:`JsonNode.lookup`; the ``==``/``repr`` that ``dataclass``
+    generates do recurse (fine for policies).
 
 Numbers
     Integers are ``int``, numbers with a fraction or exponent are ``float`` (as in ``json``);
     ``1e400`` becomes ``float('inf')`` without error (rules must treat it as suspect).
     Integers longer than Python's ``int`` digit limit (4,300 digits) are a syntax error.
 
-Speed
-    Two parsers give equal results. The fast path lets json's C scanner decode the text
-    (objects as lists of pairs, duplicates kept), then walks the decoded value in document
-    order with a cursor in the text to find where each value is written (see ``_walk``).
-    Texts it declines (whatever the scanner rejects, NaN and Infinity, over-long integers,
-    deep nesting) go to the reference parser, which names the error: one compiled regular
-    expression tokenizes with ``findall`` over chunks of about 256K characters (ending after
-    a newline); strings without escapes are sliced out directly, others go to json's C
-    ``scanstring``; lines are counted from the whitespace between tokens. Both build nodes
-    without the dataclass ``__init__``, and the cyclic garbage collector is paused while
-    parsing (the tree has no cycles). See ``benchmarks/bench_jsonpos.py``: on a shared
-    2-core machine, the 1,645 managed policies take 0.2-0.35 s (the reference parser alone
-    0.3-0.5 s and 1.7 times the instructions; ``json.loads`` 0.03 s); a 55 MB,
-    200,000-statement file 3.6-3.8 s and 540 MiB peak RSS (the reference parser 6.5-8 s and
-    520 MiB).
+How it works
+    json's C scanner decodes the text (objects as lists of pairs, duplicates kept); then the
+    decoded value is walked in document order with a cursor in the text to find where each
+    value is written (see ``_walk``). An error of the scanner is worded from what stands at its
+    position (a comment, single quotes, a trailing comma, the wrong bracket, the end of the
+    file). ``tests/jsonpos_oracle.py`` holds the reference tokenizer the tests compare this
+    parser with. Figures: ``benchmarks/bench_jsonpos.py`` and ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -50,13 +43,12 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from json import decoder as _json_decoder
 from json.decoder import JSONDecodeError
-from sys import getrecursionlimit
+from sys import get_int_max_str_digits, getrecursionlimit
 from typing import Any, Literal, cast
-
-from checker._dataclass import dataclass, mutable_twin
 
 __all__ = [
     "MAX_DEPTH",
@@ -72,7 +64,7 @@ __all__ = [
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = _json_decoder.scanstring  # type: ignore[attr-defined]
 
 #: Deepest nesting of arrays and objects accepted (the root container is depth 1).
-MAX_DEPTH = 1000
+MAX_DEPTH = 500
 
 JsonKind = Literal["object", "array", "string", "number", "true", "false", "null"]
 
@@ -152,36 +144,6 @@ class JsonNode:
                     else:
                         out[key] = child.value
         return root
-
-
-# A JsonNode's slots without its frozen ``__setattr__`` (see checker._dataclass.mutable_twin).
-_NodeBuilder = mutable_twin(JsonNode)
-
-
-def _new_node(
-    kind: str,
-    line: int,
-    col: int,
-    end_line: int,
-    value: Any,
-    items: tuple[JsonNode, ...] = (),
-    members: tuple[tuple[str, int, JsonNode], ...] = (),
-) -> JsonNode:
-    """A :class:`JsonNode`, built four to five times faster than by its dataclass ``__init__``
-    (its fields stored in a mutable twin, whose class then becomes ``JsonNode``)."""
-    node = _new_object(_NodeBuilder)
-    node.kind = kind
-    node.line = line
-    node.col = col
-    node.end_line = end_line
-    node.value = value
-    node.items = items
-    node.members = members
-    node.__class__ = JsonNode
-    return cast("JsonNode", node)
-
-
-_new_object = object.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,100 +247,7 @@ def decode_text(data: bytes) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing
-
-# Tokens as (whitespace before, token) pairs, found by ``findall`` over chunks of the text
-# (a list of tuples built in C is much faster than a match object per token). A token is a
-# string (escapes are validated by json's scanner when present; ``\Z`` lets an unterminated
-# string at the end be one token), a number, a word (``true``, ``false``, ``null``, or an
-# error such as ``NaN``), a punctuation mark, or any other single character (an error).
-# ``[0-9]`` and not ``\d``: ``\d`` matches non-ASCII digits in str patterns.
-_TOKEN = re.compile(
-    r"""([ \t\n\r]*)(
-        "[^"\\\x00-\x1f]*(?:\\[^\x00-\x1f][^"\\\x00-\x1f]*)*(?:"|\\?\Z)
-       |[,:\[\]{}]
-       |-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?
-       |[a-zA-Z]+
-       |[^ \t\n\r]
-    )""",
-    re.VERBOSE,
-)
-_CHUNK = 1 << 18  # characters per findall call, then up to the next newline
-
-# Parser states.
-_V_ROOT = 0  # the document's value
-_V_FIRST = 1  # after '[': a value or ']'
-_V_NEXT = 2  # after ',' in an array
-_V_MEMBER = 3  # after ':'
-_K_FIRST = 4  # after '{': a key or '}'
-_K_NEXT = 5  # after ',' in an object
-_COLON = 6  # after a key
-_AFTER = 7  # after a value: ',' or a closing bracket (or the end at the root)
-
-_LITERALS: dict[str, tuple[JsonKind, bool | None]] = {
-    "true": ("true", True),
-    "false": ("false", False),
-    "null": ("null", None),
-}
-
-
-class _Source:
-    """The text being parsed, for error positions (computed only when an error happens)."""
-
-    __slots__ = ("origin", "text")
-
-    def __init__(self, text: str, origin: int) -> None:
-        self.text = text
-        self.origin = origin
-
-    def position(self, pos: int) -> tuple[int, int]:
-        text = self.text
-        line = text.count("\n", 0, pos) + 1
-        line_start = max(text.rfind("\n", 0, pos) + 1, self.origin)
-        return line, pos - line_start + 1
-
-    def error(self, message: str, pos: int) -> JsonSyntaxError:
-        line, col = self.position(pos)
-        return JsonSyntaxError(message, line, col)
-
-    def unexpected(self, pos: int, expected: str, stack: list[_Frame]) -> JsonSyntaxError:
-        """The error for whatever stands at ``pos`` when ``expected`` was wanted."""
-        text = self.text
-        if pos >= len(text):
-            if stack:
-                _, _, _, opened_line, opened_col, _, _, opened = stack[-1]
-                # The innermost open container is the current one, saved on the next push;
-                # the caller passes it as the last frame.
-                bracket = text[opened]
-                return self.error(
-                    f"Unexpected end of file: '{bracket}' opened at line {opened_line} "
-                    f"column {opened_col} is not closed",
-                    pos,
-                )
-            if pos == self.origin:
-                return self.error("Empty file: expecting a JSON value", pos)
-            return self.error("Expecting value (the file holds only whitespace)", pos)
-        char = text[pos]
-        if text.startswith(("//", "/*"), pos):
-            return self.error("Comments are not allowed in JSON", pos)
-        if expected == "value":
-            if text.startswith(("NaN", "Infinity", "-Infinity"), pos):
-                return self.error("NaN and Infinity are not valid JSON numbers", pos)
-            if char == "'":
-                return self.error("Expecting value: strings must be enclosed in double quotes", pos)
-            return self.error("Expecting value", pos)
-        if expected == "key":
-            return self.error("Expecting property name enclosed in double quotes", pos)
-        if expected == "colon":
-            return self.error("Expecting ':' delimiter", pos)
-        if expected == "end":
-            return self.error("Extra data", pos)
-        return self.error("Expecting ',' delimiter", pos)
-
-
-# A saved container context: (kind 0 root / 1 array / 2 object, items or members list,
-# keys list, line, col, key, key line, offset of the opening bracket).
-_Frame = tuple[int, list[Any], list[str], int, int, str, int, int]
+# Parsing: values from json's C scanner, positions from a walk of the text
 
 
 def parse_json(text: str | bytes) -> ParsedJson:
@@ -387,23 +256,62 @@ def parse_json(text: str | bytes) -> ParsedJson:
     Bytes are decoded with :func:`decode_text`; a leading ``'\\ufeff'`` is skipped and
     reported as ``had_bom``. Raises :class:`JsonSyntaxError` for anything that is not strict
     JSON (see the module documentation), nested deeper than :data:`MAX_DEPTH`, or empty.
+
+    json's C scanner decodes the text (objects as lists of pairs, duplicates kept), then
+    :func:`_walk` finds where each decoded value is written. The scanner's errors are worded
+    by :func:`_syntax_error`.
     """
     if isinstance(text, (bytes, bytearray, memoryview)):
         text = decode_text(bytes(text))
-    parsed = _parse_fast(text)
-    return parsed if parsed is not None else _parse_reference(text)
+    origin = 1 if text.startswith("\ufeff") else 0
+    if getrecursionlimit() > _SCANNER_RECURSION_LIMIT:
+        _check_depth(text, origin)  # the scanner recurses in C: never deeper than MAX_DEPTH
+    size = len(text)
+    start = _BLANK.match(text, origin).end()  # type: ignore[union-attr]
+    try:
+        value, end = _scan_once(text, start)
+    except StopIteration as exc:  # no value where one must be: the offset is its value
+        raise _syntax_error(text, origin, "Expecting value", exc.value) from None
+    except JSONDecodeError as exc:
+        raise _syntax_error(text, origin, exc.msg, exc.pos) from None
+    except RecursionError:
+        _check_depth(text, origin)
+        raise _error(text, origin, "Nesting too deep for this process's recursion limit", start) from None
+    after = _BLANK.match(text, end).end()  # type: ignore[union-attr]
+    if after != size:
+        raise _syntax_error(text, origin, "Extra data", after)
+    try:
+        parsed = _walk(text, value, origin, end)
+    except _Lost:
+        parsed = None
+    if parsed is None:  # the walk lost its place in the text: should not happen
+        raise _error(text, origin, "Cannot locate the values in the text", start)
+    return parsed
 
 
-# ---------------------------------------------------------------------------------------------
-# The fast path: values from json's C scanner, positions from a walk of the text
+class _Lost(Exception):
+    """A string token that does not decode to what the scanner decoded (should not happen)."""
 
 
-class _Rejected(Exception):
-    """``NaN``, ``Infinity`` or ``-Infinity``: left to the reference parser, which names them."""
+class _Invalid:
+    """What the scanner decoded where strict JSON has no value: NaN or Infinity, or an integer
+    longer than Python's digit limit. The walk raises ``message`` at its position."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
-def _reject_constant(name: str) -> Any:
-    raise _Rejected(name)
+def _invalid_constant(name: str) -> _Invalid:
+    return _Invalid("NaN and Infinity are not valid JSON numbers")
+
+
+def _parse_int(digits: str) -> int | _Invalid:
+    try:
+        return int(digits)
+    except ValueError:  # over the digit limit
+        return _Invalid(f"Integer with {len(digits.lstrip('-'))} digits is too long")
 
 
 class _Members(list[tuple[str, Any]]):
@@ -419,44 +327,145 @@ class _Members(list[tuple[str, Any]]):
 # ``scan_once(text, offset)`` returns (value, end offset) of the value at ``offset`` and ignores
 # what follows; objects come back as _Members, arrays as lists. (Not in typeshed.)
 _scan_once: Callable[[str, int], tuple[Any, int]] = _json_decoder.JSONDecoder(  # type: ignore[attr-defined]
-    object_pairs_hook=_Members, parse_constant=_reject_constant, strict=True
+    object_pairs_hook=_Members, parse_constant=_invalid_constant, parse_int=_parse_int, strict=True
 ).scan_once
 _BLANK = re.compile(r"[ \t\n\r]*")
 # The scanner recurses in C once per nesting level, as deep as the recursion limit lets it
 # (then RecursionError): about 100 bytes of C stack a level, a crash near 100,000 levels in an
-# 8 MiB stack. Under a limit raised beyond this, the reference parser (which never recurses)
-# reads every text.
+# 8 MiB stack. Under a limit raised beyond this, the depth is checked before the scanner runs.
 _SCANNER_RECURSION_LIMIT = 10_000
-# A number, true, false or null, after what may precede it (``[0-9]``: see _TOKEN).
+# A number, true, false or null, after what may precede it. ``[0-9]`` and not ``\d``: ``\d``
+# matches non-ASCII digits in str patterns.
 _WORD = re.compile(r"[ \t\n\r,:]*(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)")
+# What an _Invalid value was decoded from.
+_INVALID_WORD = re.compile(r"[ \t\n\r,:]*(NaN|-?Infinity|-?[0-9]+)")
+# Strings (one not closed before the end runs to it), and the tokens of values strict JSON has not
+# (an integer when it is too long).
+_INVALID_TOKEN = re.compile(
+    r'"(?:[^"\\]|\\.)*"?|(?P<constant>NaN|-?Infinity)'
+    r"|(?P<integer>-?(?:0|[1-9][0-9]*))(?![0-9.eE])|-?[0-9][0-9.eE+-]*",
+    re.S,
+)
+# Brackets outside strings (an unterminated string runs to the end).
+_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
 
 # A suspended container of the walk: (kind 0 root / 1 array / 2 object, its nodes or members
 # so far, the iterator over its other children, line, column, pending key, key line, value).
-# Items 0, 1 and 5 mean what they mean in a _Frame (for _record_duplicates).
 _Walk = tuple[int, list[Any], Iterator[tuple[str | None, Any]], int, int, str | None, int, Any]
 
 
-def _parse_fast(text: str) -> ParsedJson | None:
-    """What :func:`_parse_reference` returns for ``text``, or None to leave the text to it.
+def _position(text: str, origin: int, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    line_start = max(text.rfind("\n", 0, pos) + 1, origin)
+    return line, pos - line_start + 1
 
-    json's C scanner decodes the text; anything it rejects, NaN and Infinity, an integer over
-    the digit limit and nesting it cannot recurse into give None, for the reference parser to
-    name the error. Then :func:`_walk` finds where each decoded value is written.
-    """
-    if getrecursionlimit() > _SCANNER_RECURSION_LIMIT:
-        return None
-    origin = 1 if text.startswith("\ufeff") else 0
+
+def _error(text: str, origin: int, message: str, pos: int) -> JsonSyntaxError:
+    line, col = _position(text, origin, pos)
+    return JsonSyntaxError(message, line, col)
+
+
+def _syntax_error(text: str, origin: int, message: str, pos: int) -> JsonSyntaxError:
+    """json's error ``message`` at ``pos``, worded for people: what stands there (a comment, single
+    quotes, a trailing comma, the wrong closing bracket, the end of the file) is named."""
     size = len(text)
-    try:
-        value, end = _scan_once(text, _BLANK.match(text, origin).end())  # type: ignore[union-attr]
-    except (StopIteration, ValueError, RecursionError, _Rejected):
-        return None
-    if end != size and _BLANK.match(text, end).end() != size:  # type: ignore[union-attr]
-        return None
-    try:
-        return _walk(text, value, origin, end)
-    except _Rejected:  # a string that is not what the scanner decoded: should not happen
-        return None
+    invalid = _first_invalid(text, origin, pos)
+    if invalid is not None:  # the scanner decoded it before it stopped: it comes first
+        return invalid
+    if message.startswith(("Unterminated string", "Invalid control character", "Invalid \\")):
+        return _error(text, origin, _string_error(message, text, pos), pos)
+    if text.startswith('"', pos):  # a string where none may stand: its own error comes first
+        try:
+            _scanstring(text, pos + 1, True)
+        except JSONDecodeError as exc:
+            return _error(text, origin, _string_error(exc.msg, text, exc.pos), exc.pos)
+    if pos >= size:
+        opened = _open_brackets(text, origin)
+        if opened:
+            line, col = _position(text, origin, opened[-1])
+            return _error(text, origin, f"Unexpected end of file: '{text[opened[-1]]}' opened at line {line} "
+                          f"column {col} is not closed", pos)
+        if pos == origin:
+            return _error(text, origin, "Empty file: expecting a JSON value", pos)
+        return _error(text, origin, "Expecting value (the file holds only whitespace)", pos)
+    if text.startswith(("//", "/*"), pos):
+        return _error(text, origin, "Comments are not allowed in JSON", pos)
+    char = text[pos]
+    before = text[:pos].rstrip(" \t\n\r")[-1:]
+    if before == "," and ((char == "]" and message == "Expecting value")
+                          or (char == "}" and message.startswith("Expecting property name"))):
+        what = "array" if char == "]" else "object"
+        return _error(text, origin, f"Illegal trailing comma before end of {what}", text.rfind(",", 0, pos))
+    if message == "Expecting value":
+        if text.startswith(("NaN", "Infinity", "-Infinity"), pos):
+            return _error(text, origin, "NaN and Infinity are not valid JSON numbers", pos)
+        if char == "'":
+            return _error(text, origin, "Expecting value: strings must be enclosed in double quotes", pos)
+    elif message == "Expecting ',' delimiter" or message == "Extra data":
+        if (char == "]" or char == "}") and message != "Extra data":
+            wanted = "}" if char == "]" else "]"
+            return _error(text, origin, f"Expecting ',' delimiter or '{wanted}', found '{char}'", pos)
+        if _is_letter(char) and pos > origin and _is_letter(text[pos - 1]):
+            # a word that starts like true, false or null ("truex"): not a value at all
+            start = pos
+            while start > origin and _is_letter(text[start - 1]):
+                start -= 1
+            return _error(text, origin, "Expecting value", start)
+    return _error(text, origin, message, pos)
+
+
+def _first_invalid(text: str, origin: int, stop: int) -> JsonSyntaxError | None:
+    """The error of the first NaN, Infinity or over-long integer before ``stop`` (in a text the
+    scanner read up to ``stop``), or None."""
+    limit = get_int_max_str_digits()
+    for match in _INVALID_TOKEN.finditer(text, origin, stop):
+        if match["constant"]:
+            return _error(text, origin, "NaN and Infinity are not valid JSON numbers", match.start())
+        digits = match["integer"]
+        if digits and limit and len(digits.lstrip("-")) > limit:
+            return _error(text, origin, f"Integer with {len(digits.lstrip('-'))} digits is too long", match.start())
+    return None
+
+
+def _is_letter(char: str) -> bool:
+    return "a" <= char <= "z" or "A" <= char <= "Z"
+
+
+def _string_error(message: str, text: str, pos: int) -> str:
+    """json's string messages end in " at" (followed by a character offset); make them read well."""
+    if message.startswith("Invalid control character"):
+        return f"Invalid control character U+{ord(text[pos]):04X} in string (it must be escaped)"
+    return message.removesuffix(" at")
+
+
+def _open_brackets(text: str, origin: int) -> list[int]:
+    """Offsets of the brackets still open at the end of ``text`` (outermost first), for a text the
+    scanner read up to its end."""
+    stack: list[int] = []
+    for match in _BRACKET.finditer(text, origin):
+        char = text[match.start()]
+        if char == "[" or char == "{":
+            stack.append(match.start())
+        elif (char == "]" or char == "}") and stack:
+            stack.pop()
+    return stack
+
+
+def _check_depth(text: str, origin: int) -> None:
+    """Raise the error for the first bracket nested deeper than MAX_DEPTH, if there is one."""
+    depth = 0
+    for match in _BRACKET.finditer(text, origin):
+        char = text[match.start()]
+        if char == "[" or char == "{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _error(text, origin, f"Nesting deeper than {MAX_DEPTH} arrays and objects", match.start())
+        elif char == "]" or char == "}":
+            depth -= 1
+
+
+def _by_line(duplicate: DuplicateKey) -> int:
+    return duplicate.line
 
 
 def _walk(text: str, value: Any, origin: int, end: int) -> ParsedJson | None:
@@ -469,15 +478,12 @@ def _walk(text: str, value: Any, origin: int, end: int) -> ParsedJson | None:
     no string has an escape and a string token is its value between quotes; otherwise json's
     ``scanstring`` finds where the token ends (and must decode it to the value). A token past
     the newline that ends the current line is on a later line (strings hold no newline):
-    usually the next one, else the newlines are counted. None when the walk does not end
-    where the scanner did, a word is not what was decoded, or nesting passes MAX_DEPTH.
+    usually the next one, else the newlines are counted. Nesting past MAX_DEPTH and the
+    values strict JSON has not (:class:`_Invalid`) raise JsonSyntaxError at their position; None
+    when the walk does not end where the scanner did or a word is not what was decoded.
     """
     plain = "\\" not in text
     find = text.find
-    new_node = _new_node
-    new_object = _new_object
-    builder = _NodeBuilder
-    json_node = JsonNode
     no_keys = repeat(None)
     cur = origin  # offset just after the last token located
     line = 1
@@ -517,15 +523,7 @@ def _walk(text: str, value: Any, origin: int, end: int) -> ParsedJson | None:
                 if start > eol:
                     line, line_start, eol = _newlines(text, eol, start, line)
                 cur = start + 2 + len(child) if plain else _string_end(text, start, child)
-                # _new_node("string", line, col, line, child), written out: the most common node.
-                built = new_object(builder)
-                built.kind = "string"
-                built.line = built.end_line = line
-                built.col = start - line_start + 1
-                built.value = child
-                built.items = built.members = ()
-                built.__class__ = json_node
-                node = built
+                node = JsonNode("string", line, start - line_start + 1, line, child)
             elif kind is _Members or kind is list:
                 break
             else:
@@ -546,24 +544,24 @@ def _walk(text: str, value: Any, origin: int, end: int) -> ParsedJson | None:
             cur = start + 1
             if c_kind == 2:
                 members = tuple(c_list)
-                node = new_node("object", c_line, c_col, line, None, (), members)
+                node = JsonNode("object", c_line, c_col, line, None, (), members)
                 if len(dict(c_value)) != len(members):
                     _record_duplicates(members, stack, duplicates)
             else:
-                node = new_node("array", c_line, c_col, line, None, tuple(c_list))
+                node = JsonNode("array", c_line, c_col, line, None, tuple(c_list))
             c_value.clear()  # its values are in the nodes now
             c_kind, c_list, c_iter, c_line, c_col, key, key_line, c_value = stack.pop()
             c_list.append(node if key is None else (key, key_line, node))
             continue
 
         # The loop stopped at a container (``child``): its opening bracket.
-        if len(stack) >= MAX_DEPTH:
-            return None
         start = find("{" if kind is _Members else "[", cur)
         if start < 0:
             return None
         if start > eol:
             line, line_start, eol = _newlines(text, eol, start, line)
+        if len(stack) >= MAX_DEPTH:
+            raise JsonSyntaxError(f"Nesting deeper than {MAX_DEPTH} arrays and objects", line, start - line_start + 1)
         cur = start + 1
         stack.append((c_kind, c_list, c_iter, c_line, c_col, key, key_line, c_value))
         if kind is _Members:
@@ -599,16 +597,23 @@ def _string_end(text: str, start: int, value: str) -> int:
     try:
         decoded, end = _scanstring(text, start + 1, True)
     except JSONDecodeError:
-        raise _Rejected(value) from None
+        raise _Lost from None
     if decoded != value:
-        raise _Rejected(value)
+        raise _Lost
     return end
 
 
 def _word(
     text: str, value: Any, cur: int, line: int, line_start: int, eol: int
 ) -> tuple[JsonNode, int, int, int, int] | None:
-    """The node of the number, true, false or null next after ``cur``; the new cursor and line."""
+    """The node of the number, true, false or null next after ``cur``; the new cursor and line.
+    Raises the error of an :class:`_Invalid` value at its position."""
+    if type(value) is _Invalid:
+        invalid = _INVALID_WORD.match(text, cur)
+        start = invalid.start(1) if invalid else cur
+        if start > eol:
+            line, line_start, eol = _newlines(text, eol, start, line)
+        raise JsonSyntaxError(value.message, line, start - line_start + 1)
     match = _WORD.match(text, cur)
     if match is None:
         return None
@@ -625,205 +630,14 @@ def _word(
         return None
     if start > eol:
         line, line_start, eol = _newlines(text, eol, start, line)
-    return _new_node(kind, line, start - line_start + 1, line, value), end, line, line_start, eol
+    return JsonNode(kind, line, start - line_start + 1, line, value), end, line, line_start, eol
 
 
-# ---------------------------------------------------------------------------------------------
-# The reference parser: a tokenizer loop that names every error
-
-
-def _parse_reference(text: str) -> ParsedJson:
-    """Parse ``text`` token by token: the parser that names every error's line and column.
-
-    :func:`parse_json` calls it for every text the fast path declines; for the others the
-    two give equal results (``tests/test_jsonpos.py`` checks this).
-    """
-    had_bom = text.startswith("\ufeff")
-    origin = 1 if had_bom else 0
-    src = _Source(text, origin)
-    new_node = _new_node
-    findall = _TOKEN.findall
-    literals = _LITERALS
-    memo: dict[str, str] = {}
-    memo_get = memo.setdefault
-    size = len(text)
-
-    pos = origin  # offset of the next token's whitespace
-    line = 1
-    line_start = origin  # offset of the current line's first character
-    state = _V_ROOT
-    root: JsonNode | None = None
-    duplicates: list[DuplicateKey] = []
-
-    # The current container, kept in locals; saved on ``stack`` when a child opens.
-    c_kind = 0
-    c_list: list[Any] = []
-    c_keys: list[str] = []
-    c_line = c_col = 0
-    c_open = 0
-    key = ""
-    key_line = 0
-    stack: list[_Frame] = []
-
-    final = False
-    while not final:
-        # A chunk ends just after a newline, which no token spans: no token is ever cut.
-        end = text.find("\n", pos + _CHUNK) + 1
-        final = end == 0
-        for ws, tok in findall(text, pos, size if final else end):
-            if ws:
-                if "\n" in ws:
-                    line += ws.count("\n")
-                    line_start = pos + ws.rfind("\n") + 1
-                pos += len(ws)
-            start = pos
-            pos += len(tok)
-            char = tok[0]
-            node: JsonNode
-
-            if char == '"':
-                if "\\" in tok or tok[-1] != '"' or len(tok) == 1:
-                    string = _scan_string(src, start, pos)
-                else:
-                    string = tok[1:-1]
-                if state < _K_FIRST:
-                    node = new_node("string", line, start - line_start + 1, line, string)
-                elif state < _COLON:
-                    key = memo_get(string, string)
-                    key_line = line
-                    c_keys.append(key)
-                    state = _COLON
-                    continue
-                else:
-                    raise src.unexpected(start, _expected(state, c_kind), [])
-            elif char == ",":
-                if state != _AFTER or c_kind == 0:
-                    raise src.unexpected(start, _expected(state, c_kind), [])
-                state = _V_NEXT if c_kind == 1 else _K_NEXT
-                continue
-            elif char == ":":
-                if state != _COLON:
-                    raise src.unexpected(start, _expected(state, c_kind), [])
-                state = _V_MEMBER
-                continue
-            elif char == "]" or char == "}":
-                if char == "]":
-                    if not (c_kind == 1 and state in (_AFTER, _V_FIRST)):
-                        raise _close_error(src, start, state, c_kind, char)
-                    node = new_node("array", c_line, c_col, line, None, tuple(c_list))
-                else:
-                    if not (c_kind == 2 and state in (_AFTER, _K_FIRST)):
-                        raise _close_error(src, start, state, c_kind, char)
-                    members = tuple(c_list)
-                    node = new_node("object", c_line, c_col, line, None, (), members)
-                    if len(set(c_keys)) != len(c_keys):
-                        _record_duplicates(members, stack, duplicates)
-                c_kind, c_list, c_keys, c_line, c_col, key, key_line, c_open = stack.pop()
-            elif char == "[" or char == "{":
-                if state >= _K_FIRST:
-                    raise src.unexpected(start, _expected(state, c_kind), [])
-                if len(stack) >= MAX_DEPTH:
-                    raise src.error(f"Nesting deeper than {MAX_DEPTH} arrays and objects", start)
-                stack.append((c_kind, c_list, c_keys, c_line, c_col, key, key_line, c_open))
-                c_line = line
-                c_col = start - line_start + 1
-                c_open = start
-                c_list = []
-                if char == "[":
-                    c_kind = 1
-                    state = _V_FIRST
-                else:
-                    c_kind = 2
-                    c_keys = []
-                    state = _K_FIRST
-                continue
-            elif char in _NUMBER_START and tok != "-":
-                if state >= _K_FIRST:
-                    raise src.unexpected(start, _expected(state, c_kind), [])
-                try:
-                    value: int | float = float(tok) if "." in tok or "e" in tok or "E" in tok else int(tok)
-                except ValueError:
-                    digits = len(tok.lstrip("-"))
-                    raise src.error(f"Integer with {digits} digits is too long", start) from None
-                node = new_node("number", line, start - line_start + 1, line, value)
-            elif tok in literals and state < _K_FIRST:
-                kind, literal = literals[tok]
-                node = new_node(kind, line, start - line_start + 1, line, literal)
-            else:
-                raise src.unexpected(start, _expected(state, c_kind), [])
-
-            # A value is complete: attach it to the current container.
-            if c_kind == 1:
-                c_list.append(node)
-            elif c_kind == 2:
-                c_list.append((key, key_line, node))
-            else:
-                root = node
-            state = _AFTER
-
-        if pos < end:  # whitespace (with a newline) left at the end of the chunk
-            line += text.count("\n", pos, end)
-            line_start = pos = end
-
-    # Only whitespace is left.
-    if state != _AFTER or c_kind != 0:
-        frames = [*stack, (c_kind, c_list, c_keys, c_line, c_col, key, key_line, c_open)][1:]
-        raise src.unexpected(size, _expected(state, c_kind), frames)
-    assert root is not None
-    duplicates.sort(key=_by_line)
-    return ParsedJson(root, tuple(duplicates), had_bom)
-
-
-_NUMBER_START = frozenset("-0123456789")
-
-
-def _scan_string(src: _Source, start: int, end: int) -> str:
-    """Decode (and validate) the string token at ``start``, or raise json's error for it."""
-    try:
-        string, stop = _scanstring(src.text, start + 1, True)
-    except JSONDecodeError as exc:
-        raise src.error(_string_error(exc.msg, src.text, exc.pos), exc.pos) from None
-    if stop != end:  # the tokenizer and the scanner disagree: should not happen
-        raise src.error("Invalid string", start)
-    return string
-
-
-def _string_error(message: str, text: str, pos: int) -> str:
-    """json's string messages end in " at" (followed by a character offset); make them read well."""
-    if message.startswith("Invalid control character"):
-        return f"Invalid control character U+{ord(text[pos]):04X} in string (it must be escaped)"
-    return message.removesuffix(" at")
-
-
-def _by_line(duplicate: DuplicateKey) -> int:
-    return duplicate.line
-
-
-def _expected(state: int, c_kind: int) -> str:
-    if state < _K_FIRST:
-        return "value"
-    if state < _COLON:
-        return "key"
-    if state == _COLON:
-        return "colon"
-    return "comma" if c_kind else "end"
-
-
-def _close_error(src: _Source, pos: int, state: int, c_kind: int, bracket: str) -> JsonSyntaxError:
-    if (state == _V_NEXT and bracket == "]") or (state == _K_NEXT and bracket == "}"):
-        # The comma is the last non-blank character before the bracket.
-        comma = src.text.rfind(",", 0, pos)
-        what = "array" if bracket == "]" else "object"
-        return src.error(f"Illegal trailing comma before end of {what}", comma)
-    if state == _AFTER and c_kind:
-        wanted = "]" if c_kind == 1 else "}"
-        return src.error(f"Expecting ',' delimiter or '{wanted}', found '{bracket}'", pos)
-    return src.unexpected(pos, _expected(state, c_kind), [])
 
 
 def _record_duplicates(
     members: tuple[tuple[str, int, JsonNode], ...],
-    stack: Sequence[_Frame | _Walk],
+    stack: Sequence[tuple[Any, ...]],
     out: list[DuplicateKey],
 ) -> None:
     # Each saved frame after the first is the parent of the next container; its list's

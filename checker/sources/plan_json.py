@@ -12,9 +12,9 @@ resource addresses; their lines are the lines of the plan file where each value 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from checker._dataclass import dataclass
 from checker.model import DocumentKind
 from checker.sources.detect import is_plan as is_plan  # re-exported: detection by content
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json

@@ -16,11 +16,10 @@ import functools
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker._dataclass import dataclass
 from checker.model import (
     DocumentKind,
     Located,
@@ -696,11 +695,9 @@ def load_terraform_paths(paths: Sequence[str | Path], settings: Any, input_error
     results: list[TerraformLoad]
     jobs = worker_count(int(getattr(settings, "jobs", 1)), len(args), auto_minimum=PARALLEL_MIN_ROOTS)
     if jobs > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from checker.parallel import process_pool
 
-        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        with process_pool(jobs) as pool:
             results = list(pool.map(_load_root, args, chunksize=max(1, len(args) // (jobs * 4))))
     else:
         results = [_load_root(a) for a in args]

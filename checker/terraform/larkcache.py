@@ -1,10 +1,11 @@
 """python-hcl2's Lark parser, serialized in this package so that no process builds it or
-writes a cache file.
+writes a cache file: a cache of python-hcl2's own parser (the same grammar and post-lexer),
+never written at run time.
 
 ``checker/data/hcl2_lark_parser.pickle.gz`` (gzip) holds one header line (the :func:`fingerprint` of the
 lark version, python-hcl2's grammar and post-lexer, and the parser options it was built
 with) and then ``Lark.save`` of the parser. ``scripts/generate_hcl2_parser.py`` writes it;
-``tests/terraform/test_fastparse.py`` checks that it matches the installed packages. When it
+``tests/terraform/test_parser.py`` checks that it matches the installed packages. When it
 does not match (another lark or python-hcl2), :func:`load_shipped` returns None and the
 caller falls back to python-hcl2's own cache or to a build in memory.
 """

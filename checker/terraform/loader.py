@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from checker.terraform import jsonsyntax
+from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
 from checker.terraform import parser as tfparser
 from checker.terraform import types as tftypes
 from checker.terraform.errors import TerraformError
@@ -183,24 +183,86 @@ def parse_hcl_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
     return blocks, diags
 
 
-def _json_items(node: jsonsyntax.JNode) -> list[jsonsyntax.JNode]:
+def _read_json(path: Path) -> JsonNode:
+    """The JSON value of a ``.tf.json`` or ``.tfvars.json`` file, read by the project's strict JSON
+    parser; a file it rejects is a TerraformError naming the line."""
+    file = str(path)
+    try:
+        return parse_json(path.read_bytes()).root
+    except JsonSyntaxError as exc:
+        raise TerraformError(f"invalid JSON in {file}: {exc.message}", Origin(file, exc.line)) from None
+
+
+def _json_tree(data: str, children: list[Any], line: int) -> Tree:
+    t: Tree = Tree(data, children)
+    t.meta.line = line
+    t.meta.end_line = line
+    t.meta.empty = False
+    return t
+
+
+def _json_scalar(node: JsonNode) -> Any:
+    """A number, bool or null; a number written with a fraction or exponent that is whole is an int
+    (Terraform's numbers do not tell 1.0 from 1)."""
+    value = node.value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _json_expr(node: JsonNode, file: str, *, literal: bool = False) -> Tree:
+    """The expression tree of a JSON value of Terraform's JSON syntax: strings are templates
+    (``"${var.x}"``; plain text when ``literal``), numbers, bools and null are literals, arrays are
+    tuples and objects are objects whose keys are templates too."""
+    if node.kind == "string":
+        return _json_string_expr(node.value, node.line, file, literal=literal)
+    if node.kind == "array":
+        return _json_tree("json_array", [_json_expr(c, file, literal=literal) for c in node.items], node.line)
+    if node.kind == "object":
+        pairs = [_json_tree("json_pair", [_json_string_expr(key, key_line, file, literal=literal),
+                                          _json_expr(value, file, literal=literal)], key_line)
+                 for key, key_line, value in node.members]
+        return _json_tree("json_object", pairs, node.line)
+    return _json_tree("json_literal", [_json_scalar(node)], node.line)
+
+
+def _json_string_expr(text: str, line: int, file: str, *, literal: bool) -> Tree:
+    if literal or ("${" not in text and "%{" not in text):
+        if not literal:
+            text = text.replace("$${", "${").replace("%%{", "%{")
+        return _json_tree("json_literal", [TfStr(text, Origin(file, line))], line)
+    return tfparser.template_from_text(text, file, line)
+
+
+def _json_plain(node: JsonNode, file: str) -> Any:
+    """The JSON value as plain Terraform values (strings are TfStr with their line)."""
+    if node.kind == "string":
+        return TfStr(node.value, Origin(file, node.line))
+    if node.kind == "array":
+        return [_json_plain(c, file) for c in node.items]
+    if node.kind == "object":
+        return {k: _json_plain(v, file) for k, _, v in node.members}
+    return _json_scalar(node)
+
+
+def _json_items(node: JsonNode) -> list[JsonNode]:
     """A block body in JSON may be one object or an array of objects."""
     if node.kind == "array":
-        return [c for c in node.value if c.kind == "object"]
+        return [c for c in node.items if c.kind == "object"]
     return [node] if node.kind == "object" else []
 
 
 def _json_body(
-    node: jsonsyntax.JNode, file: str, kind: str, btype: str | None, name: str, labels: tuple[str, ...]
+    node: JsonNode, file: str, kind: str, btype: str | None, name: str, labels: tuple[str, ...]
 ) -> Block:
     attrs: dict[str, Attribute] = {}
     blocks: list[Block] = []
-    for key, key_line, value in node.value:
+    for key, key_line, value in node.members:
         if key == "//":
             continue
         if key in JSON_BLOCK_TYPES and value.kind in ("object", "array") and kind != "locals":
             if key == "dynamic":
-                for label, _, dyn in value.value if value.kind == "object" else []:
+                for label, _, dyn in value.members:
                     for body in _json_items(dyn):
                         blocks.append(_json_body(body, file, "dynamic", label, label, (label,)))
                 continue
@@ -211,31 +273,31 @@ def _json_body(
         if kind == "variable" and key == "type" and value.kind == "string":
             expr_node: Any = tfparser.parse_expression(value.value, file, value.line)
         else:
-            expr_node = jsonsyntax.to_expr(value, file, literal=literal)
+            expr_node = _json_expr(value, file, literal=literal)
         attrs[key] = Attribute(key, Expr(expr_node, file, value.line, value.line), key_line, value.line)
     return Block(kind, btype, name, Path(file), node.line, node.line, attrs, blocks, labels)
 
 
 def parse_json_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
     file = str(path)
-    root = jsonsyntax.parse_json(path.read_text(encoding="utf-8"), file)
+    root = _read_json(path)
     blocks: list[Block] = []
     diags: list[Diagnostic] = []
     if root.kind != "object":
         raise TerraformError("the root of a .tf.json file must be an object", Origin(file, root.line))
-    for kind, kind_line, value in root.value:
+    for kind, kind_line, value in root.members:
         if kind == "//":
             continue
         if kind in ("resource", "data"):
             for by_type in _json_items(value):
-                for rtype, _, by_name in by_type.value:
+                for rtype, _, by_name in by_type.members:
                     for names in _json_items(by_name):
-                        for rname, _, body in names.value:
+                        for rname, _, body in names.members:
                             for b in _json_items(body):
                                 blocks.append(_json_body(b, file, kind, rtype, rname, (rtype, rname)))
         elif kind in ("module", "output", "variable", "provider"):
             for by_name in _json_items(value):
-                for name, _, body in by_name.value:
+                for name, _, body in by_name.members:
                     for b in _json_items(body):
                         blocks.append(_json_body(b, file, kind, None, name, (name,)))
         elif kind in ("locals", "terraform"):
@@ -928,11 +990,11 @@ def _tfvars_values(module: Module, path: Path) -> dict[str, tuple[Any, Origin]]:
     file = str(path)
     out: dict[str, tuple[Any, Origin]] = {}
     if path.name.endswith(".json"):
-        root = jsonsyntax.parse_json(path.read_text(encoding="utf-8"), file)
+        root = _read_json(path)
         if root.kind != "object":
             raise TerraformError("the root of a .tfvars.json file must be an object", Origin(file, root.line))
-        for key, line, value in root.value:
-            out[key] = (jsonsyntax.to_plain(value, file), Origin(file, line))
+        for key, line, value in root.members:
+            out[key] = (_json_plain(value, file), Origin(file, line))
         return out
     tree = tfparser.parse_hcl(path.read_text(encoding="utf-8"), file)
     attrs, blocks, diags = _body_items(tree.children[0], file)

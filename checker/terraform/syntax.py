@@ -1,11 +1,9 @@
-"""The nodes of parsed HCL: python-hcl2's tree shape, without importing Lark.
+"""The nodes of parsed HCL: python-hcl2's tree shape.
 
-The fast parser (:mod:`checker.terraform.fastparse`) builds these directly; a tree from
-python-hcl2's Lark parser (the fallback) is converted by :func:`from_lark`. They mirror Lark's
+A tree from python-hcl2's Lark parser is converted by :func:`from_lark`. They mirror Lark's
 ``Tree`` (``data``, ``children``, ``meta``) and ``Token`` (a ``str`` with ``type``, ``value`` and
-positions), so the rest of the front end reads them as it read Lark's, while a run that the
-fast parser handles whole never imports Lark (tens of milliseconds of start-up).
-
+positions), so the rest of the front end reads them as it read Lark's; a tree node also carries
+the evaluator's per-node caches.
 """
 
 from __future__ import annotations

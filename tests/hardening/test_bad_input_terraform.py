@@ -238,6 +238,15 @@ CASES: dict[str, tuple[Builder, int, list[str]]] = {
                     1, [r"mod/main\.tf:1: error IAM001 .*cannot read main\.tf.*utf-8"]),
     "tf-json-truncated": (_module({"mod/main.tf.json": '{"resource": {"aws_iam_policy": {"p": {"name": '}),
                           1, [r"mod/main\.tf\.json:1: error IAM001"]),
+    # Terraform's JSON syntax is strict JSON: what Terraform rejects is a finding at its line
+    "tf-json-missing-comma": (_module({"mod/main.tf.json": '{\n  "locals": {\n    "a": [1 2]\n  }\n}\n'}),
+                              1, [r"mod/main\.tf\.json:3: error IAM001 .*invalid JSON.*Expecting ',' delimiter"]),
+    "tf-json-wrong-bracket": (_module({"mod/main.tf.json": '{\n  "locals": {\n    "a": [1, 2}\n  }\n}\n'}),
+                              1, [r"mod/main\.tf\.json:3: error IAM001 .*invalid JSON.*found '\}'"]),
+    "tf-json-trailing-comma": (_module({"mod/main.tf.json": '{\n  "locals": {\n    "a": [1, 2,]\n  }\n}\n'}),
+                               1, [r"mod/main\.tf\.json:3: error IAM001 .*invalid JSON.*trailing comma"]),
+    "tf-json-trailing-comma-object": (_module({"mod/main.tf.json": '{\n  "locals": {\n    "a": 1,\n  }\n}\n'}),
+                                      1, [r"mod/main\.tf\.json:3: error IAM001 .*invalid JSON.*trailing comma"]),
     "empty-module": (_module({"mod/main.tf": ""}), 2, [r"no policies found in mod"]),
     "duplicate-argument": (_module({"mod/main.tf": (
         'resource "aws_iam_policy" "p" {\n  name = "p"\n  policy = "{}"\n  policy = '
