@@ -90,10 +90,12 @@ def check(
     var: VarOpt = [],  # noqa: B006
     allow_outside: AllowOutsideOpt = False,
     jobs: JobsOpt = 0,
+    no_suppressions: Annotated[bool, typer.Option("--no-suppressions", help="Judge as if no suppression comment and no config exception existed (to audit someone else's module).")] = False,
 ) -> None:
     """Check policies against a gate profile. Exit 0 pass, 1 failing findings, 2 usage or input error."""
     raise typer.Exit(check_command(paths, format, output, profile, fail_on, exclude, strict_wildcards, config,
-                                   no_config, baseline, no_baseline, var_file, var, allow_outside, jobs))
+                                   no_config, baseline, no_baseline, var_file, var, allow_outside, jobs,
+                                   no_suppressions=no_suppressions))
 
 
 @app.command("baseline")

@@ -37,6 +37,7 @@ _VALUED: dict[str, tuple[str, str]] = {
 _FLAGS: dict[str, tuple[str, bool]] = {
     "--no-config": ("no_config", True),
     "--no-baseline": ("no_baseline", True),
+    "--no-suppressions": ("no_suppressions", True),
     "--allow-outside": ("allow_outside", True),
     "--strict-wildcards": ("strict_wildcards", True),
     "--no-strict-wildcards": ("strict_wildcards", False),
@@ -51,7 +52,8 @@ _PRECOMMIT_FLAGS: dict[str, tuple[str, bool]] = {"--no-config": _FLAGS["--no-con
 def _defaults() -> dict[str, Any]:
     return {"paths": [], "format": [], "output": [], "profile": None, "fail_on": None, "exclude": [],
             "strict_wildcards": None, "config": None, "no_config": False, "baseline": None,
-            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 0}
+            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 0,
+            "no_suppressions": False}
 
 
 def _convert(kind: str, value: str) -> Any:
