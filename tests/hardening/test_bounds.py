@@ -99,3 +99,23 @@ def test_an_input_error_is_one_line_under_the_limits(tmp_path: Path) -> None:
     assert (r.returncode, r.stdout) == (2, "")
     assert r.stderr == ("check-permissions: error: mine.toml: invalid profile: name 'read-only' is a built-in "
                         "profile's name; a profile file must have a name of its own\n")
+
+
+@pytest.mark.parametrize("call", ['file("big.txt")', 'templatefile("big.txt", {})'])
+def test_a_file_read_is_bounded(tmp_path: Path, call: str) -> None:
+    (tmp_path / "big.txt").write_text("s3:GetObject\n" * 420_000, encoding="utf-8")  # 5,460,000 bytes
+    (tmp_path / "main.tf").write_text(f"""locals {{
+  text = {call}
+}}
+
+resource "aws_iam_policy" "p" {{
+  name   = "p"
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow",
+    Action = [trimspace(substr(local.text, 0, 13))], Resource = "*" }}] }})
+}}
+""", encoding="utf-8")
+    r = run_limited("check", ".", "--no-config", "-f", "json", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    findings = json.loads(r.stdout)["findings"]
+    assert [(f["rule_id"], f["file"], f["line"]) for f in findings] == [("IAM002", "main.tf", 8)]
+    assert "evaluation limit: file big.txt of 5,460,000 bytes exceeds the limit of 4,194,304" in findings[0]["message"]
