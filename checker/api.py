@@ -51,6 +51,9 @@ class Settings:
     config_file: str | None = None
     # --strict-wildcards: a wildcard that could match actions AWS adds later (IAM103) is an error.
     strict_wildcards: bool = False
+    # --no-suppressions: judge as if no suppression comment and no config exception existed (an
+    # audit of someone else's module); the baseline still applies unless --no-baseline.
+    no_suppressions: bool = False
     # Terraform (docs/terraform.md): --var-file and --var values for root modules, whether
     # file()/templatefile() may read outside the scanned tree (--allow-outside), and --jobs N
     # (root modules are loaded in N processes; check() judges PARALLEL_MIN_FILES or more JSON files
@@ -480,7 +483,10 @@ def apply_suppressions(findings: list[Finding], load: LoadResult, profile: Profi
     """Comment suppressions and config exceptions, then the baseline (docs/configuration.md)."""
     from checker.engine import suppressions
 
-    findings, suppressed = suppressions.apply_suppressions(findings, load, profile, settings.exceptions)
+    if settings.no_suppressions:
+        suppressed: list[Suppressed] = []
+    else:
+        findings, suppressed = suppressions.apply_suppressions(findings, load, profile, settings.exceptions)
     if baseline is not None:
         findings, accepted = baseline.apply(findings)
         suppressed = sorted([*suppressed, *accepted], key=lambda s: s.finding.sort_key())

@@ -1,10 +1,12 @@
 """Configuration: ``[tool.check-permissions]`` in ``pyproject.toml`` or ``.check-permissions.toml``.
 
-The file is found upward from the first scanned path (its folder when it is a file): in each folder,
-``.check-permissions.toml`` wins over ``pyproject.toml`` (a ``pyproject.toml`` without a
+The file is found upward from the working directory, never from a scanned path: the input never
+steers the gate, so a module that ships its own ``.check-permissions.toml`` (allowing writes, naming
+a permissive profile, excepting its findings) is not judged by it when someone else scans it. In each
+folder ``.check-permissions.toml`` wins over ``pyproject.toml`` (a ``pyproject.toml`` without a
 ``[tool.check-permissions]`` table is passed over); the search stops after the folder that holds
-``.git`` (the repository root) or at the filesystem root. ``--config FILE`` names a file instead,
-``--no-config`` reads none. Command-line options override the file's values. Paths in the file are
+``.git`` (the repository root) or at the filesystem root, as ruff's search from the working directory
+does. ``--config FILE`` names a file instead, ``--no-config`` reads none. Command-line options override the file's values. Paths in the file are
 relative to the file's folder. Unknown keys are errors (exit 2), never ignored.
 
 Documented in docs/configuration.md.
@@ -126,7 +128,8 @@ def _tool_table(data: Mapping[str, Any]) -> Any:
 
 
 def find_config(start: str | Path) -> Path | None:
-    """The configuration file that applies to ``start``, searching upward (see the module doc)."""
+    """The configuration file found from the folder ``start`` (the working directory), searching
+    upward (see the module doc). Never call it with a scanned path."""
     p = Path(os.path.abspath(start))
     folder = p if p.is_dir() else p.parent
     while True:
@@ -282,10 +285,12 @@ def _config_values(config: Config) -> dict[str, Any]:
 
 
 def load_settings(paths: Sequence[str | Path], *, config: str | Path | None = None, no_config: bool = False,
-                  **given: Any) -> Settings:
+                  cwd: str | Path | None = None, **given: Any) -> Settings:
     """Settings for a run: the configuration file's values, overridden by ``given`` (``None`` = not given).
 
-    ``given`` takes Settings field names (``profile``, ``fail_on``, ``exclude``, ``baseline`` ...).
+    The file is ``config``, else the one found upward from ``cwd`` (default: the working directory);
+    ``paths``, the scanned paths, never decide which file applies. ``given`` takes Settings field
+    names (``profile``, ``fail_on``, ``exclude``, ``baseline`` ...).
     """
     from checker.api import InputError, Settings
 
@@ -300,8 +305,8 @@ def load_settings(paths: Sequence[str | Path], *, config: str | Path | None = No
     try:
         if config is not None:
             cfg = load_config(config)
-        elif not no_config and paths:
-            found = find_config(paths[0])
+        elif not no_config:
+            found = find_config(Path.cwd() if cwd is None else cwd)
             cfg = load_config(found) if found is not None else None
     except ConfigError as exc:
         raise InputError(str(exc)) from None

@@ -197,6 +197,8 @@ def _parse(text: str, where: str) -> Profile:
 def load_profile(name_or_path: str = "read-only") -> Profile:
     """A built-in profile by name (``read-only``, ``audit``) or a TOML file by path.
 
+    A profile from a file is named by its path as given (reports say ``profile gates/strict.toml``),
+    and its ``name`` may not be a built-in profile's: a file cannot pass itself off as ``read-only``.
     Built-in profiles are parsed once per process; a file is read at every call (it may change
     between two runs of a long-lived process, such as a test session).
     """
@@ -206,7 +208,11 @@ def load_profile(name_or_path: str = "read-only") -> Profile:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ProfileError(f"cannot read profile {name_or_path}: {exc.strerror or exc}") from None
-        return _parse(text, str(path))
+        profile = _parse(text, str(path))
+        if profile.name.strip().lower() in builtin_profile_names():
+            raise ProfileError(f"{path}: invalid profile: name {profile.name!r} is a built-in profile's name; "
+                               "a profile file must have a name of its own")
+        return profile.model_copy(update={"name": name_or_path})
     return _load_builtin(name_or_path)
 
 

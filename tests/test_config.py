@@ -52,37 +52,40 @@ def repo(tmp_path: Path) -> Path:
 # --- discovery -----------------------------------------------------------------------------------
 
 
-def test_discovery_goes_upward_from_the_first_path_and_skips_pyproject_without_table(repo: Path) -> None:
+def test_discovery_goes_upward_from_the_working_directory_and_skips_pyproject_without_table(repo: Path) -> None:
     cfg = write(repo / ".check-permissions.toml", 'profile = "audit"\n')
     write(repo / "infra" / "pyproject.toml", '[project]\nname = "x"\n')  # no [tool.check-permissions]
     policy = write(repo / "infra" / "iam" / "p.json", READ)
-    assert find_config(policy) == cfg
     assert find_config(policy.parent) == cfg
+    assert load_settings([policy], cwd=policy.parent).profile == "audit"
     write(repo / "infra" / "pyproject.toml", '[project]\nname = "x"\n[tool.check-permissions]\nfail-on = "note"\n')
-    assert find_config(policy) == repo / "infra" / "pyproject.toml"
+    assert find_config(policy.parent) == repo / "infra" / "pyproject.toml"
+    assert load_settings([policy], cwd=policy.parent).fail_on is Severity.NOTE
 
 
 def test_dedicated_file_wins_over_pyproject_in_the_same_folder(repo: Path) -> None:
     write(repo / "pyproject.toml", '[tool.check-permissions]\nprofile = "audit"\n')
     write(repo / ".check-permissions.toml", 'profile = "read-only"\n')
     assert find_config(repo) == repo / ".check-permissions.toml"
-    assert load_settings([repo]).profile == "read-only"
+    assert load_settings([repo], cwd=repo).profile == "read-only"
 
 
 def test_discovery_stops_at_the_git_root(tmp_path: Path) -> None:
     write(tmp_path / ".check-permissions.toml", 'profile = "audit"\n')  # above the repository: not read
     (tmp_path / "repo" / ".git").mkdir(parents=True)
     policy = write(tmp_path / "repo" / "p.json", READ)
-    assert find_config(policy) is None
-    assert load_settings([policy]) == Settings()
+    assert find_config(policy.parent) is None
+    assert load_settings([policy], cwd=policy.parent) == Settings()
 
 
-def test_only_the_first_path_decides(repo: Path) -> None:
+def test_the_working_directory_decides_never_a_scanned_path(repo: Path) -> None:
     write(repo / "a" / ".check-permissions.toml", 'profile = "audit"\n')
     a = write(repo / "a" / "p.json", READ)
     b = write(repo / "b" / "p.json", READ)
-    assert load_settings([a, b]).profile == "audit"
-    assert load_settings([b, a]).profile == "read-only"
+    assert load_settings([a, b], cwd=repo).profile == "read-only"
+    assert load_settings([a], cwd=repo).profile == "read-only"
+    assert load_settings([b], cwd=repo / "a").profile == "audit"
+    assert load_settings([a], cwd=repo / "b").profile == "read-only"
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -188,7 +191,7 @@ def test_paths_in_the_config_are_relative_to_its_folder(repo: Path) -> None:
     # run from another folder: the globs and the profile path still resolve from the config's folder
     r = run("check", "../policies", "-f", "json", cwd=repo / "tools")
     report = json.loads(r.stdout)
-    assert report["profile"]["name"] == "strict"
+    assert report["profile"]["name"] == "../gates/strict.toml"  # a profile file is named by its path
     # only w.json is read; ce:GetCostAndUsage is Read, which the strict profile does not allow
     assert report["summary"]["files"] == 1
     assert iam101(report) == [("../policies/w.json", "error", ["ce:CreateAnomalyMonitor", "ce:GetCostAndUsage"])]
@@ -197,13 +200,13 @@ def test_paths_in_the_config_are_relative_to_its_folder(repo: Path) -> None:
 def test_settings_from_config_resolve_relative_paths(repo: Path) -> None:
     write(repo / "sub" / ".check-permissions.toml",
           'baseline = "bl/base.json"\nexclude = ["gen/*", "*.tmp.json"]\nfail-on = "note"\n')
-    s = load_settings([repo / "sub"])
+    s = load_settings([repo / "sub"], cwd=repo / "sub")
     assert s.baseline is not None and os.path.abspath(s.baseline) == str(repo / "sub" / "bl" / "base.json")
     assert s.exclude == (f"{(repo / 'sub').as_posix()}/gen/*", "*.tmp.json")
     assert s.fail_on is Severity.NOTE
     assert s.config_file is not None and s.config_file.endswith("sub/.check-permissions.toml")
     # command line values replace, None means "not given"
-    s2 = load_settings([repo / "sub"], fail_on=Severity.ERROR, baseline=None, exclude=("x",))
+    s2 = load_settings([repo / "sub"], cwd=repo / "sub", fail_on=Severity.ERROR, baseline=None, exclude=("x",))
     assert (s2.fail_on, s2.baseline, s2.exclude) == (Severity.ERROR, s.baseline, ("x",))
 
 
@@ -211,13 +214,13 @@ def test_keys_for_settings_this_version_lacks_are_refused(repo: Path) -> None:
     write(repo / ".check-permissions.toml", 'var-files = ["prod.tfvars"]\nallow-outside = true\n')
     fields = {f.name for f in dataclasses.fields(Settings)}
     if "var_files" in fields and "allow_outside" in fields:
-        s = load_settings([repo])
+        s = load_settings([repo], cwd=repo)
         assert [os.path.abspath(f) for f in s.var_files] == [str(repo / "prod.tfvars")]
         assert s.allow_outside is True
     else:
         with pytest.raises(InputError, match=r"\.check-permissions\.toml: key '(var-files|allow-outside)' "
                                              r"is not supported by this version"):
-            load_settings([repo])
+            load_settings([repo], cwd=repo)
 
 
 def test_exceptions_are_read_with_their_lines(repo: Path) -> None:
@@ -282,3 +285,55 @@ resource "aws_iam_policy" "cost" {
     # --var-file on the command line replaces the config's list
     r = run("check", "infra", "--var-file", "env/dev.tfvars", "-f", "json", cwd=repo)
     assert iam101(json.loads(r.stdout)) == []
+
+
+# --- the input never steers the gate -------------------------------------------------------------
+
+
+VENDOR_CONFIGS = {
+    # a permissive profile of its own
+    "profile": 'profile = "lax.toml"\n',
+    # its own findings excepted
+    "exception": '[[exceptions]]\nrule = "IAM101"\npath = "w.json"\nreason = "trust us"\n',
+    # a built-in profile that does not fail on warnings
+    "audit": 'profile = "audit"\n',
+}
+
+
+def _vendor(repo: Path, config: str) -> Path:
+    """A vendored module that ships a configuration allowing its own writes."""
+    vendor = repo / "vendor-module"
+    write(vendor / "w.json", WRITE)
+    write(vendor / "lax.toml", 'name = "lax"\nallowed_levels = ["List", "Read", "Write"]\n')
+    write(vendor / ".check-permissions.toml", VENDOR_CONFIGS[config])
+    return vendor
+
+
+@pytest.mark.parametrize("config", sorted(VENDOR_CONFIGS))
+def test_a_config_inside_a_scanned_folder_is_not_used(repo: Path, config: str) -> None:
+    vendor = _vendor(repo, config)
+    for target in ("vendor-module", "vendor-module/w.json"):
+        r = run("check", target, "-f", "json", cwd=repo)
+        report = json.loads(r.stdout)
+        assert (r.returncode, report["profile"]) == (1, {"name": "read-only", "fail_on": "error"})
+        assert iam101(report) == [("vendor-module/w.json", "error", ["ce:CreateAnomalyMonitor"])]
+        assert report["suppressed"] == []
+    r = run("check", "vendor-module", cwd=repo)
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[-1].endswith("(profile read-only, fails on error)")
+    # run from inside the folder, its configuration is the user's own: it applies
+    r = run("check", ".", "-f", "json", cwd=vendor)
+    report = json.loads(r.stdout)
+    assert r.returncode == 0, r.stdout
+    assert report["profile"]["name"] == {"profile": "lax.toml", "exception": "read-only", "audit": "audit"}[config]
+    suppressed = [(s["rule_id"], s["file"], s["suppressed_by"]["kind"]) for s in report["suppressed"]]
+    assert suppressed == ([("IAM101", "w.json", "exception")] if config == "exception" else [])
+
+
+def test_config_named_with_option_applies_from_anywhere(repo: Path) -> None:
+    _vendor(repo, "profile")
+    r = run("check", "vendor-module", "--config", "vendor-module/.check-permissions.toml", "-f", "json", cwd=repo)
+    report = json.loads(r.stdout)
+    # a profile from a file is named by its path (as the working directory reaches it)
+    assert (r.returncode, report["profile"]["name"]) == (0, "vendor-module/lax.toml")
+    assert iam101(report) == []

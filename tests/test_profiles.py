@@ -61,3 +61,20 @@ def test_a_profile_file_is_validated(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as exc:
         load_profile(str(path))
     assert "no rule 'write-action-allowed' (write its id, IAM101)" in str(exc.value)
+
+
+@pytest.mark.parametrize("name", ["read-only", "audit", "Read-Only "])
+def test_a_profile_file_cannot_take_a_built_in_name(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(f'name = "{name}"\nallowed_levels = ["List", "Read", "Write"]\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as exc:
+        load_profile(str(path))
+    assert str(exc.value) == (f"{path}: invalid profile: name {name!r} is a built-in profile's name; "
+                              "a profile file must have a name of its own")
+
+
+def test_a_profile_file_is_named_by_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text('name = "mine"\nallowed_levels = ["List"]\n', encoding="utf-8")
+    profile = load_profile(str(path))
+    assert (profile.name, profile.allowed_levels) == (str(path), ("List",))

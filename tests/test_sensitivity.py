@@ -177,8 +177,9 @@ def test_profile_validation_errors(text: str, message: str, tmp_path: Path) -> N
 
 def test_profile_file_is_reread_after_a_change(tmp_path: Path) -> None:
     path = tmp_path / "p.toml"
-    path.write_text('name = "one"\n', encoding="utf-8")
-    assert load_profile(str(path)).name == "one"
-    path.write_text('name = "two"\nallowed_services = ["CE"]\n', encoding="utf-8")
+    path.write_text('name = "one"\ndescription = "one"\n', encoding="utf-8")
+    assert load_profile(str(path)).description == "one"
+    path.write_text('name = "two"\ndescription = "two"\nallowed_services = ["CE"]\n', encoding="utf-8")
     profile = load_profile(str(path))
-    assert profile.name == "two" and profile.allowed_services == ("ce",)
+    # a profile from a file is named by its path in reports
+    assert (profile.name, profile.description, profile.allowed_services) == (str(path), "two", ("ce",))

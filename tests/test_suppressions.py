@@ -412,3 +412,17 @@ def test_end_to_end_with_the_terraform_front_end(tmp_path: Path) -> None:
         ("locals.tf", 4, ["ce:CreateAnomalyMonitor"], "comment", 4),
         ("locals.tf", 7, ["ce:DeleteAnomalyMonitor"], "exception", 1),
     ]
+
+
+def test_no_suppressions_judges_as_if_none_existed(tmp_path: Path) -> None:
+    """--no-suppressions: comments and config exceptions are ignored (and so not reported unused)."""
+    test_end_to_end_with_the_terraform_front_end(tmp_path)  # the same module: two findings suppressed
+    r = subprocess.run([sys.executable, str(REPO / "check_permissions.py"), "check", ".", "-f", "json",
+                        "--no-suppressions"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    report = json.loads(r.stdout)
+    assert [(f["rule_id"], f["file"], f["line"], f["actions"]) for f in report["findings"] if f["rule_id"] in OURS] == [
+        # one finding for the statement, at its first line, listing the three actions of lines 4, 6 and 7
+        ("IAM101", "locals.tf", 4, ["ce:CreateAnomalyMonitor", "ce:DeleteAnomalyMonitor", "ce:UpdateAnomalyMonitor"]),
+    ]
+    assert report["suppressed"] == []

@@ -132,11 +132,12 @@ def check(
     jobs: JobsOpt = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text format: print only the summary (counts by rule, worst principal, verdict); errors still go to standard error.")] = False,
     show_suppressed: Annotated[bool, typer.Option("--show-suppressed", help="Text format: list every finding a suppression comment, config exception or the baseline silenced, with its reason.")] = False,
+    no_suppressions: Annotated[bool, typer.Option("--no-suppressions", help="Judge as if no suppression comment and no config exception existed (to audit someone else's module).")] = False,
 ) -> None:
     """Check policies against a gate profile. Exit 0 pass, 1 failing findings, 2 usage or input error."""
     raise typer.Exit(check_command(paths, format, output, profile, fail_on, exclude, strict_wildcards, config,
                                    no_config, baseline, no_baseline, var_file, var, allow_outside, jobs,
-                                   quiet=quiet, show_suppressed=show_suppressed))
+                                   quiet=quiet, show_suppressed=show_suppressed, no_suppressions=no_suppressions))
 
 
 @app.command("baseline")

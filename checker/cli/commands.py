@@ -147,6 +147,7 @@ def check_command(
     jobs: int,
     quiet: bool = False,
     show_suppressed: bool = False,
+    no_suppressions: bool = False,
 ) -> int:
     """``check-permissions check``: judge the paths, print or write the reports, return the exit code."""
     from checker.api import check as run_check
@@ -160,6 +161,8 @@ def check_command(
             raise CommandError("error: --baseline and --no-baseline cannot be used together")
         settings = dataclasses.replace(settings, baseline=None)
     settings = terraform_settings(settings, var_file, var, allow_outside, jobs)
+    if no_suppressions:
+        settings = dataclasses.replace(settings, no_suppressions=True)
     bar = progress_bar()
     try:
         report = run_check(paths, settings, progress=bar)
@@ -194,7 +197,8 @@ def precommit_command(
     else:
         from checker.config import load_settings
 
-        settings = load_settings([root or Path.cwd()], config=config, no_config=no_config, profile=profile,
+        # the hook's configuration is the repository's: found from --root (else the working directory)
+        settings = load_settings([root or Path.cwd()], config=config, no_config=no_config, cwd=root, profile=profile,
                                  fail_on=fail_on, baseline=str(baseline) if baseline is not None else None)
         result = run(files or [], settings, root=root)
     for line in describe(result):

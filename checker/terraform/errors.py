@@ -19,3 +19,8 @@ class TerraformError(Exception):
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.message}" if self.origin else self.message
+
+
+class LimitError(TerraformError):
+    """An analyser bound was reached (expression depth, steps, 'for' size): Terraform itself would
+    compute a value, so ``try()`` and ``can()`` do not fall back on it (checker/terraform/limits.py)."""

@@ -26,7 +26,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from checker.terraform import parser as tfparser
-from checker.terraform.errors import TerraformError
+from checker.terraform.errors import LimitError, TerraformError
+from checker.terraform.limits import (
+    MAX_COLLECTION,
+    Budget,
+    LimitExceeded,
+    check_collection,
+    check_file,
+    check_number,
+    joined_length,
+)
 from checker.terraform.syntax import Token, Tree
 from checker.terraform.values import (
     Origin,
@@ -321,7 +330,7 @@ def materialize(value: Any, origin: Origin) -> Any:
 def _iterate(coll: Any, origin: Origin) -> Iterator[tuple[Any, Any]]:
     """(key, value) pairs in Terraform's order; maps and objects by sorted key."""
     if isinstance(coll, (dict, TfSet, list)) and len(coll) > MAX_FOR_ELEMENTS:
-        raise TerraformError(
+        raise LimitError(
             f"a 'for' over {len(coll):,} elements: more than the {MAX_FOR_ELEMENTS:,} the analyzer evaluates "
             "(no IAM policy built from it would fit AWS's size limits); the value is not known",
             origin,
@@ -386,6 +395,8 @@ class Evaluator:
         # mark (a comparison, arithmetic, a bool): a conditional, template or 'for' condition that
         # consumed one while it was evaluated is sensitive as a whole.
         self._consumed = 0
+        # The strings and collections this module's templates and functions build (limits.py).
+        self._budget = Budget()
 
     def _marked(self, value: Any) -> Any:
         """``value`` made wholly sensitive; counted as consumed when it cannot carry the mark."""
@@ -455,21 +466,23 @@ class Evaluator:
                 return self._token(node, scope)
             raise TerraformError(f"unsupported expression node {type(node).__name__}", Origin(scope.file, 1))
         except RecursionError:
-            raise TerraformError(
+            raise LimitError(
                 "expression is nested too deeply to evaluate; simplify it", self._origin(node, scope)
             ) from None
+        except LimitExceeded as exc:  # a value too large to build: not known, the gate fails closed
+            return Unknown(exc.message, self._origin(node, scope))
         finally:
             self._depth -= 1 + unwrapped
 
     def _limit_error(self, node: Any, scope: Scope) -> TerraformError:
         """The error for the step or depth limit (whichever is passed; steps first)."""
         if self._steps > MAX_STEPS:
-            return TerraformError(
+            return LimitError(
                 f"evaluation stopped: this module's expressions take more than {MAX_STEPS:,} steps to "
                 "evaluate (a 'for' over a huge collection?); the values are not known",
                 self._origin(node, scope),
             )
-        return TerraformError(
+        return LimitError(
             f"expression is nested too deeply (more than {MAX_DEPTH} levels); simplify it",
             self._origin(node, scope),
         )
@@ -551,6 +564,7 @@ class Evaluator:
         unknown = self._render(parts, scope, out)
         if unknown is not None:
             return Unknown(unknown.reason, unknown.origin or origin, unknown.ref, unknown.attribute)
+        self._budget.spend(joined_length(out, what="template result"))
         # a template that interpolates a sensitive value, or decides on one, is sensitive
         return TfStr("".join(out), origin, sensitive=self._consumed != consumed)
 
@@ -592,6 +606,8 @@ class Evaluator:
                     if key_name is not None:
                         names[key_name] = k
                     unknown = self._render(body.children, scope.child(names), out) or unknown
+                    if len(out) > MAX_COLLECTION:
+                        check_collection(len(out), "template of parts")
             else:  # pragma: no cover
                 raise TerraformError(f"unsupported template part {kind}", origin)
         return unknown
@@ -599,11 +615,13 @@ class Evaluator:
     # -- collections ----------------------------------------------------------------------
 
     def _tuple(self, node: Tree, scope: Scope) -> Any:
-        return [
+        result = [
             self._eval(c, scope)
             for c in node.children
             if isinstance(c, Tree) and c.data != "new_line_or_comment"
         ]
+        self._budget.built(result)
+        return result
 
     def _object(self, node: Tree, scope: Scope) -> Any:
         result: dict[str, Any] = {}
@@ -625,6 +643,7 @@ class Evaluator:
         if unknown_key is not None:
             return Unknown(f"an object key is not known: {unknown_key.reason}", unknown_key.origin,
                            unknown_key.ref, unknown_key.attribute)
+        self._budget.built(result)
         return self._marked(result) if marked_key else result
 
     def _object_key(self, key_node: Tree, scope: Scope, origin: Origin) -> Any:
@@ -708,6 +727,7 @@ class Evaluator:
         if op == "-":
             return normalize_number(x - y)
         if op == "*":
+            check_number(x, y)
             return normalize_number(x * y)
         if op == "/":
             if y == 0:
@@ -917,6 +937,7 @@ class Evaluator:
             if isinstance(inner, Unknown):
                 return inner
             result.append(self._eval(exprs[0], inner))
+        self._budget.built(result)
         # the collection or a condition consumed a sensitive value: the result is sensitive
         return self._marked(result) if scopes.consumed else result
 
@@ -949,6 +970,7 @@ class Evaluator:
                         origin,
                     )
                 result[skey] = value
+        self._budget.built(result)
         # a sensitive collection, condition or key makes the whole object sensitive
         return self._marked(result) if scopes.consumed or marked_key else result
 
@@ -996,6 +1018,8 @@ class Evaluator:
             result = self._templatefile(args, scope, origin)
         else:
             result = _call_builtin(scope.functions, name, args, origin)
+        if not isinstance(result, Unknown):
+            self._budget.result(result)
         if name in _MARK_FUNCTIONS:
             return result
         if name in _KEEPS_ELEMENT_MARKS:
@@ -1011,6 +1035,8 @@ class Evaluator:
         for a in arg_nodes:
             try:
                 value = materialize(self._eval(a, scope), origin)
+            except LimitError:
+                raise  # Terraform computes a value here: falling back would judge another one
             except TerraformError as exc:
                 errors.append(exc.message)
                 continue
@@ -1028,6 +1054,8 @@ class Evaluator:
             raise TerraformError("Error in function call can(): exactly one argument is required", origin)
         try:
             value = materialize(self._eval(arg_nodes[0], scope), origin)
+        except LimitError:
+            raise  # Terraform computes a value here: can() would be true
         except TerraformError:
             return False
         unknown = first_unknown(value)
@@ -1068,6 +1096,8 @@ class Evaluator:
                 )
             ctx.note_outside(resolved)
         try:
+            if resolved.is_file():
+                check_file(resolved.stat().st_size, str(path_value))
             text = resolved.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise TerraformError(

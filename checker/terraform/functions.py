@@ -73,6 +73,7 @@ from checker.terraform.functions_types import (
     type_of,
     unify,
 )
+from checker.terraform.limits import MAX_COLLECTION, check_collection, check_file, check_string, joined_length
 from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, mark, unmark
 
 __all__ = ["FUNCTIONS", "FunctionContext", "TfFunctionError", "call_function", "is_supported"]
@@ -343,6 +344,7 @@ def _file(ctx: FunctionContext, path: Any) -> TfStr:
     real = _resolve(ctx, path)
     if not real.is_file():
         raise TfFunctionError(f'Invalid value for "path" parameter: no file exists at "{_s(path, "path")}"')
+    check_file(real.stat().st_size, _s(path, "path"))
     data = real.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -393,6 +395,7 @@ def _concat(ctx: FunctionContext, *seqs: Any) -> Any:
             raise TfConversionError(
                 f'Invalid value for "seqs" parameter: all arguments must be lists or tuples; got {type_name(type_of(s))}'
             )
+        check_collection(len(out) + len(s), "concat() result")
         out.extend(s)
     return out
 
@@ -420,9 +423,13 @@ def _flatten(ctx: FunctionContext, value: Any) -> Any:
     if not isinstance(value, (list, tuple)):
         raise TfConversionError("can only flatten lists, sets and tuples")
     out: list[Any] = []
+    visited = [0]
 
     def walk(items: Any) -> Unknown | None:
         for v in items:
+            visited[0] += 1
+            if visited[0] > MAX_COLLECTION:
+                check_collection(visited[0], "flatten() walk")
             if isinstance(v, (list, tuple)):
                 u = walk(v)
                 if u is not None:
@@ -766,10 +773,13 @@ def _formatlist(ctx: FunctionContext, fmt: Any, *args: Any) -> list[Any]:
                 )
     n = 1 if length is None else length
     out = []
+    total = 0
     for j in range(n):
         row = [a[j] if isinstance(a, (list, tuple)) else a for a in args]
         r = tf_format(f, row)
         out.append(None if r is None else _tstr(r, fmt))
+        total += 0 if r is None else len(r)
+        check_string(total, "formatlist() results")
     return out
 
 
@@ -778,6 +788,8 @@ def _join(ctx: FunctionContext, sep: Any, *lists: Any) -> TfStr:
     s = _s(sep, "separator")
     if not lists:
         raise TfConversionError("at least one list is required")
+    joined_length((v for lst in lists if isinstance(lst, (list, tuple)) for v in lst if isinstance(v, str)),
+                  len(s), "join() result")
     parts: list[str] = []
     idx = 0
     for lst in lists:
@@ -806,7 +818,10 @@ def _replace(ctx: FunctionContext, value: Any, substr: Any, repl: Any) -> TfStr:
         return _tstr(regex_replace(text, sub[1:-1], r), value)
     if sub == "":
         # Go's strings.Replace with an empty old string inserts at every rune boundary
+        check_string(len(text) + (len(text) + 1) * len(r), "replace() result")
         return _tstr(r + "".join(c + r for c in text), value)
+    if len(r) > len(sub):
+        check_string(len(text) + text.count(sub) * (len(r) - len(sub)), "replace() result")
     return _tstr(text.replace(sub, r), value)
 
 
@@ -845,6 +860,7 @@ def _trimsuffix(ctx: FunctionContext, value: Any, suffix: Any) -> TfStr:
 def _indent(ctx: FunctionContext, spaces: Any, value: Any) -> TfStr:
     n = _int(spaces, "spaces")
     s = _s(value, "str")
+    check_string(len(s) + s.count("\n") * max(n, 0) if "\n" in s else len(s), "indent() result")
     pad = " " * max(n, 0)
     return _tstr(s.replace("\n", "\n" + pad), value)
 

@@ -24,6 +24,7 @@ from checker.terraform.functions_types import (
     format_number,
     parse_number,
 )
+from checker.terraform.limits import MAX_YAML_NODES, check_yaml_nodes, encoded_size
 from checker.terraform.values import Origin, TfStr, Unknown
 
 if TYPE_CHECKING:  # imported where used: PyYAML costs start-up time and is rarely needed
@@ -66,6 +67,7 @@ def json_string(s: str) -> str:
 
 def json_encode(value: Any) -> str:
     """The JSON text Terraform's ``jsonencode`` produces for a known value."""
+    encoded_size(value, "jsonencode() result")
     parts: list[str] = []
     _json_into(value, parts)
     return "".join(parts)
@@ -223,6 +225,8 @@ def _yaml_escape(ch: str) -> str:
 def yaml_encode(value: Any) -> str:
     import yaml
 
+    encoded_size(value, "yamlencode() result")
+
     events: list[yaml.Event] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
     _yaml_events(value, events)
     events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
@@ -282,7 +286,11 @@ def yaml_decode(text: str, origin: Origin | None) -> Any:
     import yaml
 
     try:
-        events = list(yaml.parse(text, Loader=yaml.SafeLoader))
+        events: list[yaml.Event] = []
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            events.append(event)
+            if len(events) > 2 * MAX_YAML_NODES + 4:  # a node is one event, or two (start and end)
+                check_yaml_nodes(MAX_YAML_NODES + 1)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -294,6 +302,10 @@ def yaml_decode(text: str, origin: Origin | None) -> Any:
     if docs > 1:
         raise EncodingError("unexpected extra content after value")
     anchors: dict[str, Any] = {}
+    # Nodes of the value as Terraform expands it: an alias counts the nodes of its anchor's value
+    # (limits.MAX_YAML_NODES), counted while the value is built, so that a billion laughs stops early.
+    weights: dict[str, int] = {}
+    count = [0]
     pos = [0]
 
     def nxt() -> yaml.Event:
@@ -306,7 +318,12 @@ def yaml_decode(text: str, origin: Origin | None) -> Any:
         if isinstance(e, yaml.AliasEvent):
             if e.anchor not in anchors:
                 raise EncodingError(f"unknown anchor '{e.anchor}' referenced")
+            count[0] += weights[e.anchor]
+            check_yaml_nodes(count[0])
             return anchors[e.anchor]
+        start = count[0]
+        count[0] += 1
+        check_yaml_nodes(count[0])
         if isinstance(e, yaml.ScalarEvent):
             v = _scalar(e, origin)
         elif isinstance(e, yaml.SequenceStartEvent):
@@ -356,6 +373,7 @@ def yaml_decode(text: str, origin: Origin | None) -> Any:
         anchor = getattr(e, "anchor", None)
         if anchor:
             anchors[anchor] = v
+            weights[anchor] = count[0] - start
         return v
 
     while not isinstance(events[pos[0]], yaml.DocumentStartEvent):

@@ -15,6 +15,7 @@ from checker.terraform.functions_types import (
     convert,
     go_format_number,
 )
+from checker.terraform.limits import check_string, joined_length, width_of
 
 if TYPE_CHECKING:  # imported where used (start-up time)
     import regex  # type: ignore[import-untyped]
@@ -187,8 +188,8 @@ def tf_format(fmt: str, args: list[Any]) -> str | None:
         if verb == "*" or (verb.isdigit() and verb != "0") or verb in "[.":
             raise TextError(f"unrecognized format character '{verb}' at offset {m.start('verb') - 0}")
         flags = m["flags"]
-        width = int(m["width"]) if m["width"] else None
-        prec = (int(m["prec"]) if m["prec"] else 0) if m["prec"] is not None else None
+        width = width_of(m["width"], "format width") if m["width"] else None
+        prec = (width_of(m["prec"], "format precision") if m["prec"] else 0) if m["prec"] is not None else None
         if m["idx"] is not None:
             next_arg = int(m["idx"]) - 1
         at = i
@@ -241,6 +242,7 @@ def tf_format(fmt: str, args: list[Any]) -> str | None:
         pos = m.end()
     if used < len(args):
         raise TextError(f"too many arguments; only {used} used by format string")
+    joined_length(out, what="format() result")
     return "".join(out)
 
 
@@ -378,6 +380,7 @@ def _expand(template: str, m: regex.Match[str]) -> str:
 def regex_replace(s: str, pattern: str, repl: str) -> str:
     rx = compile_re2(pattern)
     out: list[str] = []
+    total = 0
     last_end = 0
     pos = 0
     while pos <= len(s):
@@ -387,6 +390,8 @@ def regex_replace(s: str, pattern: str, repl: str) -> str:
         out.append(s[last_end : m.start()])
         if m.end() > last_end or m.start() == 0:
             out.append(_expand(repl, m))
+            total += len(out[-1]) + len(out[-2])
+            check_string(total, "replace() result")
         last_end = m.end()
         if pos + 1 > m.end():
             pos += 1
