@@ -11,7 +11,7 @@
    memory (max RSS of the process tree) with ``--jobs 1`` and ``--jobs 2``; targets: under 20 s,
    under 300 MB.
 
-Run: ``.venv/bin/python benchmarks/bench_terraform_iam.py [--runs N] [--skip-tree]``
+Run: ``.venv/bin/python benchmarks/bench_terraform_iam.py [--runs N] [--skip-tree] [--lark-only]``
 The machine is shared: figures vary from run to run; the median of several runs is reported.
 """
 
@@ -36,7 +36,19 @@ TREE_TARGET = 20.0
 MEMORY_TARGET_MB = 300
 
 
+LARK_ONLY = False
+"""``--lark-only``: python-hcl2's Lark parser reads every file (the hand-written fast parser is
+switched off in the measured process), the configuration once the fast parser is gone."""
+
+_LARK_ONLY_RUN = (
+    "import sys; import checker.terraform.parser as p; p.fast_parser_usable = lambda: False; "
+    "sys.argv[0] = 'check-permissions'; from checker.entry import run; run()"
+)
+
+
 def _cli() -> list[str]:
+    if LARK_ONLY:
+        return [sys.executable, "-c", _LARK_ONLY_RUN]
     exe = Path(sys.executable).parent / "check-permissions"
     return [str(exe)] if exe.exists() else [sys.executable, str(ROOT / "check_permissions.py")]
 
@@ -183,7 +195,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-tree", action="store_true")
+    parser.add_argument("--lark-only", action="store_true",
+                        help="switch the fast HCL parser off: Lark parses every file (the HashiCorp cross-parse stays)")
     args = parser.parse_args()
+    global LARK_ONLY
+    LARK_ONLY = args.lark_only
     bench_gate(args.runs)
     if not args.skip_tree:
         bench_tree(max(1, args.runs // 2))

@@ -40,7 +40,9 @@ from typing import Any
 
 from checker.terraform import parser as tfparser
 from checker.terraform.errors import TerraformError
+from checker.terraform.evaluator import MAX_DEPTH
 from checker.terraform.syntax import Token, Tree
+from checker.terraform.values import Origin
 
 KeyPath = tuple[str | int, ...]
 
@@ -70,6 +72,8 @@ def hashicorp_reading(text: str) -> tuple[Any, tuple[str, int, int] | None]:
 
     try:
         return pygohcl.loads(text, keep_interpolations=True), None
+    except RecursionError:  # its JSON nests deeper than Python's decoder goes
+        return None, ("the file nests too deeply for HashiCorp's parser's reading to be compared", 1, 1)
     except pygohcl.HCLParseError as exc:
         return None, _rejection(str(exc))
     except pygohcl.HCLInternalError as exc:  # HCL parsed it; its projection failed (e.g. "${null}")
@@ -97,10 +101,19 @@ class _Projector:
         self.file = file
         self.lines: dict[KeyPath, int] = {}
         self.in_heredoc = 0
+        self.depth = 0
+        self.line = 1  # of the expression being projected (where an unreadable node is reported)
 
     # -- bodies and blocks (convertBody, convertBlock) ----------------------------------
 
     def body(self, node: Tree, path: KeyPath) -> dict[str, Any]:
+        self._enter(node)
+        try:
+            return self._body(node, path)
+        finally:
+            self.depth -= 1
+
+    def _body(self, node: Tree, path: KeyPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
         blocks: list[Tree] = []
         for item in node.children:
@@ -165,8 +178,25 @@ class _Projector:
     # -- expressions (convertExpression) ------------------------------------------------
 
     def expression(self, node: Any, path: KeyPath) -> Any:
+        self._enter(node)
+        try:
+            return self._expression(node, path)
+        finally:
+            self.depth -= 1
+
+    def _enter(self, node: Any) -> None:
+        """Bounded nesting: each level here is at least one level of the evaluator, which refuses
+        more than MAX_DEPTH with this message (the diagnostic is then the same, reported once)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            line = int(node.line) if isinstance(node, Tree) and not node.empty else 1
+            raise TerraformError(f"expression is nested too deeply (more than {MAX_DEPTH} levels); simplify it",
+                                 Origin(self.file, line))
+
+    def _expression(self, node: Any, path: KeyPath) -> Any:
         if isinstance(node, Tree):
-            self.lines.setdefault(path, int(node.line))
+            self.line = int(node.line)
+            self.lines.setdefault(path, self.line)
         term = _term(node)
         if term is None:
             return self.source(node)
@@ -242,6 +272,13 @@ class _Projector:
             self.in_heredoc -= 1
 
     def template(self, tmpl: Tree) -> str:
+        self._enter(tmpl)
+        try:
+            return self._template(tmpl)
+        finally:
+            self.depth -= 1
+
+    def _template(self, tmpl: Tree) -> str:
         out: list[str] = []
         for part in tmpl.children:
             if isinstance(part, Token):
@@ -262,6 +299,13 @@ class _Projector:
         return "".join(out)
 
     def string_part(self, node: Any) -> str:
+        self._enter(node)
+        try:
+            return self._string_part(node)
+        finally:
+            self.depth -= 1
+
+    def _string_part(self, node: Any) -> str:
         term = _term(node)
         if term is None:
             if isinstance(node, Tree) and node.data == "conditional":
@@ -529,7 +573,7 @@ def project(tree: Tree, text: str, file: str) -> tuple[dict[str, Any], dict[KeyP
     try:
         value = projector.body(tree.children[0], ())
     except _Unreadable as exc:
-        raise TerraformError(f"HCL parsers cannot be compared: python-hcl2's tree has {exc}") from None
+        raise TerraformError(f"HCL parsers cannot be compared: python-hcl2's tree has {exc}", Origin(file, 1)) from None
     return value, projector.lines
 
 
@@ -537,13 +581,20 @@ def cross_check(text: str, tree: Tree, file: str) -> tuple[str, int] | None:
     """None when HashiCorp's parser reads ``text`` as python-hcl2 did (``tree``, as given by
     :func:`checker.terraform.parser.parse_hcl` for the same text); otherwise the error message
     and the first line where the readings differ (or where HashiCorp's parser rejects it)."""
+    projector = _Projector(text, file)
+    unreadable: str | None = None
+    try:
+        ours = projector.body(tree.children[0], ())
+    except TerraformError as exc:  # nested deeper than the evaluator goes: its own error, before pygohcl
+        return exc.message, exc.origin.line if exc.origin else 1
+    except _Unreadable as exc:
+        ours, unreadable = None, f"HCL parsers cannot be compared: python-hcl2's tree has {exc}"
     hcl, rejected = hashicorp_reading(text)
     if rejected is not None:
         return rejected[0], rejected[1]
-    try:
-        ours, lines = project(tree, text, file)
-    except TerraformError as exc:
-        return exc.message, 1
+    if unreadable is not None:
+        return unreadable, projector.line
+    lines = projector.lines
     diffs = compare(hcl, ours)
     if not diffs:
         return None

@@ -253,3 +253,26 @@ def test_every_terraform_snippet_of_the_rule_cases_agrees(tmp_path: Path) -> Non
                 assert cross_check(content + "\n", tree, rel) is None, f"{path.name}::{name}::{rel}"
                 count += 1
     assert count >= 10
+
+
+def test_deep_nesting_is_the_evaluators_error_not_a_recursion_error(tmp_path: Path) -> None:
+    """3,000 nested lists: python-hcl2 (Lark) reads them; the projection stops at the evaluator's
+    limit with the evaluator's own message, so the module reports it once."""
+    from checker.terraform import load_module
+
+    text = "locals {\n  x = " + "[" * 3000 + "1" + "]" * 3000 + "\n}\n"
+    assert cross_check(text + "\n", tfparser.parse_hcl(text, "deep.tf"), "deep.tf") == (
+        "expression is nested too deeply (more than 120 levels); simplify it", 2)
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    module = load_module(tmp_path, env={})
+    module.evaluate_all()
+    assert [(d.message, d.line) for d in module.diagnostics] == [
+        ("expression is nested too deeply (more than 120 levels); simplify it", 2)]
+
+
+def test_unreadable_template_is_reported_at_its_line() -> None:
+    """HashiCorp's parser accepts the file; python-hcl2 swallows `%%{a%{if true}` into one escape
+    and is left with an %{else} without its %{if}: the readings cannot agree."""
+    text = 'locals {\n  a = 1\n  b = "%%{a%{if true}t%{else}f%{endif}"\n}\n'
+    assert cross_check(text + "\n", tfparser.parse_hcl(text, "t.tf"), "t.tf") == (
+        "HCL parsers cannot be compared: python-hcl2's tree has unexpected %{else} in a template", 3)
