@@ -22,7 +22,7 @@ from checker.terraform.loader import parse_hcl_file
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = shutil.which("terraform")
 
-# The attack of issue 14: python-hcl2's grammar ends the escape `$${` (and `%%{`) at the next `}`,
+# The escape attack: python-hcl2's grammar ends the escape `$${` (and `%%{`) at the next `}`,
 # across quotes and lines, while HCL ends the string at the next quote. Terraform reads
 # policy_id = "${" and one statement granting iam:* (the decoy sits in a /* */ comment that ends
 # inside the `# */` line); python-hcl2 reads policy_id as the whole escaped run and a statement
