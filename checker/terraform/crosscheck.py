@@ -96,9 +96,13 @@ def _rejection(error: str) -> tuple[str, int, int]:
 
 
 class _Projector:
-    def __init__(self, text: str, file: str) -> None:
+    """python-hcl2's tree as pygohcl's dict; with ``track``, also the source line of each path
+    (a second pass made only for a file whose readings differ)."""
+
+    def __init__(self, text: str, file: str, *, track: bool = False) -> None:
         self.text = text
         self.file = file
+        self.track = track
         self.lines: dict[KeyPath, int] = {}
         self.in_heredoc = 0
         self.depth = 0
@@ -121,7 +125,8 @@ class _Projector:
                 continue
             if item.data == "attribute":
                 name = _name(item.children[0])
-                self.lines[(*path, name)] = int(item.line)
+                if self.track:
+                    self.lines[(*path, name)] = int(item.line)
                 out[name] = self.expression(item.children[-1], (*path, name))
             elif item.data == "block":
                 blocks.append(item)
@@ -152,7 +157,7 @@ class _Projector:
             where = (*where, key)
             key = label
         where = (*where, key)
-        if key in out:
+        if key in out and self.track:
             current = out[key]
             if isinstance(current, list):
                 where = (*where, len(current))
@@ -160,7 +165,8 @@ class _Projector:
                 # the first becomes item 0 of a list: move the lines recorded for it
                 self._relocate(where, (*where, 0))
                 where = (*where, 1)
-        self.lines.setdefault(where, int(node.line))
+        if self.track:
+            self.lines.setdefault(where, int(node.line))
         value = self.body(body, where) if body is not None else {}
         if key in out:
             current = out[key]
@@ -196,7 +202,8 @@ class _Projector:
     def _expression(self, node: Any, path: KeyPath) -> Any:
         if isinstance(node, Tree):
             self.line = int(node.line)
-            self.lines.setdefault(path, self.line)
+            if self.track:
+                self.lines.setdefault(path, self.line)
         term = _term(node)
         if term is None:
             return self.source(node)
@@ -221,7 +228,8 @@ class _Projector:
             for elem in _significant(term):
                 key_node, value_node = elem.children[0], elem.children[-1]
                 key = self.key(key_node)
-                self.lines.setdefault((*path, key), int(elem.line))
+                if self.track:
+                    self.lines.setdefault((*path, key), int(elem.line))
                 out[key] = self.expression(value_node, (*path, key))
             return out
         if kind == "unary_op":
@@ -569,7 +577,7 @@ def _line_of(path: KeyPath, lines: dict[KeyPath, int]) -> int:
 def project(tree: Tree, text: str, file: str) -> tuple[dict[str, Any], dict[KeyPath, int]]:
     """python-hcl2's tree (``start`` node) projected as pygohcl projects HCL's, and the source
     line of each projected path. Raises TerraformError for a node it cannot render."""
-    projector = _Projector(text, file)
+    projector = _Projector(text, file, track=True)
     try:
         value = projector.body(tree.children[0], ())
     except _Unreadable as exc:
@@ -594,10 +602,10 @@ def cross_check(text: str, tree: Tree, file: str) -> tuple[str, int] | None:
         return rejected[0], rejected[1]
     if unreadable is not None:
         return unreadable, projector.line
-    lines = projector.lines
     diffs = compare(hcl, ours)
     if not diffs:
         return None
+    _, lines = project(tree, text, file)  # again, with the line of each path
     path, theirs, mine = min(diffs, key=lambda d: (_line_of(d[0], lines), len(d[0])))
     return (f"HCL parsers disagree on {_show_path(path)} (HashiCorp's parser reads {_show(theirs)}, "
             f"python-hcl2 reads {_show(mine)})"), _line_of(path, lines)
