@@ -50,6 +50,7 @@ MAX_DIFFERENCES = 50
 """Differences collected per file before the first (by line) is reported."""
 
 _POSITION_RE = re.compile(r"tmp\.hcl:(\d+),(\d+)(?:-(?:\d+,)?\d+)?: ")
+_MENTION_RE = re.compile(r"tmp\.hcl:(\d+),\d+(?:-(?:\d+,)?\d+)?")
 _NL = "new_line_or_comment"
 
 
@@ -86,6 +87,7 @@ def _rejection(error: str) -> tuple[str, int, int]:
     if m is None:
         return f"HashiCorp's HCL parser rejects this file: {body}", 1, 1
     first = _POSITION_RE.split(body[m.end():])[0].rstrip(", ")
+    first = _MENTION_RE.sub(r"line \1", first)  # "already set at tmp.hcl:1,1-2": pygohcl's name for the file
     line, column = int(m.group(1)), int(m.group(2))
     return f"HashiCorp's HCL parser rejects this file: {first} (line {line}, column {column})", line, column
 

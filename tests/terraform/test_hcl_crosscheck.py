@@ -276,3 +276,10 @@ def test_unreadable_template_is_reported_at_its_line() -> None:
     text = 'locals {\n  a = 1\n  b = "%%{a%{if true}t%{else}f%{endif}"\n}\n'
     assert cross_check(text + "\n", tfparser.parse_hcl(text, "t.tf"), "t.tf") == (
         "HCL parsers cannot be compared: python-hcl2's tree has unexpected %{else} in a template", 3)
+
+
+def test_rejection_names_lines_not_pygohcls_file_name() -> None:
+    text = 'locals {\n  a = 1\n  a = 2\n}\n'
+    assert cross_check(text + "\n", tfparser.parse_hcl(text, "r.tf"), "r.tf") == (
+        'HashiCorp\'s HCL parser rejects this file: Attribute redefined; The argument "a" was already set at '
+        "line 2. Each argument may be set only once. (line 3, column 3)", 3)
