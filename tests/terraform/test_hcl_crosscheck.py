@@ -7,6 +7,7 @@ rejects, is an IAM001 error at the first line where they differ, and the run fai
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -63,9 +64,12 @@ def _findings(module: Path) -> list[tuple[str, str, int, str]]:
     return sorted((f.rule_id, Path(f.file).name, f.line, f.message) for f in report.findings)
 
 
-def _cli(module: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(REPO / "check_permissions.py"), "check", str(module)],
-                          capture_output=True, text=True, cwd=module, timeout=120)
+def _cli(module: Path) -> tuple[int, list[tuple[str, str, int]]]:
+    """Exit code and (rule, file name, line) of each finding of the command line's JSON report."""
+    out = subprocess.run([sys.executable, str(REPO / "check_permissions.py"), "check", str(module), "--format", "json"],
+                         capture_output=True, text=True, cwd=module, timeout=120)
+    findings = json.loads(out.stdout)["findings"] if out.stdout.strip() else []
+    return out.returncode, sorted((f["rule_id"], Path(f["file"]).name, f["line"]) for f in findings)
 
 
 @pytest.mark.parametrize("escape", ["$${", "%%{"])
@@ -87,9 +91,7 @@ def test_escape_decoy_is_an_iam001_error_and_fails_the_run(tmp_path: Path, escap
         f"terraform: HCL parsers disagree on data.aws_iam_policy_document.cost.policy_id (HashiCorp's parser "
         f'reads "{read}", python-hcl2 reads "{swallowed}")',
     )]
-    result = _cli(module)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "main.tf:2: error IAM001 invalid-policy: terraform: HCL parsers disagree" in result.stdout
+    assert _cli(module) == (1, [("IAM001", "main.tf", 2)])
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="terraform CLI not on PATH")
@@ -115,7 +117,7 @@ def test_file_hashicorp_rejects_is_an_iam001_error(tmp_path: Path) -> None:
         "terraform: HashiCorp's HCL parser rejects this file: Missing attribute separator; Expected a newline or "
         "comma to mark the beginning of the next attribute. (line 5, column 37)",
     )]
-    assert _cli(module).returncode == 1
+    assert _cli(module) == (1, [("IAM001", "main.tf", 5)])
 
 
 def test_invalid_escape_python_hcl2_keeps_raw_is_rejected(tmp_path: Path) -> None:
