@@ -549,6 +549,17 @@ def compare(hcl: Any, ours: Any, path: KeyPath = ()) -> list[tuple[KeyPath, Any,
     return out
 
 
+def _crlf_as_lf(value: Any) -> Any:
+    """HCL's projection with each CRLF of its strings (values and keys) read as LF."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    if isinstance(value, list):
+        return [_crlf_as_lf(v) for v in value]
+    if isinstance(value, dict):
+        return {k.replace("\r\n", "\n"): _crlf_as_lf(v) for k, v in value.items()}
+    return value
+
+
 def _show(value: Any) -> str:
     if value is _MISSING:
         return "nothing"
@@ -587,10 +598,16 @@ def project(tree: Tree, text: str, file: str) -> tuple[dict[str, Any], dict[KeyP
     return value, projector.lines
 
 
-def cross_check(text: str, tree: Tree, file: str) -> tuple[str, int] | None:
-    """None when HashiCorp's parser reads ``text`` as python-hcl2 did (``tree``, as given by
-    :func:`checker.terraform.parser.parse_hcl` for the same text); otherwise the error message
-    and the first line where the readings differ (or where HashiCorp's parser rejects it)."""
+def cross_check(text: str, tree: Tree, file: str, *, raw: str | None = None) -> tuple[str, int] | None:
+    """None when HashiCorp's parser reads the file as python-hcl2 did (``tree``, as given by
+    :func:`checker.terraform.parser.parse_hcl` for ``text``); otherwise the error message and the
+    first line where the readings differ (or where HashiCorp's parser rejects it).
+
+    ``raw`` is the file as Terraform reads it, when ``text`` is it with universal newlines (as the
+    loader reads files): HashiCorp's parser reads ``raw``, so a lone carriage return, which HCL
+    does not take for a line break (``# c\rb = 2`` is one comment), differs. A CRLF line break
+    in HCL's literal text is read as LF, as the loader reads it (the one tolerance on values).
+    """
     projector = _Projector(text, file)
     unreadable: str | None = None
     try:
@@ -599,16 +616,32 @@ def cross_check(text: str, tree: Tree, file: str) -> tuple[str, int] | None:
         return exc.message, exc.origin.line if exc.origin else 1
     except _Unreadable as exc:
         ours, unreadable = None, f"HCL parsers cannot be compared: python-hcl2's tree has {exc}"
-    hcl, rejected = hashicorp_reading(text)
+    hcl, rejected = hashicorp_reading(raw if raw is not None else text)
     if rejected is not None:
         return rejected[0], rejected[1]
+    if raw is not None and raw != text:
+        try:
+            hcl = _crlf_as_lf(hcl)
+        except RecursionError:
+            return "the file nests too deeply for HashiCorp's parser's reading to be compared", 1
     if unreadable is not None:
         return unreadable, projector.line
     diffs = compare(hcl, ours)
     if not diffs:
         return None
     _, lines = project(tree, text, file)  # again, with the line of each path
-    path, theirs, mine = min(diffs, key=lambda d: (_line_of(d[0], lines), len(d[0])))
+    path, theirs, mine = min(diffs, key=lambda d: (_locate(d[0], d[1], d[2], lines), len(d[0])))
     return (f"HCL parsers disagree on {_show_path(path)} (HashiCorp's parser reads {_show(theirs)}, "
-            f"python-hcl2 reads {_show(mine)})"), _line_of(path, lines)
+            f"python-hcl2 reads {_show(mine)})"), _locate(path, theirs, mine, lines)
+
+
+def _locate(path: KeyPath, theirs: Any, mine: Any, lines: dict[KeyPath, int]) -> int:
+    """The line of a difference: where python-hcl2's list (of blocks or items) first differs from
+    HashiCorp's reading (one block where python-hcl2 has two: the second), else the path's own."""
+    if isinstance(mine, list):
+        others = theirs if isinstance(theirs, list) else [theirs]
+        k = next((i for i, item in enumerate(mine) if i >= len(others) or compare(others[i], item)), None)
+        if k is not None and (*path, k) in lines:
+            return lines[(*path, k)]
+    return _line_of(path, lines)
 

@@ -205,14 +205,15 @@ def parse_hcl_file(path: Path, *, cross_check: bool = True) -> tuple[list[Block]
     calls) HashiCorp's own parser reads the file too (:mod:`checker.terraform.crosscheck`): a file
     it rejects, or reads differently, gets an error at the first line where the readings differ.
     """
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes().decode("utf-8")  # as Terraform reads it; python-hcl2 gets universal newlines
+    text = raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
     tree = tfparser.parse_hcl(text, str(path))
     attrs, blocks, diags = _body_items(tree.children[0], str(path))
     if cross_check:
         from checker.terraform.crosscheck import cross_check as hcl_cross_check
 
         # parse_hcl parsed the text with a newline added: the positions of the tree are in that text
-        disagreement = hcl_cross_check(text + "\n", tree, str(path))
+        disagreement = hcl_cross_check(text + "\n", tree, str(path), raw=raw + "\n")
         if disagreement is not None:
             diags.insert(0, Diagnostic("error", disagreement[0], str(path), disagreement[1]))
     for name, attr in attrs.items():

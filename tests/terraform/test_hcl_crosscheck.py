@@ -285,3 +285,35 @@ def test_rejection_names_lines_not_pygohcls_file_name() -> None:
     assert cross_check(text + "\n", tfparser.parse_hcl(text, "r.tf"), "r.tf") == (
         'HashiCorp\'s HCL parser rejects this file: Attribute redefined; The argument "a" was already set at '
         "line 2. Each argument may be set only once. (line 3, column 3)", 3)
+
+
+
+def test_empty_line_heredoc_reads_as_terraform_reads_it(tmp_path: Path) -> None:
+    """Found by the cross-check: the heredoc reader read a body of one empty line as "" (and
+    dropped the CR ending a CRLF body). `terraform console` on the CRLF file below prints
+    ["\\r\\n","x\\r\\n  z\\r\\n"]; the loader reads files with universal newlines (LF)."""
+    from checker.terraform import load_module
+
+    text = 'locals {\r\n  c = <<EOT\r\n\r\nEOT\r\n  a = <<-EOT\r\n    x\r\n      z\r\n    EOT\r\n}\r\n'
+    assert cross_check(text + "\n", tfparser.parse_hcl(text, "h.tf"), "h.tf") is None
+    (tmp_path / "main.tf").write_bytes(text.encode())
+    module = load_module(tmp_path, env={})
+    assert (module.local("c"), module.local("a")) == ("\n", "x\n  z\n")
+    assert module.diagnostics == []
+
+
+def test_lone_carriage_return_ends_no_comment_for_hcl(tmp_path: Path) -> None:
+    """HCL does not end a `#` comment at a lone CR (`a = 1 # c\\rb = 2` holds only a); read with
+    universal newlines, the loader would see `b` as code, so a statement hidden that way (a decoy
+    Deny only the gate sees) is a disagreement."""
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "main.tf").write_bytes(
+        b'data "aws_iam_policy_document" "p" {\n'
+        b'  statement {\n    actions   = ["iam:*"]\n    resources = ["*"]\n  }\n'
+        b'  # \r  statement {\r    effect = "Deny"\r    actions = ["iam:*"]\r    resources = ["*"]\r  }\n'
+        b'}\n'
+        b'resource "aws_iam_policy" "p" {\n  name   = "p"\n  policy = data.aws_iam_policy_document.p.json\n}\n')
+    assert _findings(module)[0][:3] == ("IAM001", "main.tf", 7)
+    assert _findings(module)[0][3].startswith(
+        "terraform: HCL parsers disagree on data.aws_iam_policy_document.p.statement (HashiCorp's parser reads {")
