@@ -2,8 +2,9 @@
 
 Documents are generated from a small grammar of HCL (blocks with labels, attributes, numbers,
 strings with the escapes ``$${``, ``%%{``, ``\\"``, interpolations and directives, heredocs,
-comments ``#``, ``//`` and ``/* */`` between items, and stray quotes and braces inside comments
-and strings). For each document:
+comments ``#``, ``//`` and ``/* */`` between items, stray quotes and braces inside comments
+and strings, CRLF and lone CR line ends). Each is checked as the loader checks a file: python-hcl2
+reads it with universal newlines, HashiCorp's parser its own characters. For each document:
 
 - the cross-check never fails in an unplanned way (no exception but python-hcl2's own parse error);
 - a document read differently (or rejected by HashiCorp's parser) is an error diagnostic of the
@@ -38,12 +39,12 @@ STATS = {"documents": 0, "python-hcl2 rejects": 0, "disagree": 0, "agree": 0}
 names = st.sampled_from(["a", "b", "actions", "resources", "in", "for", "x-y", "_z", "effect"])
 labels = st.sampled_from(['"l"', '"aws_iam_policy"', '"a b"', "bare", '"x\\"y"', '""'])
 comments = st.sampled_from([
-    "", " # c", " // c", " /* c */", ' /* "} */', " # }\"", " /* ${ */", " // \"$${\"",
+    "", " # c", " // c", " /* c */", ' /* "} */', " # }\"", " /* ${ */", " // \"$${\"", " # c\rd = 1", "\r",
 ])
 string_bits = st.sampled_from([
     "a", " ", "$${", "%%{", "$${x}", "%%{y}", "}", "\\\"", "\\n", "\\\\", "\\u00e9", "${var.x}", "${1}",
     "%{if true}t%{else}f%{endif}", "%{for v in var.l}${v}%{endfor}", "$", "%", "{", "/*", "*/", "#", "'",
-    "${\"q\"}", "${ var.x[0] }",
+    "${\"q\"}", "${ var.x[0] }", "\r\n",
 ])
 plain_values = st.one_of(
     st.integers(-10**6, 10**6).map(str),
@@ -119,23 +120,26 @@ def _plain(value: Any) -> Any:
 
 @SETTINGS
 @given(documents)
-def test_parsers_agree_or_the_file_fails(tmp_path_factory: Any, text: str) -> None:
+def test_parsers_agree_or_the_file_fails(tmp_path_factory: Any, raw: str) -> None:
     STATS["documents"] += 1
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")  # what the loader gives python-hcl2
     try:
         tree = tfparser.parse_hcl(text, "fuzz.tf")
     except TerraformError:
         STATS["python-hcl2 rejects"] += 1
         return  # the gate reports python-hcl2's own parse error (IAM001)
-    verdict = cross_check(text + "\n", tree, "fuzz.tf")
+    verdict = cross_check(text + "\n", tree, "fuzz.tf", raw=raw + "\n")
     if verdict is not None:
         STATS["disagree"] += 1
         path = Path(tmp_path_factory.mktemp("fuzz")) / "main.tf"
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(raw.encode())
         _, diags = parse_hcl_file(path)
         assert (diags[0].severity, diags[0].message, diags[0].line) == ("error", verdict[0], verdict[1])
         assert verdict[1] >= 1
         return
     STATS["agree"] += 1
+    if "\r" in raw:
+        return  # HCL's strings hold CRLF where the evaluator's hold LF (the documented tolerance)
     hcl, rejected = hashicorp_reading(text + "\n")
     assert rejected is None
     # Top-level attributes only exist in a document without blocks; check each block's literal
