@@ -16,19 +16,23 @@ What is compared
     the same projection from python-hcl2's tree, node by node, and :func:`compare` compares the
     two values exactly (a bool is never equal to a number).
 
-Tolerances (each is HCL's own projection, applied to both sides; nothing else is forgiven)
+Tolerances (nothing else is forgiven)
     * Expression source text: comments are removed and whitespace runs are collapsed to one
       space (``rangeSource`` of ``hcl_to_json.go``), so layout never differs; the expression's
       extent is still each parser's own, so a parser that reads a longer or shorter expression
       differs.
     * Attribute order (HCL keeps attributes in a map) and object key order.
     * Numbers compare by value as JSON numbers (``1.0`` and ``1`` are one number in HCL).
+    * Line ends: the loader reads files with universal newlines, HashiCorp's parser reads the
+      file's own characters; a CRLF in HCL's strings is compared as LF. A lone CR is not a line
+      break for HCL (``# c\\rb = 2`` is one comment) and is never forgiven.
 
 What the projection cannot see (documented limits of the authority's interface)
-    * A block and an object-valued attribute of the same name project alike, and a plain string
-      ``"a.b"`` projects like the reference ``a.b``; a disagreement that only swaps such forms
-      is not seen. Terraform rejects an attribute where its schema wants a block, and the
-      evaluator treats a quoted string as text, so neither becomes a silent grant.
+    * A block and an object-valued attribute of the same name project alike, a plain string
+      ``"a.b"`` projects like the reference ``a.b``, and ``"p${f(1)}q"`` like ``"pf(1)q"``; a
+      disagreement that only swaps such forms is not seen. Terraform rejects an attribute where
+      its schema wants a block, and python-hcl2 keeps an escaped ``$${`` as ``${`` text, so the
+      escape differences read differently here (the fuzz test generates such forms).
 """
 
 from __future__ import annotations
