@@ -203,7 +203,8 @@ def _local_sources(path: Path) -> list[str]:
     from checker.terraform.loader import parse_hcl_file, parse_json_file
 
     try:
-        blocks, _ = parse_json_file(path) if path.name.endswith(".json") else parse_hcl_file(path)
+        blocks, _ = (parse_json_file(path) if path.name.endswith(".json")
+                     else parse_hcl_file(path, cross_check=False))
     except (TerraformError, OSError, UnicodeDecodeError, ValueError):
         return []  # a file that does not parse is reported when its own module is judged
     out: list[str] = []

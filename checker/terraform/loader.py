@@ -169,10 +169,24 @@ def _block(node: Tree, file: str, diags: list[Diagnostic]) -> Block:
     return Block(kind, btype, name, Path(file), line, end, attrs, blocks, labels)
 
 
-def parse_hcl_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
-    text = path.read_text(encoding="utf-8")
+def parse_hcl_file(path: Path, *, cross_check: bool = True) -> tuple[list[Block], list[Diagnostic]]:
+    """The blocks of a native-syntax file (python-hcl2's reading) and its errors.
+
+    With ``cross_check`` (the default; off only where the blocks are just scanned for module
+    calls) HashiCorp's own parser reads the file too (:mod:`checker.terraform.crosscheck`): a file
+    it rejects, or reads differently, gets an error at the first line where the readings differ.
+    """
+    raw = path.read_bytes().decode("utf-8")  # as Terraform reads it; python-hcl2 gets universal newlines
+    text = raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
     tree = tfparser.parse_hcl(text, str(path))
     attrs, blocks, diags = _body_items(tree.children[0], str(path))
+    if cross_check:
+        from checker.terraform.crosscheck import cross_check as hcl_cross_check
+
+        # parse_hcl parsed the text with a newline added: the positions of the tree are in that text
+        disagreement = hcl_cross_check(text + "\n", tree, str(path), raw=raw + "\n")
+        if disagreement is not None:
+            diags.insert(0, Diagnostic("error", disagreement[0], str(path), disagreement[1]))
     for name, attr in attrs.items():
         diags.append(Diagnostic("error", f'Unsupported argument: an argument named "{name}" is not expected here',
                                 str(path), attr.line))
@@ -1218,7 +1232,7 @@ def find_root_modules(path: Path) -> list[Path]:
     for d in dirs:
         for f in module_files(d):
             try:
-                blocks, _ = parse_json_file(f) if f.name.endswith(".tf.json") else parse_hcl_file(f)
+                blocks, _ = parse_json_file(f) if f.name.endswith(".tf.json") else parse_hcl_file(f, cross_check=False)
             except (TerraformError, OSError, UnicodeDecodeError):
                 continue
             for b in blocks:

@@ -463,7 +463,7 @@ def build_template(parts: list[_Part], file: str, line: int, *, strip: bool = Tr
     return tree
 
 
-_HEREDOC_RE = re.compile(r"<<(-?)([A-Za-z][\w.-]*)\r?\n(.*?)\r?\n?[ \t]*\2\r?\n?\Z", re.S)
+_HEREDOC_RE = re.compile(r"<<(-?)([A-Za-z][\w.-]*)\r?\n(.*?)(\r?\n)?[ \t]*\2\r?\n?\Z", re.S)
 
 
 def heredoc_template(token: Token, file: str) -> Tree:
@@ -474,9 +474,8 @@ def heredoc_template(token: Token, file: str) -> Tree:
     if not m:
         raise TerraformError("invalid heredoc", Origin(file, start))
     indented, body = m.group(1) == "-", m.group(3)
-    # the body keeps the newline ending its last line
-    if body:
-        body += "\n"
+    # the body keeps the line break ending its last line (CRLF too, and an empty last line, as HCL does)
+    body += m.group(4) or ("\n" if body else "")
     first = start + 1
     if not indented:
         return build_template(parts_from_text(body, file, first), file, first)
