@@ -69,6 +69,7 @@ BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Report onl
 VarFileOpt = Annotated[list[Path], typer.Option("--var-file", help="Terraform: a .tfvars(.json) file for root modules (repeatable, later ones win).")]
 VarOpt = Annotated[list[str], typer.Option("--var", help="Terraform: NAME=VALUE for a root module variable (repeatable).")]
 AllowOutsideOpt = Annotated[bool, typer.Option("--allow-outside", help="Terraform: let file()/templatefile() read outside the scanned folders (each read is reported).")]
+WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", help="Terraform: the workspace (terraform.workspace) of root modules (default: TF_WORKSPACE, else not known: both branches are judged).", show_default=False)]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=0, help="Use N processes: 200 or more JSON files are judged, and Terraform root modules loaded, in parallel. 0 (the default): one per CPU, when there are 200 or more JSON files or 32 or more root modules.")]
 
 
@@ -90,10 +91,12 @@ def check(
     var: VarOpt = [],  # noqa: B006
     allow_outside: AllowOutsideOpt = False,
     jobs: JobsOpt = 0,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Check policies against a gate profile. Exit 0 pass, 1 failing findings, 2 usage or input error."""
     raise typer.Exit(check_command(paths, format, output, profile, fail_on, exclude, strict_wildcards, config,
-                                   no_config, baseline, no_baseline, var_file, var, allow_outside, jobs))
+                                   no_config, baseline, no_baseline, var_file, var, allow_outside, jobs,
+                                   workspace=workspace))
 
 
 @app.command("baseline")

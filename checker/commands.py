@@ -107,9 +107,11 @@ def write_outputs(report: Report, formats: list[str], outputs: list[Path]) -> No
 
 
 def terraform_settings(settings: Settings, var_file: list[Path], var: list[str], allow_outside: bool,
-                       jobs: int) -> Settings:
+                       jobs: int, workspace: str | None = None) -> Settings:
     # --var-file and --allow-outside override the config file's var-files / allow-outside only when given.
     changes: dict[str, Any] = {"vars": tuple(var), "jobs": jobs}
+    if workspace is not None:
+        changes["workspace"] = workspace
     if var_file:
         changes["var_files"] = tuple(str(f) for f in var_file)
     if allow_outside:
@@ -134,6 +136,7 @@ def check_command(
     allow_outside: bool,
     jobs: int,
     keep: list[Any] | None = None,
+    workspace: str | None = None,
 ) -> int:
     """``check-permissions check``: judge the paths, print or write the reports, return the exit code.
 
@@ -149,7 +152,7 @@ def check_command(
         if baseline is not None:
             raise CommandError("error: --baseline and --no-baseline cannot be used together")
         settings = dataclasses.replace(settings, baseline=None)
-    settings = terraform_settings(settings, var_file, var, allow_outside, jobs)
+    settings = terraform_settings(settings, var_file, var, allow_outside, jobs, workspace)
     bar = progress_bar()
     try:
         report = run_check(paths, settings, progress=bar)

@@ -33,6 +33,7 @@ _VALUED: dict[str, tuple[str, str]] = {
     "--var-file": ("var_file", "list-path"),
     "--var": ("var", "list"),
     "--jobs": ("jobs", "int"), "-j": ("jobs", "int"),
+    "--workspace": ("workspace", "str"),
 }
 _FLAGS: dict[str, tuple[str, bool]] = {
     "--no-config": ("no_config", True),
@@ -51,7 +52,8 @@ _PRECOMMIT_FLAGS: dict[str, tuple[str, bool]] = {"--no-config": _FLAGS["--no-con
 def _defaults() -> dict[str, Any]:
     return {"paths": [], "format": [], "output": [], "profile": None, "fail_on": None, "exclude": [],
             "strict_wildcards": None, "config": None, "no_config": False, "baseline": None,
-            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 0}
+            "no_baseline": False, "var_file": [], "var": [], "allow_outside": False, "jobs": 0,
+            "workspace": None}
 
 
 def _convert(kind: str, value: str) -> Any:
