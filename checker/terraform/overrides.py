@@ -6,8 +6,8 @@ labels (Terraform documentation, "Override Files"):
 
 - an argument replaces the primary block's argument of the same name (or is added);
 - nested blocks of one type replace every nested block of that type in the primary block (their
-  contents are not merged); a ``dynamic`` block counts as type ``dynamic`` (HCL's merged body sees
-  it so), so it replaces the primary block's dynamic blocks, not its static ones;
+  contents are not merged); a ``dynamic "statement"`` block is of type ``statement`` here, on
+  either side (a static override replaces the primary's dynamic blocks of that type, and back);
 - a resource's ``lifecycle`` block is merged argument by argument;
 - ``locals`` are merged value by value, whichever ``locals`` block holds them;
 - a ``terraform`` block is merged into the primary one (``required_providers`` entry by entry);
@@ -103,17 +103,23 @@ def _merge_block(base: Block, override: Block) -> Block:
     if base.kind == "terraform":
         blocks = _merge_terraform_blocks(base.blocks, override.blocks)
     else:
-        replaced = {b.kind for b in override.blocks}
+        replaced = {_nested_type(b) for b in override.blocks}
         if base.kind in ("resource", "data", "ephemeral") and "lifecycle" in replaced:
             blocks = _merge_lifecycle(base.blocks, override.blocks)
         else:
-            blocks = [b for b in base.blocks if b.kind not in replaced] + list(override.blocks)
+            blocks = [b for b in base.blocks if _nested_type(b) not in replaced] + list(override.blocks)
     return dataclasses.replace(base, attributes=attributes, blocks=blocks)
 
 
+def _nested_type(block: Block) -> str:
+    """The block type a nested block stands for: a ``dynamic "statement"`` block is a ``statement``
+    (Terraform's merged body drops the primary's dynamic blocks of an overridden type too)."""
+    return (block.type or block.name) if block.kind == "dynamic" else block.kind
+
+
 def _merge_lifecycle(base: Sequence[Block], override: Sequence[Block]) -> list[Block]:
-    replaced = {b.kind for b in override if b.kind != "lifecycle"}
-    kept = [b for b in base if b.kind not in replaced]
+    replaced = {_nested_type(b) for b in override if b.kind != "lifecycle"}
+    kept = [b for b in base if _nested_type(b) not in replaced]
     out: list[Block] = []
     for ov in override:
         if ov.kind != "lifecycle":
