@@ -152,6 +152,43 @@ def test_the_workspace_named_by_tf_workspace(tmp_path: Path, monkeypatch: pytest
     assert [f.rule_id for f in check([tmp_path], Settings()).findings] == ["IAM101"]
 
 
+# terraform console's value of local.action in each workspace (TF_WORKSPACE names it; recorded
+# with terraform 1.11.4, re-checked by test_workspace_answers_are_terraforms)
+WORKSPACE_LOCAL = 'locals {\n  action = terraform.workspace == "prod" ? "cloudwatch:GetMetricData" : "s3:PutObject"\n}\n'
+WORKSPACE_ANSWERS = {"default": "s3:PutObject", "prod": "cloudwatch:GetMetricData"}
+
+
+def test_workspace_values_are_terraforms(tmp_path: Path) -> None:
+    from checker.terraform.loader import load_module
+    from checker.terraform.values import Unknown
+
+    _write(tmp_path, {"main.tf": WORKSPACE_LOCAL})
+    for workspace, answer in WORKSPACE_ANSWERS.items():
+        assert load_module(tmp_path, env={}, workspace=workspace).local("action") == answer
+    unknown = load_module(tmp_path, env={}).local("action")
+    assert isinstance(unknown, Unknown) and "the workspace is not known" in unknown.reason
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="terraform is not installed")
+def test_workspace_answers_are_terraforms(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": WORKSPACE_LOCAL})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    env.update({"CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"})
+    assert TERRAFORM is not None
+
+    def tf(*args: str, stdin: str | None = None, **extra: str) -> str:
+        done = subprocess.run([TERRAFORM, *args], cwd=tmp_path, env={**env, **extra}, input=stdin,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    tf("init", "-input=false")
+    tf("workspace", "new", "prod")
+    tf("workspace", "select", "default")
+    got = {ws: json.loads(tf("console", stdin="local.action\n", TF_WORKSPACE=ws)) for ws in WORKSPACE_ANSWERS}
+    assert got == WORKSPACE_ANSWERS
+
+
 def test_the_workspace_option_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
