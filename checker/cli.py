@@ -166,6 +166,7 @@ def explain(
     var: VarOpt = [],  # noqa: B006
     allow_outside: AllowOutsideOpt = False,
     jobs: JobsOpt = 0,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """For each principal (or policy): every granted action by service and access level, sensitive
     ones marked, with the statement that grants it; trust policies: who may assume the role."""
@@ -175,7 +176,8 @@ def explain(
 
     if format not in FORMATS:
         raise _fail(f"error: unknown format {format!r}: choose from {', '.join(FORMATS)}")
-    entries, load = run_explain(paths, terraform_settings(Settings(), var_file, var, allow_outside, jobs))
+    entries, load = run_explain(paths, terraform_settings(Settings(), var_file, var, allow_outside, jobs,
+                                                                     workspace))
     if not entries and not load.errors:
         raise _fail("error: no policies found in " + ", ".join(str(p) for p in paths))
     text = render_explain(entries, load, format)
