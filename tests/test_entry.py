@@ -53,6 +53,7 @@ AGREE = [
     ["check", "infra", "--jobs", "2"],
     ["check", "infra", "-j3", "--jobs=4"],
     ["check", "infra", "--jobs", "0"],
+    ["check", "infra", "--workspace", "prod", "--workspace=dev"],
     ["check", "--", "-odd-name.json", "--format"],
     ["check", "a.json", "--profile", "", "--var", ""],
     ["check", "a.json", "--format", "text", "--format", "text"],
