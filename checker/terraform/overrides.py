@@ -12,8 +12,9 @@ labels (Terraform documentation, "Override Files"):
 - ``locals`` are merged value by value, whichever ``locals`` block holds them;
 - a ``terraform`` block is merged into the primary one (``required_providers`` entry by entry);
 - a ``variable``, ``output``, ``module``, ``resource``, ``data``, ``ephemeral``, ``locals`` entry or
-  ``provider`` block with no primary block to override is an error, as are ``moved``, ``import``,
-  ``removed`` and ``check`` blocks in an override file.
+  ``provider`` block with no primary block to override is an error, as are ``moved``, ``import``
+  and ``check`` blocks in an override file (a ``removed`` block there is accepted, and declares
+  nothing judged here).
 
 A merged argument keeps the position where the override file writes it, so a finding about it
 points at the override file and its line.
@@ -39,12 +40,16 @@ def is_override_file(path: Path) -> bool:
     return stem == "override" or stem.endswith("_override")
 
 
+# Terraform's errors (summary, detail) for blocks an override file may not hold.
 _NOT_OVERRIDABLE = {
-    "moved": "Records of moved objects can appear only in normal files, not in override files.",
-    "import": "Import blocks can appear only in normal files, not in override files.",
-    "removed": "Removed blocks can appear only in normal files, not in override files.",
-    "check": "Check blocks can appear only in normal files, not in override files.",
+    "moved": ("Cannot override 'moved' blocks",
+              "Records of moved objects can appear only in normal files, not in override files."),
+    "import": ("Cannot override 'import' blocks",
+               "Import blocks can appear only in normal files, not in override files."),
+    "check": ("Can't override check blocks", "Override files cannot override check blocks."),
 }
+# Blocks Terraform accepts in an override file and that declare nothing the gate judges.
+_IGNORED = frozenset({"removed"})
 
 
 def _provider_key(block: Block) -> tuple[str, ...]:
@@ -165,8 +170,10 @@ def merge_overrides(primary: list[Block], overrides: Sequence[Block], diags: lis
             index.setdefault(_key(b), i)
     for ov in overrides:
         if ov.kind in _NOT_OVERRIDABLE:
-            diags.append(Diagnostic("error", f"Cannot override '{ov.kind}' blocks: {_NOT_OVERRIDABLE[ov.kind]}",
-                                    str(ov.file), ov.line))
+            summary, detail = _NOT_OVERRIDABLE[ov.kind]
+            diags.append(Diagnostic("error", f"{summary}: {detail}", str(ov.file), ov.line))
+            continue
+        if ov.kind in _IGNORED:
             continue
         if ov.kind == "locals":
             for name, attr in ov.attributes.items():

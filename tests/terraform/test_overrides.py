@@ -146,6 +146,22 @@ ERROR_CASES: dict[str, dict[str, str]] = {
         "main.tf": 'output "out" {\n  value = "x"\n}\n',
         "override.tf.json": '{"module": {"m": {"source": "./x"}}}\n',
     },
+    "missing_provider_alias": {
+        "main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n',
+        "override.tf": 'provider "aws" {\n  alias  = "west"\n  region = "us-west-2"\n}\n',
+    },
+    "moved_in_override": {
+        "main.tf": 'resource "terraform_data" "a" {}\n',
+        "override.tf": 'moved {\n  from = terraform_data.b\n  to   = terraform_data.a\n}\n',
+    },
+    "import_in_override": {
+        "main.tf": 'resource "terraform_data" "a" {}\n',
+        "override.tf": 'import {\n  to = terraform_data.a\n  id = "x"\n}\n',
+    },
+    "check_in_override": {
+        "main.tf": 'resource "terraform_data" "a" {}\n',
+        "override.tf": 'check "c" {\n  assert {\n    condition     = true\n    error_message = "x"\n  }\n}\n',
+    },
 }
 
 # The summary of the error terraform validate reports, and the file and line it names.
@@ -154,6 +170,10 @@ ERROR_ANSWERS: dict[str, tuple[str, str, int]] = {
     "missing_local": ("Missing base local value definition to override", "override.tf", 2),
     "missing_resource": ("Missing resource to override", "x_override.tf", 1),
     "missing_module": ("Missing module call to override", "override.tf.json", 1),
+    "missing_provider_alias": ("Missing base provider configuration for override", "override.tf", 1),
+    "moved_in_override": ("Cannot override 'moved' blocks", "override.tf", 1),
+    "import_in_override": ("Cannot override 'import' blocks", "override.tf", 1),
+    "check_in_override": ("Can't override check blocks", "override.tf", 1),
 }
 
 
