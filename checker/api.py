@@ -64,6 +64,9 @@ class Settings:
     vars: tuple[str, ...] = ()
     allow_outside: bool = False
     jobs: int = 1
+    # --workspace NAME: the value of terraform.workspace; None: the TF_WORKSPACE environment
+    # variable's, else not known (what depends on it is judged both ways).
+    workspace: str | None = None
     # The tree file()/templatefile() may read in without --allow-outside (the pre-commit hook: the
     # repository); None: each path given (a named .tf file: its folder).
     scan_root: str | None = None

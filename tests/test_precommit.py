@@ -130,6 +130,18 @@ def test_child_module_maps_to_the_root_modules_that_call_it(tmp_path: Path, monk
     assert modules_of(tmp_path, ["envs/other/main.tf"]) == {"envs/other": ["envs/other/main.tf"]}
 
 
+def test_called_module_with_its_own_tfvars_is_judged_as_a_root_too(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    tree(tmp_path, {
+        "modules/iam/main.tf": CHILD,
+        "modules/iam/terraform.tfvars": "",
+        "envs/prod/main.tf": ROOT % '["ce:GetCostAndUsage"]',
+    })
+    assert modules_of(tmp_path, ["modules/iam/main.tf"]) == {
+        "envs/prod": ["modules/iam/main.tf"], "modules/iam": ["modules/iam/main.tf"]}
+
+
 def test_module_nothing_calls_is_judged_as_a_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     tree(tmp_path, {"modules/iam/main.tf": CHILD})

@@ -119,9 +119,11 @@ def write_outputs(report: Report, formats: list[str], outputs: list[Path], *, qu
 
 
 def terraform_settings(settings: Settings, var_file: list[Path], var: list[str], allow_outside: bool,
-                       jobs: int) -> Settings:
+                       jobs: int, workspace: str | None = None) -> Settings:
     # --var-file and --allow-outside override the config file's var-files / allow-outside only when given.
     changes: dict[str, Any] = {"vars": tuple(var), "jobs": jobs}
+    if workspace is not None:
+        changes["workspace"] = workspace
     if var_file:
         changes["var_files"] = tuple(str(f) for f in var_file)
     if allow_outside:
@@ -148,6 +150,7 @@ def check_command(
     quiet: bool = False,
     show_suppressed: bool = False,
     no_suppressions: bool = False,
+    workspace: str | None = None,
 ) -> int:
     """``check-permissions check``: judge the paths, print or write the reports, return the exit code."""
     from checker.api import check as run_check
@@ -160,7 +163,7 @@ def check_command(
         if baseline is not None:
             raise CommandError("error: --baseline and --no-baseline cannot be used together")
         settings = dataclasses.replace(settings, baseline=None)
-    settings = terraform_settings(settings, var_file, var, allow_outside, jobs)
+    settings = terraform_settings(settings, var_file, var, allow_outside, jobs, workspace)
     if no_suppressions:
         settings = dataclasses.replace(settings, no_suppressions=True)
     bar = progress_bar()

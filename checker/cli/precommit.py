@@ -16,7 +16,8 @@ reads it:
 
 A module that other modules of the repository call with a local ``source`` is then replaced by
 the root modules that call it (transitively), so it is judged with the inputs they give it; a
-module that nothing in the repository calls is judged as a root module.
+module that nothing in the repository calls, or that has its own tfvars, backend or provider
+configuration (someone applies it as it is), is judged as a root module too.
 
 Unlike ``check``, which exits 2 when it finds no policy, the hook exits 0 when none of the
 changed files can affect a policy: a commit that touches only a ``package.json`` has nothing to
@@ -177,16 +178,30 @@ class _Repository:
                         self._callers.setdefault(callee, set()).add(folder)
         return self._callers
 
+    def applied_as_root(self, folder: Path) -> bool:
+        """The folder has its own tfvars, backend or provider configuration: someone applies it as a
+        root module, whoever else calls it (checker.terraform.loader.applied_as_root)."""
+        from checker.terraform.loader import applied_as_root, module_files, read_blocks
+
+        try:
+            files = module_files(folder)
+        except OSError:
+            return False
+        return applied_as_root(folder, read_blocks(files, [], cross_check=False))
+
     def roots_calling(self, module: Path) -> list[Path]:
-        """The root modules whose call tree reaches ``module``; ``module`` itself when none calls it."""
+        """The root modules whose call tree reaches ``module``: those nothing calls, and those with
+        their own tfvars, backend or provider configuration (``module`` itself too when it has them);
+        ``module`` itself when none calls it."""
         roots: set[Path] = set()
         seen = {module}
         todo = [module]
         while todo:
             current = todo.pop()
             callers = self.callers.get(current, set()) - {current}
-            if not callers:
+            if not callers or self.applied_as_root(current):
                 roots.add(current)
+            if not callers:
                 continue
             for c in callers:
                 if c not in seen:

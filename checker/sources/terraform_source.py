@@ -373,14 +373,15 @@ def _key(doc: PolicyDocument) -> tuple[str, str]:
 
 def load_terraform(directory: Path, *, var_files: Sequence[str] = (), vars: Sequence[str] = (),
                    allow_outside: bool = False, scan_root: Path | None = None,
-                   env: Mapping[str, str] | None = None) -> TerraformLoad:
-    """Load the root module in ``directory`` and everything it calls."""
+                   env: Mapping[str, str] | None = None, workspace: str | None = None) -> TerraformLoad:
+    """Load the root module in ``directory`` and everything it calls. ``workspace``: the value of
+    ``terraform.workspace`` (None: not known)."""
     from checker.terraform.iam import extract
     from checker.terraform.loader import load_module
 
     shown = Path(_display(str(directory))) if _display(str(directory)) else directory
     module = load_module(shown, var_files=[Path(f) for f in var_files], vars=list(vars), env=env,
-                         scan_root=scan_root or directory, allow_outside=allow_outside)
+                         scan_root=scan_root or directory, allow_outside=allow_outside, workspace=workspace)
     ex = extract(module)
     out = TerraformLoad()
     out.files = sorted({_display(str(f)) for f in (*module.files, *ex.module_files)})
@@ -640,10 +641,10 @@ def _terraform_dirs(directory: Path, limit: int = 2) -> list[Path]:
     return found
 
 
-def _load_root(args: tuple[str, tuple[str, ...], tuple[str, ...], bool, str]) -> TerraformLoad:
-    root, var_files, vars, allow_outside, scan_root = args
+def _load_root(args: tuple[str, tuple[str, ...], tuple[str, ...], bool, str, str | None]) -> TerraformLoad:
+    root, var_files, vars, allow_outside, scan_root, workspace = args
     return load_terraform(Path(root), var_files=var_files, vars=vars, allow_outside=allow_outside,
-                          scan_root=Path(scan_root))
+                          scan_root=Path(scan_root), workspace=workspace)
 
 
 # --jobs 0 (auto) loads root modules in parallel only from this many: a small module loads faster
@@ -652,9 +653,10 @@ PARALLEL_MIN_ROOTS = 32
 
 
 def load_terraform_paths(paths: Sequence[str | Path], settings: Any, input_error: type[Exception]) -> TerraformPaths:
-    """Every Terraform root module under ``paths`` (a folder's root modules: those no other module of
-    the tree calls through a local source; a named ``.tf`` file: its folder), loaded and judged as
-    a whole. ``settings`` supplies var_files, vars, allow_outside, jobs and exclude."""
+    """Every Terraform root module under ``paths`` (a folder named on the command line, a folder with
+    its own tfvars, backend or provider configuration, a folder no other module of the tree calls
+    through a local source: see ``find_root_modules``; a named ``.tf`` file: its folder), loaded and
+    judged as a whole. ``settings`` supplies var_files, vars, allow_outside, jobs and exclude."""
     import fnmatch
 
     roots: list[tuple[Path, Path]] = []
@@ -690,8 +692,11 @@ def load_terraform_paths(paths: Sequence[str | Path], settings: Any, input_error
     from checker.parallel import worker_count
 
     given_root = getattr(settings, "scan_root", None)
+    # terraform.workspace: --workspace NAME, else TF_WORKSPACE, else not known (as Terraform: the
+    # workspace selected in .terraform/environment is state of one machine, not of the code)
+    workspace = getattr(settings, "workspace", None) or os.environ.get("TF_WORKSPACE") or None
     args = [(str(root), tuple(settings.var_files), tuple(settings.vars), bool(settings.allow_outside),
-             str(given_root) if given_root else str(scan)) for root, scan in unique]
+             str(given_root) if given_root else str(scan), workspace) for root, scan in unique]
     results: list[TerraformLoad]
     jobs = worker_count(int(getattr(settings, "jobs", 1)), len(args), auto_minimum=PARALLEL_MIN_ROOTS)
     if jobs > 1:

@@ -26,12 +26,12 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind
 from checker.terraform.errors import TerraformError
 from checker.terraform.loader import Block, Module, linked_outside, load_module
+from checker.terraform.modsdir import ModuleRecord, read_modules_json, record_mismatch
 from checker.terraform.policy_document import render_policy_document
 from checker.terraform.values import Origin, TfStr, Unknown
 
@@ -183,7 +183,7 @@ _LOCAL = re.compile(r'^(data\.)?([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)(\[.*\])?$')
 class Walker:
     """Walks one root module; owns the reference hook shared by all its module instances."""
 
-    def __init__(self, root: Module, modules_json: Mapping[str, Path] | None = None) -> None:
+    def __init__(self, root: Module, modules_json: Mapping[str, ModuleRecord] | None = None) -> None:
         self.root = root
         self.modules: dict[str, Module] = {"": root}
         self.out = Extracted()
@@ -346,6 +346,11 @@ class Walker:
         attr = block.attributes.get(name)
         return attr.line if attr is not None else block.line
 
+    def _file(self, block: Block, name: str) -> str:
+        """The file of the argument ``name`` (an override file may write it), else of the block."""
+        attr = block.attributes.get(name)
+        return attr.expr.file if attr is not None else str(block.file)
+
     def _note_files(self, value: Any) -> None:
         if isinstance(value, TfStr) and value.from_file:
             self.out.read_files.add(value.from_file)
@@ -354,7 +359,7 @@ class Walker:
                 kind: DocumentKind | None, **kw: Any) -> None:
         value = self._eval(module, block, attr, extra)
         self._note_files(value)
-        self.out.policies.append(PolicyItem(addr, addr, block.type or "", kind, value, str(block.file),
+        self.out.policies.append(PolicyItem(addr, addr, block.type or "", kind, value, self._file(block, attr),
                                             self._line(block, attr), **kw))
 
     def _resource(self, module: Module, block: Block, prefix: str) -> None:
@@ -393,14 +398,15 @@ class Walker:
                 for i, p in enumerate(items):
                     self.out.attachments.append(AttachmentItem(
                         f"{addr}" + (f".{pol_attr}[{i}]" if pol_many else ""), rtype, owner_kind, [owner], p,
-                        str(block.file), _item_line(p, self._line(block, pol_attr))))
+                        self._file(block, pol_attr), _item_line(p, self._line(block, pol_attr))))
             elif rtype == "aws_iam_policy_attachment":
                 pol = self._eval(module, block, "policy_arn", extra)
                 for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
                     owners = _listify(self._eval(module, block, attr, extra))
                     if owners:
                         self.out.attachments.append(AttachmentItem(
-                            addr, rtype, owner_kind, owners, pol, str(block.file), self._line(block, "policy_arn")))
+                            addr, rtype, owner_kind, owners, pol, self._file(block, "policy_arn"),
+                            self._line(block, "policy_arn")))
             elif rtype in MEMBERSHIPS:
                 if rtype == "aws_iam_user_group_membership":
                     users = [self._eval(module, block, "user", extra)]
@@ -471,9 +477,19 @@ class Walker:
                 directory = None
                 if local:
                     directory = (module.path / str(source)).resolve()
-                else:
-                    key = _module_key(addr)
-                    directory = self.modules_json.get(key)
+                elif isinstance(source, str):
+                    record = self.modules_json.get(_module_key(addr))
+                    if record is not None:
+                        version = module.try_evaluate(block.attributes["version"].expr) \
+                            if "version" in block.attributes else None
+                        stale = record_mismatch(record, str(source), str(version) if isinstance(version, str)
+                                                else None if version is None else "(not a constant string)")
+                        if stale is not None:
+                            self.out.unresolved.append(Unresolved(addr, str(block.file), block.line,
+                                                                  f"{addr}: {stale}",
+                                                                  rule=ProblemKind.UNRESOLVED_MODULE))
+                            continue
+                        directory = record.dir
                 if directory is None or not directory.is_dir():
                     self._unavailable(module, block, addr, extra, source)
                     continue
@@ -573,20 +589,6 @@ def _item_line(value: Any, fallback: int) -> int:
 
 def _self_ref(address: str) -> Unknown:
     return Unknown("the role itself", None, address, "name")
-
-
-def read_modules_json(root: Path) -> dict[str, Path]:
-    """Module keys -> directories from ``.terraform/modules/modules.json`` (written by terraform init)."""
-    path = root / ".terraform" / "modules" / "modules.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    out: dict[str, Path] = {}
-    for m in data.get("Modules", []) if isinstance(data, dict) else []:
-        if isinstance(m, dict) and isinstance(m.get("Key"), str) and isinstance(m.get("Dir"), str) and m["Key"]:
-            out[m["Key"]] = (root / m["Dir"]).resolve()
-    return out
 
 
 def extract(root: Module) -> Extracted:

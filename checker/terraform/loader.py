@@ -323,6 +323,35 @@ def parse_json_file(path: Path) -> tuple[list[Block], list[Diagnostic]]:
     return blocks, diags
 
 
+def read_blocks(files: Sequence[Path], diags: list[Diagnostic], *, cross_check: bool = True) -> list[Block]:
+    """The blocks of a module's configuration files as Terraform sees them: the primary files in
+    order, then each override file (``override.tf``, ``*_override.tf``, ``.tf.json`` forms) merged
+    into them (checker/terraform/overrides.py). Parse and read errors go to ``diags``.
+    ``cross_check``: as :func:`parse_hcl_file` (off where the blocks are only scanned for module calls)."""
+    from checker.terraform.overrides import is_override_file, merge_overrides
+
+    primary: list[Block] = []
+    overrides: list[Block] = []
+    for f in files:
+        try:
+            if f.name.endswith(".tf.json"):
+                blocks, more = parse_json_file(f)
+            else:
+                blocks, more = parse_hcl_file(f, cross_check=cross_check)
+        except TerraformError as exc:
+            origin = exc.origin or Origin(str(f), 1)
+            diag = Diagnostic("error", exc.message, origin.file, origin.line)
+            if diag not in diags:
+                diags.append(diag)
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            diags.append(Diagnostic("error", f"cannot read {f.name}: {exc}", str(f), 1))
+            continue
+        (overrides if is_override_file(f) else primary).extend(blocks)
+        diags.extend(more)
+    return merge_overrides(primary, overrides, diags) if overrides else primary
+
+
 def module_files(path: Path) -> list[Path]:
     """The configuration files of a module directory, in lexical order (as Terraform reads them)."""
     files = [
@@ -380,7 +409,7 @@ class Module:
         *,
         scan_root: Path,
         allow_outside: bool,
-        workspace: str,
+        workspace: str | None,
         root_dir: Path | None = None,
         loading: tuple[Path, ...] = (),
     ) -> None:
@@ -526,6 +555,9 @@ class Module:
 
     def _terraform(self, name: str, origin: Origin) -> Any:
         if name == "workspace":
+            if self.workspace is None:
+                return Unknown("the workspace is not known: name it with --workspace NAME or TF_WORKSPACE",
+                               origin, "terraform.workspace")
             return TfStr(self.workspace, origin)
         raise TerraformError(f'Invalid "terraform" attribute: "terraform.{name}" is not supported', origin)
 
@@ -1126,13 +1158,14 @@ def load_module(
     var_files: Sequence[Path] = (),
     vars: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
-    workspace: str = "default",
+    workspace: str | None = None,
     scan_root: Path | None = None,
     allow_outside: bool = False,
     inputs: Mapping[str, Any] | None = None,
 ) -> Module:
     """Load the module in directory ``path``. ``env`` defaults to ``os.environ`` (for
-    ``TF_VAR_*``); ``inputs`` are the evaluated arguments of a module call (child modules:
+    ``TF_VAR_*``); ``workspace``: the value of ``terraform.workspace`` (None: not known, so an
+    Unknown, and what depends on it is judged both ways); ``inputs`` are the evaluated arguments of a module call (child modules:
     no tfvars, no environment)."""
     return _load(
         path, var_files=var_files, vars=vars, env=os.environ if env is None else env, workspace=workspace,
@@ -1146,7 +1179,7 @@ def _load(
     var_files: Sequence[Path],
     vars: Sequence[str],
     env: Mapping[str, str],
-    workspace: str,
+    workspace: str | None,
     scan_root: Path,
     allow_outside: bool,
     inputs: Mapping[str, Any] | None,
@@ -1159,6 +1192,7 @@ def _load(
     module.files = tuple(files)
     for bad, why in _unreadable_members(path):
         module.diagnostics.append(Diagnostic("error", f"cannot read {bad.name}: {why}", str(bad), 1))
+    readable: list[Path] = []
     for f in files:
         outside = linked_outside(f, scan_root)
         if outside is not None:
@@ -1168,19 +1202,8 @@ def _load(
                     str(f), 1))
                 continue
             module.note_outside(outside)
-        try:
-            if f.name.endswith(".tf.json"):
-                blocks, diags = parse_json_file(f)
-            else:
-                blocks, diags = parse_hcl_file(f)
-        except TerraformError as exc:
-            module._error(exc, Origin(str(f), 1))
-            continue
-        except (OSError, UnicodeDecodeError) as exc:
-            module.diagnostics.append(Diagnostic("error", f"cannot read {f.name}: {exc}", str(f), 1))
-            continue
-        module.blocks.extend(blocks)
-        module.diagnostics.extend(diags)
+        readable.append(f)
+    module.blocks = read_blocks(readable, module.diagnostics)
     module._index()
     _declare_variables(module)
     _assign_variables(module, var_files=var_files, vars=vars, env=env, inputs=inputs)
@@ -1219,8 +1242,11 @@ def linked_outside(path: Path, scan_root: Path) -> Path | None:
 
 
 def find_root_modules(path: Path) -> list[Path]:
-    """Directories under ``path`` holding ``.tf``/``.tf.json`` files that no other module in the
-    tree calls as a local module source (sorted)."""
+    """The directories under ``path`` holding ``.tf``/``.tf.json`` files that are applied as root
+    modules (sorted). A folder is a root when it is ``path`` itself, when it has its own tfvars
+    (``terraform.tfvars``, ``*.auto.tfvars``, their ``.json`` forms), backend or provider
+    configuration, or when no other module of the tree calls it through a local source. A folder
+    that is only called (``modules/x`` called from ``envs/prod``) is judged through its callers."""
     dirs: list[Path] = []
     skip = {".terraform", ".git", "node_modules"}
     for current, subdirs, filenames in os.walk(path):
@@ -1229,24 +1255,24 @@ def find_root_modules(path: Path) -> list[Path]:
             dirs.append(Path(current).resolve())
     called: set[Path] = set()
     calls: dict[Path, set[Path]] = {}
+    configured: set[Path] = set()
     for d in dirs:
-        for f in module_files(d):
-            try:
-                blocks, _ = parse_json_file(f) if f.name.endswith(".tf.json") else parse_hcl_file(f, cross_check=False)
-            except (TerraformError, OSError, UnicodeDecodeError):
+        blocks = read_blocks(module_files(d), [], cross_check=False)
+        if applied_as_root(d, blocks):
+            configured.add(d)
+        for b in blocks:
+            if b.kind != "module" or "source" not in b.attributes:
                 continue
-            for b in blocks:
-                if b.kind != "module" or "source" not in b.attributes:
-                    continue
-                node = b.attributes["source"].expr
-                try:
-                    src = Evaluator().evaluate(node.node, Scope(node.file, no_references, None))
-                except TerraformError:
-                    continue
-                if isinstance(src, str) and (src.startswith("./") or src.startswith("../")):
-                    called.add((d / src).resolve())
-                    calls.setdefault(d, set()).add((d / src).resolve())
-    roots = {d for d in dirs if d not in called}
+            node = b.attributes["source"].expr
+            try:
+                src = Evaluator().evaluate(node.node, Scope(node.file, no_references, None))
+            except TerraformError:
+                continue
+            if isinstance(src, str) and (src.startswith("./") or src.startswith("../")):
+                called.add((d / src).resolve())
+                calls.setdefault(d, set()).add((d / src).resolve())
+    top = path.resolve()
+    roots = {d for d in dirs if d not in called or d == top or d in configured}
     # Modules that only call each other (a -> b -> a) are reached from no root: the first of each
     # such group is loaded as a root too (and reports the cycle), never silently left out.
     reached: set[Path] = set()
@@ -1257,6 +1283,27 @@ def find_root_modules(path: Path) -> list[Path]:
             roots.add(d)
             reached |= _reachable(d, calls)
     return [d for d in dirs if d in roots]
+
+
+TFVARS_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
+
+
+def applied_as_root(directory: Path, blocks: Sequence[Block]) -> bool:
+    """Whether a module folder carries what only a root module uses: its own tfvars
+    (``terraform.tfvars``, ``*.auto.tfvars``, ``.json`` forms), a backend (or ``cloud``) block, or a
+    provider configuration."""
+    try:
+        names = [p.name for p in directory.iterdir() if p.is_file()]
+    except OSError:
+        names = []
+    if any(n in ("terraform.tfvars", "terraform.tfvars.json") or n.endswith(TFVARS_SUFFIXES) for n in names):
+        return True
+    for b in blocks:
+        if b.kind == "provider":
+            return True
+        if b.kind == "terraform" and any(n.kind in ("backend", "cloud") for n in b.blocks):
+            return True
+    return False
 
 
 def _reachable(start: Path, calls: Mapping[Path, set[Path]]) -> set[Path]:

@@ -273,7 +273,7 @@ def _ours(tmp_path: Path, exprs: dict[str, str]) -> dict[str, Any]:
         target.write_text(content, encoding="utf-8")
     body = "".join(f'output "{n}" {{\n  value = {e}\n}}\n' for n, e in exprs.items())
     (tmp_path / "main.tf").write_text(body, encoding="utf-8")
-    module = load_module(tmp_path, env={})
+    module = load_module(tmp_path, env={}, workspace="default")  # terraform ran in workspace "default"
     assert [d for d in module.diagnostics if d.severity == "error"] == []
     results: dict[str, Any] = {}
     for name in exprs:

@@ -236,6 +236,11 @@ def test_every_tf_file_of_the_repository_agrees() -> None:
         text = f.read_text(encoding="utf-8")
         if f.name == "truncated.tf":
             continue  # python-hcl2 rejects it (the gate reports its own parse error)
+        if f.parent.parent.name == "hostile" and f.parent.name in ("deep_brackets", "deep_parens"):
+            # nested deeper than HashiCorp's parser is asked to read: an IAM001 of its own
+            verdict = cross_check(text + "\n", tfparser.parse_hcl(text, str(f)), str(f))
+            assert verdict is not None and "nests brackets more than 1000 deep" in verdict[0], f
+            continue
         assert cross_check(text + "\n", tfparser.parse_hcl(text, str(f)), str(f)) is None, f
         checked.append(f.name)
     assert len(checked) >= 12
