@@ -22,14 +22,25 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol
 
 from checker.terraform import parser as tfparser
 from checker.terraform.errors import TerraformError
+from checker.terraform.functions_types import (
+    TfConversionError,
+    decimal_to_number,
+    exact_number,
+    number_of,
+)
+from checker.terraform.functions_types import (
+    _round_to_prec as _round_exact,
+)
 from checker.terraform.syntax import Token, Tree
 from checker.terraform.values import (
     Origin,
+    TfNumber,
     TfSet,
     TfStr,
     Unknown,
@@ -155,9 +166,18 @@ def type_name(value: Any) -> str:
 
 def normalize_number(value: int | float) -> int | float:
     """Terraform numbers: a whole finite value is an int."""
+    if isinstance(value, TfNumber):
+        return number_of(value.exact)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _exact(value: int | float) -> Fraction | None:
+    """The exact value Terraform holds for a finite number; None for an infinity."""
+    if isinstance(value, float) and not isinstance(value, TfNumber) and not math.isfinite(value):
+        return None
+    return exact_number(value)
 
 
 def format_number(value: int | float) -> str:
@@ -199,9 +219,10 @@ def parse_number(text: str, origin: Origin) -> int | float:
         raise TerraformError(f'a number is required, got the string "{text}"', origin) from None
     if not d.is_finite() or s.lower() in ("inf", "infinity", "nan", "+inf", "-inf"):
         raise TerraformError(f'a number is required, got the string "{text}"', origin)
-    if d == d.to_integral_value():
-        return int(d)
-    return float(d)
+    try:
+        return decimal_to_number(d)
+    except TfConversionError as exc:
+        raise TerraformError(f"{exc}: {text}", origin) from None
 
 
 def values_equal(a: Any, b: Any) -> Any:
@@ -215,32 +236,49 @@ def values_equal(a: Any, b: Any) -> Any:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b
+        ea, eb = _exact(a), _exact(b)
+        return a == b if ea is None or eb is None else ea == eb
     if isinstance(a, str) and isinstance(b, str):
         return str(a) == str(b)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        if isinstance(a, TfSet) != isinstance(b, TfSet) or len(a) != len(b):
-            return False
-        result: Any = True
-        for x, y in zip(a, b, strict=False):
-            eq = values_equal(x, y)
-            if eq is False:
-                return False
-            if isinstance(eq, Unknown):
-                result = eq
-        return result
+    if isinstance(a, (list, tuple, dict)) and isinstance(b, (list, tuple, dict)):
+        same = _same_elements(a, b)
+        if same is not True:
+            return same  # different elements: different values whatever their types
+        if isinstance(a, TfSet) and isinstance(b, TfSet) and len(a) > 0 and all(
+            isinstance(v, (str, int, float)) for v in a
+        ):
+            return True  # two sets of the same primitive elements: the same type
+        # Terraform compares collections by type first: a list(string) variable is not equal to the
+        # tuple ["a"] (nor to []), an object not to a map with the same elements. Values here do not
+        # carry those types.
+        return Unknown(
+            "comparing two collections with the same elements: Terraform's answer depends on their exact "
+            "types (list or tuple, map or object), which the gate does not track"
+        )
+    return False
+
+
+def _same_elements(a: Any, b: Any) -> Any:
+    """True when two collections hold equal elements (compared as ``==`` does), False when not;
+    an Unknown when that is not known."""
+    if isinstance(a, dict) != isinstance(b, dict) or isinstance(a, TfSet) != isinstance(b, TfSet):
+        return False
+    result: Any = True
     if isinstance(a, dict) and isinstance(b, dict):
         if set(a) != set(b):
             return False
-        result = True
-        for k in a:
-            eq = values_equal(a[k], b[k])
-            if eq is False:
-                return False
-            if isinstance(eq, Unknown):
-                result = eq
-        return result
-    return False
+        pairs = [(a[k], b[k]) for k in a]
+    else:
+        if len(a) != len(b):
+            return False
+        pairs = list(zip(a, b, strict=False))
+    for x, y in pairs:
+        eq = values_equal(x, y)
+        if eq is False:
+            return False
+        if isinstance(eq, Unknown):
+            result = eq
+    return result
 
 
 def _index_value(coll: Any, key: Any, origin: Origin) -> Any:
@@ -346,14 +384,32 @@ def _iterate(coll: Any, origin: Origin) -> Iterator[tuple[Any, Any]]:
 
 
 def unify(values: list[Any], origin: Origin) -> list[Any]:
-    """Terraform's type unification of alternatives (conditional results) for primitives.
+    """Terraform's unification of a conditional's results: both converted to one type (cty's
+    ``UnifyUnsafe``: ``true ? 1 : "a"`` is ``"1"``, ``true ? ["a", "b"] : []`` a list); a
+    TerraformError when there is none (``true ? 1 : true``)."""
+    from checker.terraform import functions_types as ft
 
-    When some values are strings and the others numbers or bools, all become strings.
-    """
-    kinds = {type_name(v) for v in values if v is not None and not isinstance(v, Unknown)}
-    if "string" in kinds and kinds <= {"string", "number", "bool"} and len(kinds) > 1:
-        return [v if v is None or isinstance(v, Unknown) else to_string(v, origin) for v in values]
-    return values
+    known = [v for v in values if v is not None and not isinstance(v, Unknown) and first_unknown(v) is None]
+    if len(known) < 2:
+        return values
+    types = [ft.type_of(v) for v in known]
+    if all(t == types[0] for t in types):
+        return values
+    target = ft.unify(types)
+    if target is None and all(isinstance(t, tuple) for t in types):
+        # collections: their element types (of an empty one, of a list variable) are not all known here
+        return [Unknown("the results of a conditional are collections of types Terraform may not unify", origin)]*2
+    if target is None:
+        raise TerraformError(
+            "Inconsistent conditional result types: the true and false result expressions must have "
+            f"consistent types ({ft.type_name(types[0])} and {ft.type_name(types[1])})",
+            origin,
+        )
+    try:
+        return [v if v is None or isinstance(v, Unknown) or first_unknown(v) is not None else ft.convert(v, target)
+                for v in values]
+    except ft.TfConversionError as exc:
+        raise TerraformError(f"Inconsistent conditional result types: {exc}", origin) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -684,11 +740,8 @@ class Evaluator:
         if op in ("&&", "||"):
             a = self._bool(lhs, origin, f"left operand of {op}")
             b = self._bool(rhs, origin, f"right operand of {op}")
-            if op == "||":
-                if a is True or b is True:
-                    return True
-            elif a is False or b is False:
-                return False
+            # no short circuit: Terraform converts both operands, and an unknown operand (of a type
+            # not known either) makes the result unknown
             if isinstance(a, Unknown):
                 return a
             if isinstance(b, Unknown):
@@ -701,30 +754,38 @@ class Evaluator:
             return x
         if isinstance(y, Unknown):
             return y
+        ex, ey = _exact(x), _exact(y)
+        if ex is None or ey is None:  # an infinity
+            return self._infinite(op, x, y, origin)
+        if op in _COMPARE:
+            return {"<": ex < ey, ">": ex > ey, "<=": ex <= ey, ">=": ex >= ey}[op]
+        if op == "+":
+            return number_of(ex + ey)
+        if op == "-":
+            return number_of(ex - ey)
+        if op == "*":
+            return number_of(ex * ey)
+        if op == "/":
+            if ey == 0:
+                if ex == 0:
+                    raise TerraformError("Arithmetic error: division of zero by zero", origin)
+                return math.inf if ex > 0 else -math.inf
+            return number_of(ex / ey)
+        if op == "%":
+            if ey == 0:  # cty: x % 0 is x
+                return x
+            # cty: x - y * trunc(x / y), each step rounded to 512 bits
+            ratio = _round_exact(ex / ey)
+            whole = Fraction(math.trunc(ratio))
+            return number_of(ex - _round_exact(ey * whole))
+        raise TerraformError(f"unsupported operator {op}", origin)  # pragma: no cover
+
+    @staticmethod
+    def _infinite(op: str, x: Any, y: Any, origin: Origin) -> Any:
+        """Arithmetic with an infinity (from a division by zero): comparisons only."""
         if op in _COMPARE:
             return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
-        if op == "+":
-            return normalize_number(x + y)
-        if op == "-":
-            return normalize_number(x - y)
-        if op == "*":
-            return normalize_number(x * y)
-        if op == "/":
-            if y == 0:
-                if x == 0:
-                    raise TerraformError("Arithmetic error: division of zero by zero", origin)
-                return math.inf if x > 0 else -math.inf
-            if isinstance(x, int) and isinstance(y, int) and x % y == 0:
-                return x // y
-            return normalize_number(x / y)
-        if op == "%":
-            if y == 0:
-                raise TerraformError("Arithmetic error: modulo by zero", origin)
-            if isinstance(x, int) and isinstance(y, int):
-                r = abs(x) % abs(y)
-                return -r if x < 0 else r
-            return normalize_number(math.fmod(x, y))
-        raise TerraformError(f"unsupported operator {op}", origin)  # pragma: no cover
+        return Unknown(f"arithmetic on an infinite number ({op})", origin)
 
     def _number(self, value: Any, origin: Origin, op: str) -> Any:
         if isinstance(value, Unknown):
@@ -772,7 +833,10 @@ class Evaluator:
             b = self._bool(value, origin, "operand of !")
             return b if isinstance(b, Unknown) else not b
         x = self._number(value, origin, "-")
-        return x if isinstance(x, Unknown) else normalize_number(-x)
+        if isinstance(x, Unknown):
+            return x
+        ex = _exact(x)
+        return -x if ex is None else number_of(-ex)
 
     def _conditional(self, node: Tree, scope: Scope) -> Any:
         exprs = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]

@@ -190,12 +190,18 @@ def _n(value: Any, param: str) -> int | float:
 
 
 def _int(value: Any, param: str) -> int:
+    """A number parameter Terraform converts to a Go ``int``: whole and within 64 bits."""
     n = _n(value, param)
     if isinstance(n, float):
-        if not n.is_integer():
-            raise TfConversionError(f'Invalid value for "{param}" parameter: value must be a whole number')
+        if not math.isfinite(n) or not n.is_integer():
+            raise TfConversionError(_WHOLE)
         n = int(n)
+    if not -(2**63) <= n < 2**63:
+        raise TfConversionError(_WHOLE)
     return n
+
+
+_WHOLE = "value must be a whole number, between -9223372036854775808 and 9223372036854775807"
 
 
 def _seq(value: Any, param: str, *, sets: bool = True) -> list[Any]:
@@ -747,7 +753,9 @@ def _fraction_to_number(f: Fraction) -> int | float:
 @_fn("format")
 def _format(ctx: FunctionContext, fmt: Any, *args: Any) -> Any:
     r = tf_format(_s(fmt, "format"), list(args))
-    return None if r is None else _tstr(r, fmt)
+    if r is None:  # Terraform's format of a null argument is an unknown value
+        return Unknown("format() of a null argument is not known to Terraform", None)
+    return _tstr(r, fmt)
 
 
 @_fn("formatlist")
@@ -769,7 +777,8 @@ def _formatlist(ctx: FunctionContext, fmt: Any, *args: Any) -> list[Any]:
     for j in range(n):
         row = [a[j] if isinstance(a, (list, tuple)) else a for a in args]
         r = tf_format(f, row)
-        out.append(None if r is None else _tstr(r, fmt))
+        out.append(Unknown("formatlist() of a null argument is not known to Terraform", None) if r is None
+                   else _tstr(r, fmt))
     return out
 
 
@@ -845,6 +854,8 @@ def _trimsuffix(ctx: FunctionContext, value: Any, suffix: Any) -> TfStr:
 def _indent(ctx: FunctionContext, spaces: Any, value: Any) -> TfStr:
     n = _int(spaces, "spaces")
     s = _s(value, "str")
+    if n < 0:
+        raise TfConversionError("panic in function implementation: strings: negative Repeat count")
     pad = " " * max(n, 0)
     return _tstr(s.replace("\n", "\n" + pad), value)
 
@@ -947,5 +958,5 @@ def _floor(ctx: FunctionContext, value: Any) -> int:
 
 @_fn("signum")
 def _signum(ctx: FunctionContext, value: Any) -> int:
-    n = _n(value, "num")
+    n = _int(value, "num")
     return (n > 0) - (n < 0)

@@ -23,7 +23,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Union
 
-from checker.terraform.values import TfSet, TfStr, Unknown
+from checker.terraform.values import TfNumber, TfSet, TfStr, Unknown
 
 TfType = Union[str, tuple[Any, ...]]  # noqa: UP007 (a runtime alias on Python 3.10)
 
@@ -319,28 +319,46 @@ def parse_number(text: str) -> int | float:
 
 
 def decimal_to_number(d: Decimal) -> int | float:
+    """A decimal as Terraform parses it (big.ParseFloat with a 512-bit mantissa)."""
+    if not d.is_finite():
+        raise TfConversionError("number is out of range")
+    if abs(d.adjusted()) > 10_000:
+        raise TfConversionError("number is out of range")
     if d == d.to_integral_value():
         return int(d)
-    f = float(d)
-    if math.isinf(f):
-        raise TfConversionError("number is out of range")
-    return f
+    return number_of(Fraction(d))
 
 
 def _round_to_prec(frac: Fraction, prec: int = _PREC) -> Fraction:
+    """``frac`` rounded to a binary float of ``prec`` bits of mantissa, half to even (big.ToNearestEven)."""
     if frac == 0:
         return frac
-    sign = -1 if frac < 0 else 1
-    a = abs(frac)
-    e = a.numerator.bit_length() - a.denominator.bit_length()
-    # 2**(prec-1) <= a / 2**shift < 2**prec
-    shift = e - prec
-    while a / Fraction(2) ** shift >= 2**prec:
-        shift += 1
-    while a / Fraction(2) ** shift < 2 ** (prec - 1):
-        shift -= 1
-    m = round(a / Fraction(2) ** shift)  # round half to even, as big.ToNearestEven
-    return sign * m * Fraction(2) ** shift
+    n, d = abs(frac.numerator), frac.denominator
+    shift = n.bit_length() - d.bit_length() - prec
+    for _ in range(3):
+        den = d << shift if shift >= 0 else d
+        num = n if shift >= 0 else n << -shift
+        q, r = divmod(num, den)
+        if q.bit_length() > prec:
+            shift += 1
+        elif q.bit_length() < prec:
+            shift -= 1
+        else:
+            break
+    if 2 * r > den or (2 * r == den and q & 1):
+        q += 1
+    value = Fraction(q << shift) if shift >= 0 else Fraction(q, 1 << -shift)
+    return value if frac > 0 else -value
+
+
+def number_of(frac: Fraction) -> int | float:
+    """The Terraform number of the exact result ``frac`` of an operation (rounded to 512 bits)."""
+    if frac.denominator == 1 and abs(frac.numerator).bit_length() <= _PREC:
+        return int(frac.numerator)
+    r = _round_to_prec(frac)
+    if r.denominator == 1:
+        return int(r.numerator)
+    return TfNumber(r)
 
 
 def exact_number(n: int | float) -> Fraction:
@@ -349,6 +367,8 @@ def exact_number(n: int | float) -> Fraction:
         raise TypeError("bool is not a number")
     if isinstance(n, int):
         return _round_to_prec(Fraction(n)) if abs(n).bit_length() > _PREC else Fraction(n)
+    if isinstance(n, TfNumber):
+        return n.exact
     if math.isnan(n) or math.isinf(n):
         raise TfConversionError("number is not finite")
     return _round_to_prec(Fraction(Decimal(repr(n))))
@@ -362,6 +382,9 @@ def format_number(n: int | float) -> str:
         return str(n)
     if math.isnan(n) or math.isinf(n):
         raise TfConversionError("cannot format a non-finite number")
+    if isinstance(n, TfNumber):
+        ds, dp = _shortest(n.exact)
+        return ("-" if n.exact < 0 else "") + _f_from_digits(ds, dp, max(len(ds) - dp, 0))
     if n == 0:
         return "-0" if math.copysign(1.0, n) < 0 else "0"
     d = Decimal(repr(n))
@@ -380,12 +403,7 @@ def _digits(frac: Fraction, mode: str, prec: int) -> tuple[str, int]:
     if a == 0:
         return "", 0
     if prec < 0:
-        # the shortest decimal that rounds to the same 512-bit value: try growing precision
-        for sig in range(1, 200):
-            ds, dp = _digits(frac, "e", sig)
-            if _round_to_prec(Fraction(int(ds or "0")) * Fraction(10) ** (dp - len(ds))) == _round_to_prec(a):
-                return ds.rstrip("0"), dp
-        return _digits(frac, "e", 200)
+        return _shortest(frac)
     # exponent: 10**(dp-1) <= a < 10**dp
     dp = len(str(a.numerator // a.denominator)) if a >= 1 else 0
     if a < 1:
@@ -400,6 +418,32 @@ def _digits(frac: Fraction, mode: str, prec: int) -> tuple[str, int]:
     ds = str(q)
     new_dp = len(ds) - scale
     return ds, new_dp
+
+
+def _shortest(frac: Fraction) -> tuple[str, int]:
+    """The shortest decimal digits (and point position) that round to the same 512-bit value as
+    ``frac``: ``big.Float.Text('f', -1)``."""
+    a = _round_to_prec(abs(frac))
+    if a == 0:
+        return "", 0
+
+    def fits(sig: int) -> tuple[str, int] | None:
+        ds, dp = _digits(a, "e", sig)
+        back = Fraction(int(ds or "0")) * Fraction(10) ** (dp - len(ds))
+        return (ds.rstrip("0"), dp) if _round_to_prec(back) == a else None
+
+    lo, hi = 1, 170  # 512 bits need at most 155 significant digits
+    best = fits(hi)
+    if best is None:  # pragma: no cover - cannot happen at 512 bits
+        return _digits(a, "e", hi)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        got = fits(mid)
+        if got is None:
+            lo = mid + 1
+        else:
+            best, hi = got, mid
+    return best
 
 
 def go_format_number(

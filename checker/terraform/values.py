@@ -6,8 +6,10 @@ Evaluated Terraform values are plain Python values so that ordinary code can use
 Terraform             Python
 ====================  =========================================================
 string                :class:`TfStr` (a ``str`` subclass carrying its origin)
-number                ``int`` or ``float`` (``int`` whenever the value is whole
-                      and came from an integer literal or integer arithmetic)
+number                ``int`` whenever the value is whole; else :class:`TfNumber`
+                      (a ``float`` holding Terraform's exact 512-bit value), or a
+                      plain ``float`` for a value computed in 64-bit floating point
+                      (``pow``, ``log``) or an infinity
 bool                  ``bool``
 null                  ``None``
 list / tuple          ``list``
@@ -33,7 +35,9 @@ elements are known). Nothing unknown is ever silently turned into a known value.
 from __future__ import annotations
 
 import copy
+import unicodedata
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 
@@ -76,6 +80,8 @@ class TfStr(str):
         from_file: str | None = None,
         sensitive: bool = False,
     ) -> TfStr:
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)  # every cty string is NFC
         self = super().__new__(cls, value)
         self.origin = origin
         self.encoded_from = encoded_from
@@ -90,6 +96,27 @@ class TfStr(str):
 def _make_tfstr(value: str, origin: Origin | None, encoded_from: Any, from_file: str | None,
                 sensitive: bool = False) -> TfStr:
     return TfStr(value, origin, encoded_from=encoded_from, from_file=from_file, sensitive=sensitive)
+
+
+class TfNumber(float):
+    """A non-integer Terraform number: ``exact`` is the value Terraform holds (a binary float with a
+    512-bit mantissa, as a Fraction), the float its nearest double for code that only approximates.
+
+    Arithmetic on it is done by the evaluator on ``exact`` (Python's float operators would give a
+    plain float): ``0.1 + 0.2 == 0.3`` as in Terraform.
+    """
+
+    __slots__ = ("exact",)
+
+    exact: Fraction
+
+    def __new__(cls, exact: Fraction) -> TfNumber:
+        self = super().__new__(cls, float(exact))
+        self.exact = exact
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TfNumber, (self.exact,))
 
 
 class TfSet(tuple):  # type: ignore[type-arg]

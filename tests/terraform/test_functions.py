@@ -359,7 +359,7 @@ CASES: list[Case] = [
     C("format", ["%d", "12"]),
     C("format", ["%s"]),
     C("format", ["%s", "a", "b"]),
-    C("format", ["%v", None]),
+    # format("%v", null) is unknown in terraform console (the gate: Unknown): tests/terraform/data/expressions.json
     C("format", ["%#v", "a"]),
     C("format", ["%x", "hi"]),
     C("format", ["%[2]s %[1]s", "a", "b"]),
