@@ -849,6 +849,12 @@ class Evaluator:
         sensitive_cond = self._consumed != consumed
         then = materialize(self._eval(then_node, scope), origin)
         other = materialize(self._eval(else_node, scope), origin)
+        unselected = other if cond else then
+        if isinstance(unselected, Unknown) and unselected.ref is None:
+            # Terraform unifies the types of both results, and this one's type is not known here (an
+            # unknown from a reference has the type its resource gives it: trusted)
+            return Unknown(f"the other result of a conditional is not known: {unselected.reason}",
+                           unselected.origin or origin)
         then, other = unify([then, other], origin)
         result = then if cond else other
         # as Terraform: sensitive when the condition is, or either result as a whole is
@@ -1037,7 +1043,10 @@ class Evaluator:
             return self._try(arg_nodes, scope, origin)
         if name == "can":
             return self._can(arg_nodes, scope, origin)
+        consumed = self._consumed
         args = [materialize(self._eval(a, scope), origin) for a in arg_nodes]
+        # a sensitive number or bool among the arguments (it cannot carry the mark itself)
+        consumed_marks = self._consumed != consumed
         if expand and args:
             last = args.pop()
             if isinstance(last, Unknown):
@@ -1061,11 +1070,13 @@ class Evaluator:
         else:
             result = _call_builtin(scope.functions, name, args, origin)
         if name in _MARK_FUNCTIONS:
+            if name == "sensitive" and not has_marks(result):
+                self._consumed += 1  # sensitive(1): the number cannot carry the mark; what uses it is marked
             return result
         if name in _KEEPS_ELEMENT_MARKS:
             sensitive = any(wholly_marked(a) for a in args)
         else:
-            sensitive = any(has_marks(a) for a in args)
+            sensitive = consumed_marks or any(has_marks(a) for a in args)
         return self._marked(result) if sensitive else result
 
     def _try(self, arg_nodes: list[Any], scope: Scope, origin: Origin) -> Any:

@@ -73,7 +73,7 @@ from checker.terraform.functions_types import (
     type_of,
     unify,
 )
-from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, mark, unmark
+from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, mark, typed_empty, unmark
 
 __all__ = ["FUNCTIONS", "FunctionContext", "TfFunctionError", "call_function", "is_supported"]
 
@@ -219,6 +219,9 @@ def _str_list(value: Any, param: str) -> list[str]:
     """A ``list(string)`` parameter."""
     if value is None:
         raise TfConversionError(f'Invalid value for "{param}" parameter: argument must not be null')
+    known_type = getattr(value, "tf_type", None)
+    if known_type is not None and known_type[1] not in (STRING, NUMBER, BOOL, "dynamic"):
+        raise TfConversionError(f'Invalid value for "{param}" parameter: list of string required')
     if not isinstance(value, (list, tuple)):
         raise TfConversionError(f'Invalid value for "{param}" parameter: list of string required')
     out = []
@@ -562,10 +565,19 @@ def _zipmap(ctx: FunctionContext, keys: Any, values: Any) -> dict[str, Any]:
     return out
 
 
+def _typed_nulls(value: Any, name: str) -> None:
+    """A null element beside collections: in Terraform a null has a type (a ``string`` variable's
+    null cannot join a list), which values here do not carry. Not computed (fails closed)."""
+    items = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (list, tuple)) else []
+    if any(v is None for v in items) and any(isinstance(v, (list, tuple, dict)) for v in items):
+        raise _Unsupported(f"{name}() of null and collection elements: the type of the null is not known here")
+
+
 @_fn("toset")
 def _toset(ctx: FunctionContext, value: Any) -> Any:
     if value is None:
         return None
+    _typed_nulls(value, "toset")
     try:
         return to_set(value)
     except TfConversionError as exc:
@@ -576,6 +588,7 @@ def _toset(ctx: FunctionContext, value: Any) -> Any:
 def _tolist(ctx: FunctionContext, value: Any) -> Any:
     if value is None:
         return None
+    _typed_nulls(value, "tolist")
     if isinstance(value, Unknown):
         return Unknown(f"tolist() of an unknown value: {value.reason}", value.origin, value.ref, value.attribute)
     if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in value):
@@ -594,6 +607,7 @@ def _tolist(ctx: FunctionContext, value: Any) -> Any:
 def _tomap(ctx: FunctionContext, value: Any) -> Any:
     if value is None:
         return None
+    _typed_nulls(value, "tomap")
     try:
         return to_map(value)
     except TfConversionError as exc:
@@ -633,7 +647,9 @@ def _set_args(name: str, sets: tuple[Any, ...]) -> tuple[list[Any], Any]:
         if s is None:
             raise TfConversionError("argument must not be null")
         converted.append(list(to_set(s)))
-    elem = unify([type_of(v) for s in converted for v in s])
+    # an empty collection of a known type (a typed variable) takes part with its element type
+    typed = [t[1] for s in sets if isinstance(t := type_of(s), tuple) and t[0] in ("list", "set")]
+    elem = unify(typed + [type_of(v) for s in converted for v in s])
     if elem is None:
         raise TfConversionError("given sets must all have compatible element types")
     return [[convert(v, elem) for v in s] for s in converted], elem
@@ -682,6 +698,11 @@ def _coalesce(ctx: FunctionContext, *vals: Any) -> Any:
 def _coalescelist(ctx: FunctionContext, *vals: Any) -> Any:
     if not vals:
         raise TfConversionError("at least one argument is required")
+    for v in vals:  # Terraform checks every argument's type first
+        if v is None:
+            raise TfConversionError("argument must not be null")
+        if isinstance(v, TfSet):
+            raise TfConversionError("coalescelist arguments must be lists or tuples, got set")
     for v in vals:
         if isinstance(v, Unknown):
             return Unknown(f"coalescelist() reached an unknown value: {v.reason}", v.origin, v.ref, v.attribute)
@@ -913,7 +934,14 @@ def _regexall(ctx: FunctionContext, pattern: Any, value: Any) -> list[Any]:
     rx = compile_re2(_s(pattern, "pattern"))
     kind = regex_result_kind(rx)
     s = _s(value, "string")
-    return [match_value(rx, m, kind, lambda g: _tstr(g, value)) for m in find_all(rx, s)]
+    found = [match_value(rx, m, kind, lambda g: _tstr(g, value)) for m in find_all(rx, s)]
+    if not found:  # an empty list of the type Terraform gives it
+        if kind == "string":
+            return typed_empty(("list", STRING))  # type: ignore[no-any-return]
+        if kind == "tuple":
+            return typed_empty(("list", ("tuple", (STRING,) * rx.groups)))  # type: ignore[no-any-return]
+        return typed_empty(("list", ("object", tuple((n, STRING) for n in sorted(rx.groupindex)))))  # type: ignore[no-any-return]
+    return found
 
 
 # -- numbers -------------------------------------------------------------------------------------

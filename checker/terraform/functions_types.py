@@ -23,7 +23,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Union
 
-from checker.terraform.values import TfNumber, TfSet, TfStr, Unknown
+from checker.terraform.values import TfNumber, TfSet, TfStr, Unknown, typed_empty
 
 TfType = Union[str, tuple[Any, ...]]  # noqa: UP007 (a runtime alias on Python 3.10)
 
@@ -43,6 +43,9 @@ class TfConversionError(Exception):
 def type_of(value: Any) -> TfType:
     if value is None or isinstance(value, Unknown):
         return DYNAMIC
+    known_type = getattr(value, "tf_type", None)
+    if known_type is not None:  # an empty collection of a known type
+        return known_type  # type: ignore[no-any-return]
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, (int, float)):
@@ -166,6 +169,8 @@ def convert(value: Any, target: TfType) -> Any:
         if not isinstance(value, (list, tuple)):
             raise TfConversionError(f"{kind} of {type_name(target[1])} required")
         items = [convert(v, target[1]) for v in value]
+        if not items and target[1] != DYNAMIC:
+            return typed_empty(target)
         return make_set(items, target[1]) if kind == "set" else items
     if kind == "tuple":
         if not isinstance(value, (list, tuple)) or len(value) != len(target[1]):
@@ -174,6 +179,8 @@ def convert(value: Any, target: TfType) -> Any:
     if kind == "map":
         if not isinstance(value, dict):
             raise TfConversionError(f"map of {type_name(target[1])} required")
+        if not value and target[1] != DYNAMIC:
+            return typed_empty(target)
         return {k: convert(v, target[1]) for k, v in value.items()}
     if kind == "object":
         if not isinstance(value, dict):
@@ -259,9 +266,12 @@ def make_set(items: list[Any], elem: TfType | None = None) -> TfSet:
         elem = unify([type_of(v) for v in items]) or DYNAMIC
     known: list[Any] = []
     unknown: list[Any] = []
+    nulls: list[Any] = []
     for v in items:
         if isinstance(v, Unknown):
             unknown.append(v)
+        elif v is None:
+            nulls[:] = [None]  # after the other elements, as cty orders them
         elif not any(tf_equal(v, k) for k in known):
             known.append(v)
     if elem == STRING:
@@ -273,7 +283,7 @@ def make_set(items: list[Any], elem: TfType | None = None) -> TfSet:
     else:
         # cty orders other element types by their hash string (stable for equal strings)
         known.sort(key=lambda v: _hash_string(v, elem).encode("utf-8", "surrogatepass"))
-    return TfSet(known + unknown)
+    return TfSet(known + nulls + unknown)
 
 
 def _hash_string(value: Any, t: TfType) -> str:

@@ -125,6 +125,34 @@ class TfSet(tuple):  # type: ignore[type-arg]
     __slots__ = ()
 
 
+class TypedList(list):  # type: ignore[type-arg]
+    """An empty list whose Terraform type is known (a ``list(string)`` variable, a conversion):
+    ``tf_type`` as :mod:`checker.terraform.functions_types` spells types. An empty value has no
+    elements to infer a type from, and Terraform's answers depend on it (``true ? var.ids : []``)."""
+
+    tf_type: Any
+
+
+class TypedMap(dict):  # type: ignore[type-arg]
+    """An empty map whose Terraform type is known (see :class:`TypedList`)."""
+
+    tf_type: Any
+
+
+class TypedSet(TfSet):
+    """An empty set whose Terraform type is known (see :class:`TypedList`)."""
+
+    tf_type: Any
+
+
+def typed_empty(tf_type: Any) -> Any:
+    """The empty list, set or map of type ``tf_type`` (``("list", "string")``...)."""
+    kind = tf_type[0]
+    value: Any = TypedList() if kind == "list" else TypedSet() if kind == "set" else TypedMap()
+    value.tf_type = tf_type
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Unknown:
     """A value that cannot be known before apply (or at all, here), and why.
