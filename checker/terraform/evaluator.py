@@ -173,6 +173,18 @@ def normalize_number(value: int | float) -> int | float:
     return value
 
 
+def _negative(value: int | float) -> bool:
+    """The sign bit of a number (Terraform's big floats have a negative zero)."""
+    return math.copysign(1.0, value) < 0 if isinstance(value, float) else value < 0
+
+
+def _zero_signed(value: int | float, negative: bool) -> int | float:
+    """A zero result with the sign IEEE arithmetic gives it (``-2.25 * 0`` is ``-0``)."""
+    if value == 0 and negative:
+        return -0.0
+    return value
+
+
 def _exact(value: int | float) -> Fraction | None:
     """The exact value Terraform holds for a finite number; None for an infinity."""
     if isinstance(value, float) and not isinstance(value, TfNumber) and not math.isfinite(value):
@@ -759,18 +771,19 @@ class Evaluator:
             return self._infinite(op, x, y, origin)
         if op in _COMPARE:
             return {"<": ex < ey, ">": ex > ey, "<=": ex <= ey, ">=": ex >= ey}[op]
+        nx, ny = _negative(x), _negative(y)
         if op == "+":
-            return number_of(ex + ey)
+            return _zero_signed(number_of(ex + ey), nx and ny)
         if op == "-":
-            return number_of(ex - ey)
+            return _zero_signed(number_of(ex - ey), nx and not ny)
         if op == "*":
-            return number_of(ex * ey)
+            return _zero_signed(number_of(ex * ey), nx != ny)
         if op == "/":
             if ey == 0:
                 if ex == 0:
                     raise TerraformError("Arithmetic error: division of zero by zero", origin)
-                return math.inf if ex > 0 else -math.inf
-            return number_of(ex / ey)
+                return math.inf if (ex > 0) != ny else -math.inf
+            return _zero_signed(number_of(ex / ey), nx != ny)
         if op == "%":
             if ey == 0:  # cty: x % 0 is x
                 return x
@@ -836,7 +849,7 @@ class Evaluator:
         if isinstance(x, Unknown):
             return x
         ex = _exact(x)
-        return -x if ex is None else number_of(-ex)
+        return -x if ex is None else _zero_signed(number_of(-ex), not _negative(x))
 
     def _conditional(self, node: Tree, scope: Scope) -> Any:
         exprs = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
@@ -966,6 +979,11 @@ class Evaluator:
             return
         if wholly_marked(coll):
             self._consumed += 1  # the result is sensitive (see _for_tuple_expr)
+        if cond is not None and isinstance(coll, (list, tuple, dict)) and not coll:
+            # Terraform checks the condition's type even when there is nothing to iterate over
+            placeholder = Unknown("an element of an empty collection", origin)
+            empty = scope.child({n: placeholder for n in names})
+            self._bool(materialize(self._eval(cond, empty), origin), origin, "'for' condition")
         for k, v in _iterate(coll, origin):
             inner = scope.child({names[0]: k, names[1]: v} if len(names) == 2 else {names[0]: v})
             if cond is not None:

@@ -62,6 +62,8 @@ from checker.terraform.functions_types import (
     NUMBER,
     STRING,
     TfConversionError,
+    TypeNotKnown,
+    check_typed_nulls,
     convert,
     exact_number,
     make_set,
@@ -141,7 +143,7 @@ def call_function(ctx: FunctionContext, name: str, args: list[Any], origin: Orig
         return fn(ctx, *args)
     except _Unsupported as exc:
         return Unknown(f"{name}(): {exc}", origin)
-    except TextUnsupported as exc:
+    except (TextUnsupported, TypeNotKnown) as exc:
         return Unknown(f"{name}(): {exc}", origin)
     except (TfConversionError, TextError, EncodingError) as exc:
         raise TfFunctionError(f'Call to function "{name}" failed: {exc}.') from None
@@ -451,7 +453,9 @@ def _flatten(ctx: FunctionContext, value: Any) -> Any:
 
 @_fn("distinct")
 def _distinct(ctx: FunctionContext, value: Any) -> list[Any]:
-    items = to_list(_seq(value, "list"))
+    items = to_list(value if getattr(value, "tf_type", None) else _seq(value, "list"))
+    if not items:
+        return items  # keeps the type of an empty typed list
     out: list[Any] = []
     for v in items:
         if not any(tf_equal(v, o) for o in out):
@@ -548,6 +552,10 @@ def _lookup(ctx: FunctionContext, value: Any, key: Any, default: Any = _MISSING)
         return value[k]
     if default is _MISSING:
         raise TfConversionError(f'Invalid value for "inputMap" parameter: the given object has no attribute "{k}"')
+    if value and default is not None and unify([type_of(v) for v in value.values()]) != type_of(default):
+        # a map converts the default to its element type (or rejects it), an object does not
+        raise TypeNotKnown("the default's type differs from the elements': Terraform's answer depends on "
+                           "whether the value is a map or an object")
     return default
 
 
@@ -565,19 +573,12 @@ def _zipmap(ctx: FunctionContext, keys: Any, values: Any) -> dict[str, Any]:
     return out
 
 
-def _typed_nulls(value: Any, name: str) -> None:
-    """A null element beside collections: in Terraform a null has a type (a ``string`` variable's
-    null cannot join a list), which values here do not carry. Not computed (fails closed)."""
-    items = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (list, tuple)) else []
-    if any(v is None for v in items) and any(isinstance(v, (list, tuple, dict)) for v in items):
-        raise _Unsupported(f"{name}() of null and collection elements: the type of the null is not known here")
-
-
 @_fn("toset")
 def _toset(ctx: FunctionContext, value: Any) -> Any:
     if value is None:
         return None
-    _typed_nulls(value, "toset")
+    check_typed_nulls(list(value.values()) if isinstance(value, dict) else list(value)
+                      if isinstance(value, (list, tuple)) else [])
     try:
         return to_set(value)
     except TfConversionError as exc:
@@ -588,7 +589,8 @@ def _toset(ctx: FunctionContext, value: Any) -> Any:
 def _tolist(ctx: FunctionContext, value: Any) -> Any:
     if value is None:
         return None
-    _typed_nulls(value, "tolist")
+    check_typed_nulls(list(value.values()) if isinstance(value, dict) else list(value)
+                      if isinstance(value, (list, tuple)) else [])
     if isinstance(value, Unknown):
         return Unknown(f"tolist() of an unknown value: {value.reason}", value.origin, value.ref, value.attribute)
     if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in value):
@@ -607,7 +609,8 @@ def _tolist(ctx: FunctionContext, value: Any) -> Any:
 def _tomap(ctx: FunctionContext, value: Any) -> Any:
     if value is None:
         return None
-    _typed_nulls(value, "tomap")
+    check_typed_nulls(list(value.values()) if isinstance(value, dict) else list(value)
+                      if isinstance(value, (list, tuple)) else [])
     try:
         return to_map(value)
     except TfConversionError as exc:

@@ -37,6 +37,17 @@ class TfConversionError(Exception):
     """A value cannot be converted to the wanted type (the message is cty's wording)."""
 
 
+class TypeNotKnown(Exception):
+    """Terraform's answer depends on a type the values here do not carry (the result is Unknown)."""
+
+
+def check_typed_nulls(items: list[Any]) -> None:
+    """A null beside collections: in Terraform a null has a type (a ``string`` variable's null cannot
+    join a list of maps, a literal ``null`` can), which values here do not carry."""
+    if any(v is None for v in items) and any(isinstance(v, (list, tuple, dict)) for v in items):
+        raise TypeNotKnown("null and collection elements: the type of the null is not known here")
+
+
 # -- type inference ------------------------------------------------------------------------------
 
 
@@ -196,10 +207,14 @@ def convert(value: Any, target: TfType) -> Any:
 
 def to_list(value: Any, param: str = "list") -> list[Any]:
     """``convert(value, list(any))``: unify the element types of a tuple, list or set."""
+    known_type = getattr(value, "tf_type", None)
+    if known_type is not None and known_type[0] in ("list", "set"):
+        return typed_empty(("list", known_type[1]))  # type: ignore[no-any-return]
     if isinstance(value, TfSet):
         return list(value)
     if not isinstance(value, (list, tuple)):
         raise TfConversionError(f"list of any single type required, got {type_name(type_of(value))}")
+    check_typed_nulls(list(value))
     elem = unify([type_of(v) for v in value])
     if elem is None:
         raise TfConversionError("cannot convert tuple to list of any single type")
@@ -209,8 +224,12 @@ def to_list(value: Any, param: str = "list") -> list[Any]:
 def to_set(value: Any) -> TfSet:
     if isinstance(value, TfSet):
         return value
+    known_type = getattr(value, "tf_type", None)
+    if known_type is not None and known_type[0] == "list":
+        return typed_empty(("set", known_type[1]))  # type: ignore[no-any-return]
     if not isinstance(value, (list, tuple)):
         raise TfConversionError(f"set of any single type required, got {type_name(type_of(value))}")
+    check_typed_nulls(list(value))
     elem = unify([type_of(v) for v in value])
     if elem is None:
         raise TfConversionError("cannot convert tuple to set of any single type")
@@ -220,6 +239,9 @@ def to_set(value: Any) -> TfSet:
 def to_map(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TfConversionError(f"cannot convert {type_name(type_of(value))} to map of any single type")
+    if getattr(value, "tf_type", None) is not None:
+        return value
+    check_typed_nulls(list(value.values()))
     elem = unify([type_of(v) for v in value.values()])
     if elem is None:
         raise TfConversionError("cannot convert object to map of any single type")

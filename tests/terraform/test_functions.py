@@ -268,7 +268,9 @@ CASES: list[Case] = [
     C("keys", [{"b": 1, "a": 2, "B": 3}]),
     C("values", [{"b": 1, "a": "x"}]),
     C("lookup", [{"a": 1}, "a"]),
-    C("lookup", [{"a": 1}, "b", "d"]),
+    # lookup({a = 1}, "b", "d") is "d" for an object, an error for a map(number): the gate cannot tell
+    # them apart and says Unknown (tests/terraform/test_expressions_differential.py)
+    C("lookup", [{"a": "x"}, "b", "d"]),
     C("lookup", [{"a": 1}, "b"]),
     C("lookup", [{"a": 1, "b": "x"}, "a", None]),
     C("zipmap", [["a", "b"], [1, "x"]]),
