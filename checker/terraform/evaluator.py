@@ -35,7 +35,7 @@ from checker.terraform.functions_types import (
     number_of,
 )
 from checker.terraform.functions_types import (
-    _round_to_prec as _round_exact,
+    round_exact as _round_exact,
 )
 from checker.terraform.syntax import Token, Tree
 from checker.terraform.values import (
@@ -441,7 +441,8 @@ _KEEPS_ELEMENT_MARKS = frozenset({
     "tolist", "tomap", "values", "zipmap",
 })
 # Functions that handle marks themselves.
-_MARK_FUNCTIONS = frozenset({"sensitive", "nonsensitive"})
+_MARK_FUNCTIONS = frozenset({"sensitive", "nonsensitive", "issensitive", "core::sensitive", "core::nonsensitive",
+                             "core::issensitive"})
 
 
 class Evaluator:

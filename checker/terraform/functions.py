@@ -29,6 +29,7 @@ import base64
 import hashlib
 import math
 import os
+import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
@@ -66,7 +67,10 @@ from checker.terraform.functions_types import (
     check_typed_nulls,
     convert,
     exact_number,
+    go_quote,
     make_set,
+    number_of,
+    round_exact,
     tf_equal,
     to_list,
     to_map,
@@ -75,7 +79,17 @@ from checker.terraform.functions_types import (
     type_of,
     unify,
 )
-from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, mark, typed_empty, unmark
+from checker.terraform.values import (
+    Origin,
+    TfSet,
+    TfStr,
+    Unknown,
+    first_unknown,
+    has_marks,
+    mark,
+    typed_empty,
+    unmark,
+)
 
 __all__ = ["FUNCTIONS", "FunctionContext", "TfFunctionError", "call_function", "is_supported"]
 
@@ -108,7 +122,7 @@ _NEVER_KNOWN = {
     "plantimestamp": "plantimestamp() is known only at plan time",
     "uuid": "uuid() is random",
     "bcrypt": "bcrypt() is salted at random",
-    "timeadd": "timeadd() is not supported",
+    "timeadd": "function timeadd is not evaluated by the gate",
 }
 
 
@@ -130,10 +144,14 @@ def call_function(ctx: FunctionContext, name: str, args: list[Any], origin: Orig
     """Evaluate ``name(*args)``; see the module docstring for what comes back."""
     if name.startswith("provider::"):
         return Unknown(f"provider function {name} is not supported", origin)
+    if name.startswith("core::") and name[6:] in _NEVER_KNOWN:
+        name = name[6:]
     if name in _NEVER_KNOWN:
         return Unknown(_NEVER_KNOWN[name], origin)
     fn = FUNCTIONS.get(name)
     if fn is None:
+        if name.removeprefix("core::") in TERRAFORM_FUNCTIONS:
+            return Unknown(f"function {name} is not evaluated by the gate", origin)
         return Unknown(f"function {name} is not supported", origin)
     if name not in _HANDLES_UNKNOWN:
         u = first_unknown(args)
@@ -991,3 +1009,452 @@ def _floor(ctx: FunctionContext, value: Any) -> int:
 def _signum(ctx: FunctionContext, value: Any) -> int:
     n = _int(value, "num")
     return (n > 0) - (n < 0)
+
+
+# -- the rest of Terraform 1.11's built-in functions ---------------------------------------------
+
+# Every built-in function of Terraform 1.11 (``terraform metadata functions -json``; each also exists as
+# ``core::<name>``). Those not in FUNCTIONS evaluate to an Unknown that names them.
+TERRAFORM_FUNCTIONS = frozenset(["abs", "abspath", "alltrue", "anytrue", "base64decode", "base64encode", "base64gzip", "base64sha256", "base64sha512", "basename", "bcrypt", "can", "ceil", "chomp", "chunklist", "cidrhost", "cidrnetmask", "cidrsubnet", "cidrsubnets", "coalesce", "coalescelist", "compact", "concat", "contains", "csvdecode", "dirname", "distinct", "element", "endswith", "ephemeralasnull", "file", "filebase64", "filebase64sha256", "filebase64sha512", "fileexists", "filemd5", "fileset", "filesha1", "filesha256", "filesha512", "flatten", "floor", "format", "formatdate", "formatlist", "indent", "index", "issensitive", "join", "jsondecode", "jsonencode", "keys", "length", "log", "lookup", "lower", "matchkeys", "max", "md5", "merge", "min", "nonsensitive", "one", "parseint", "pathexpand", "plantimestamp", "pow", "range", "regex", "regexall", "replace", "reverse", "rsadecrypt", "sensitive", "setintersection", "setproduct", "setsubtract", "setunion", "sha1", "sha256", "sha512", "signum", "slice", "sort", "split", "startswith", "strcontains", "strrev", "substr", "sum", "templatefile", "templatestring", "textdecodebase64", "textencodebase64", "timeadd", "timecmp", "timestamp", "title", "tobool", "tolist", "tomap", "tonumber", "toset", "tostring", "transpose", "trim", "trimprefix", "trimspace", "trimsuffix", "try", "upper", "urlencode", "uuid", "uuidv5", "values", "yamldecode", "yamlencode", "zipmap"])
+
+
+def _bools(value: Any, param: str) -> list[Any]:
+    items = _seq(value, param)
+    out: list[Any] = []
+    for v in items:
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            out.append(convert(v, BOOL))
+        except TfConversionError:
+            raise TfConversionError(f'Invalid value for "{param}" parameter: list of bool required') from None
+    return out
+
+
+@_fn("alltrue")
+def _alltrue(ctx: FunctionContext, value: Any) -> bool:
+    return all(v is True for v in _bools(value, "list"))
+
+
+@_fn("anytrue")
+def _anytrue(ctx: FunctionContext, value: Any) -> bool:
+    return any(v is True for v in _bools(value, "list"))
+
+
+@_fn("sum")
+def _sum(ctx: FunctionContext, value: Any) -> Any:
+    if value is None:
+        raise TfConversionError('Invalid value for "list" parameter: argument must not be null')
+    if not isinstance(value, (list, tuple)):
+        raise TfConversionError("cannot sum noniterable")
+    items = list(value)
+    if not items:
+        raise TfConversionError("cannot sum an empty list")
+    total: Any = None
+    for v in items:
+        if v is None:
+            raise TfConversionError("argument must be list, set, or tuple of number values")
+        try:
+            n = convert(v, NUMBER)
+        except TfConversionError:
+            raise TfConversionError("argument must be list, set, or tuple of number values") from None
+        if isinstance(n, float) and not math.isfinite(n):
+            raise _Unsupported("an infinite number")
+        total = exact_number(n) if total is None else round_exact(total + exact_number(n))
+    return number_of(total)
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@_fn("parseint")
+def _parseint(ctx: FunctionContext, number: Any, base: Any) -> int:
+    if not isinstance(number, str):  # a string, not anything convertible to one
+        raise TfConversionError('Invalid value for "number" parameter: first argument must be a string, not a number')
+    s = _s(number, "number")
+    b = _int(base, "base")
+    if not 2 <= b <= 62:
+        raise TfConversionError('Invalid value for "base" parameter: base must be a whole number between 2 and 62 inclusive')
+    text = s[1:] if s[:1] in ("+", "-") else s
+    if not text:
+        raise TfConversionError(f"cannot parse {go_quote(s)} as a base {b} integer")
+    n = 0
+    for ch in text:
+        d = _DIGITS.find(ch.lower() if b <= 36 else ch)
+        if d < 0 or d >= b:
+            raise TfConversionError(f"cannot parse {go_quote(s)} as a base {b} integer")
+        n = n * b + d
+    return -n if s.startswith("-") else n
+
+
+@_fn("chunklist")
+def _chunklist(ctx: FunctionContext, value: Any, size: Any) -> list[Any]:
+    items = _seq(value, "list")
+    n = _int(size, "size")
+    if n < 0:
+        raise TfConversionError("the size argument must be positive")
+    items = to_list(items) if items else items
+    if n == 0:
+        return [items]
+    return [items[i:i + n] for i in range(0, len(items), n)]
+
+
+@_fn("transpose")
+def _transpose(ctx: FunctionContext, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TfConversionError('Invalid value for "values" parameter: map of list of string required')
+    out: dict[str, list[Any]] = {}
+    for k in sorted(value, key=lambda x: str(x).encode("utf-8", "surrogatepass")):
+        v = value[k]
+        if v is None:
+            raise TfConversionError('Invalid value for "values" parameter: map of list of string required')
+        for item in _str_list(v, "values"):
+            if item is None:
+                raise TfConversionError('Invalid value for "values" parameter: map of list of string required')
+            out.setdefault(str(item), []).append(k if isinstance(k, TfStr) else TfStr(k))
+    return {k: out[k] for k in sorted(out)}
+
+
+@_fn("setproduct")
+def _setproduct(ctx: FunctionContext, *sets: Any) -> Any:
+    if len(sets) < 2:
+        raise TfConversionError("at least two arguments are required")
+    lists: list[list[Any]] = []
+    any_set = False
+    for s in sets:
+        if s is None or not isinstance(s, (list, tuple)):
+            raise TfConversionError("a set or a list is required")
+        any_set = any_set or isinstance(s, TfSet)
+        lists.append(list(to_set(s)) if isinstance(s, TfSet) else to_list(s))
+    combos: list[list[Any]] = [[]]
+    for items in lists:
+        combos = [[*c, v] for c in combos for v in items]
+        if len(combos) > 10_000:
+            raise _Unsupported("more than 10,000 combinations")
+    if any(not items for items in lists):
+        return TfSet() if any_set else []
+    return make_set(combos) if any_set else combos
+
+
+@_fn("urlencode")
+def _urlencode(ctx: FunctionContext, value: Any) -> TfStr:
+    from urllib.parse import quote_plus
+
+    return TfStr(quote_plus(_s(value, "str").encode("utf-8", "surrogatepass"), safe=""))
+
+
+@_fn("base64sha256")
+def _base64sha256(ctx: FunctionContext, s: Any) -> TfStr:
+    return TfStr(base64.b64encode(hashlib.sha256(_s(s, "str").encode("utf-8")).digest()).decode("ascii"))
+
+
+@_fn("base64sha512")
+def _base64sha512(ctx: FunctionContext, s: Any) -> TfStr:
+    return TfStr(base64.b64encode(hashlib.sha512(_s(s, "str").encode("utf-8")).digest()).decode("ascii"))
+
+
+def _go_clean(path: str) -> str:
+    """Go's ``filepath.Clean`` on Linux."""
+    if path == "":
+        return "."
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append("..")
+            continue
+        parts.append(part)
+    out = "/".join(parts)
+    if rooted:
+        return "/" + out
+    return out or "."
+
+
+@_fn("basename")
+def _basename(ctx: FunctionContext, value: Any) -> TfStr:
+    path = _s(value, "path")
+    if path == "":
+        return TfStr(".")
+    path = path.rstrip("/")
+    if path == "":
+        return TfStr("/")
+    return _tstr(path[path.rfind("/") + 1:], value)
+
+
+@_fn("dirname")
+def _dirname(ctx: FunctionContext, value: Any) -> TfStr:
+    path = _s(value, "path")
+    i = path.rfind("/")
+    return _tstr(_go_clean(path[: i + 1]), value)
+
+
+@_fn("log")
+def _log(ctx: FunctionContext, num: Any, base: Any) -> Any:
+    _n(num, "num")
+    _n(base, "base")
+    # Go's math.Log and the C library's differ in the last bit: not computed (Unknown)
+    raise _Unsupported("Go's floating-point logarithm is not reproduced exactly")
+
+
+@_fn("pow")
+def _pow(ctx: FunctionContext, num: Any, power: Any) -> Any:
+    x, p = _n(num, "num"), _n(power, "power")
+    if isinstance(x, int) and isinstance(p, int) and 0 <= p <= 64 and abs(x) < 2**53:
+        result = x**p
+        if abs(result) < 2**53:  # exact in 64-bit floating point, as Go computes it
+            return result
+    # Go's math.Pow and the C library's differ in the last bit: not computed (Unknown)
+    raise _Unsupported("Go's floating-point power is not reproduced exactly here")
+
+
+@_fn("matchkeys")
+def _matchkeys(ctx: FunctionContext, values: Any, keys: Any, searchset: Any) -> list[Any]:
+    vs = to_list(_seq(values, "values"))
+    ks = to_list(_seq(keys, "keys"))
+    ss = to_list(_seq(searchset, "searchset"))
+    if len(vs) != len(ks):
+        raise TfConversionError("length of keys and values should be equal")
+    if not ks or not ss:
+        return []
+    kt, st = unify([type_of(v) for v in ks]), unify([type_of(v) for v in ss])
+    if kt != st:
+        raise TypeNotKnown("keys and searchset of different types")
+    return [v for v, k in zip(vs, ks, strict=True) if any(tf_equal(k, s) for s in ss)]
+
+
+@_fn("uuidv5")
+def _uuidv5(ctx: FunctionContext, namespace: Any, name: Any) -> TfStr:
+    import uuid
+
+    ns = _s(namespace, "namespace")
+    known = {"dns": uuid.NAMESPACE_DNS, "url": uuid.NAMESPACE_URL, "oid": uuid.NAMESPACE_OID,
+             "x500": uuid.NAMESPACE_X500}
+    if ns in known:
+        space = known[ns]
+    else:
+        raise _Unsupported("a namespace given as a UUID")
+    return TfStr(str(uuid.uuid5(space, _s(name, "name"))))
+
+
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _timestamp(value: Any, param: str) -> Any:
+    import datetime
+
+    s = _s(value, param)
+    m = _RFC3339.match(s)
+    if m is None:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: not a valid RFC3339 timestamp')
+    y, mo, d, h, mi, sec = (int(g) for g in m.groups()[:6])
+    frac = m.group(7) or ""
+    zone = m.group(8)
+    try:
+        offset = datetime.timedelta(0) if zone == "Z" else (1 if zone[0] == "+" else -1) * datetime.timedelta(
+            hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        if int(zone[1:3] if zone != "Z" else "0") > 23 or int(zone[4:6] if zone != "Z" else "0") > 59:
+            raise ValueError
+        when = datetime.datetime(y, mo, d, h, mi, sec, tzinfo=datetime.timezone(offset))
+    except ValueError:
+        raise TfConversionError(f'Invalid value for "{param}" parameter: not a valid RFC3339 timestamp') from None
+    nanos = int((frac[1:] + "000000000")[:9]) if frac else 0
+    return (when - datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)) // datetime.timedelta(seconds=1), nanos
+
+
+@_fn("timecmp")
+def _timecmp(ctx: FunctionContext, a: Any, b: Any) -> int:
+    ta, tb = _timestamp(a, "timestamp_a"), _timestamp(b, "timestamp_b")
+    return int(ta > tb) - int(ta < tb)
+
+
+@_fn("issensitive")
+def _issensitive(ctx: FunctionContext, value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(getattr(value, "sensitive", False))
+    if not has_marks(value) and isinstance(value, (list, tuple, dict)):
+        return False
+    # a number or bool cannot carry the mark here; a collection's own mark is not told from its elements'
+    raise _Unsupported("whether this value itself is sensitive is not known here")
+
+
+@_fn("ephemeralasnull")
+def _ephemeralasnull(ctx: FunctionContext, value: Any) -> Any:
+    return value  # nothing the gate evaluates is ephemeral
+
+
+def _filehash(ctx: FunctionContext, path: Any, digest: Callable[[bytes], bytes], b64: bool) -> TfStr:
+    real = _resolve(ctx, path)
+    if not real.is_file():
+        raise TfFunctionError(f'Invalid value for "path" parameter: no file exists at "{_s(path, "path")}"')
+    raw = digest(real.read_bytes())
+    return TfStr(base64.b64encode(raw).decode("ascii") if b64 else raw.hex())
+
+
+@_fn("filebase64")
+def _filebase64(ctx: FunctionContext, path: Any) -> TfStr:
+    return _filehash(ctx, path, lambda data: data, True)
+
+
+@_fn("filemd5")
+def _filemd5(ctx: FunctionContext, path: Any) -> TfStr:
+    return _filehash(ctx, path, lambda data: hashlib.md5(data).digest(), False)
+
+
+@_fn("filesha1")
+def _filesha1(ctx: FunctionContext, path: Any) -> TfStr:
+    return _filehash(ctx, path, lambda data: hashlib.sha1(data).digest(), False)
+
+
+@_fn("filesha256")
+def _filesha256(ctx: FunctionContext, path: Any) -> TfStr:
+    return _filehash(ctx, path, lambda data: hashlib.sha256(data).digest(), False)
+
+
+@_fn("filesha512")
+def _filesha512(ctx: FunctionContext, path: Any) -> TfStr:
+    return _filehash(ctx, path, lambda data: hashlib.sha512(data).digest(), False)
+
+
+@_fn("filebase64sha256")
+def _filebase64sha256(ctx: FunctionContext, path: Any) -> TfStr:
+    return _filehash(ctx, path, lambda data: hashlib.sha256(data).digest(), True)
+
+
+@_fn("filebase64sha512")
+def _filebase64sha512(ctx: FunctionContext, path: Any) -> TfStr:
+    return _filehash(ctx, path, lambda data: hashlib.sha512(data).digest(), True)
+
+
+_TEXT_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be"}
+
+
+@_fn("textencodebase64")
+def _textencodebase64(ctx: FunctionContext, value: Any, encoding: Any) -> TfStr:
+    codec = _TEXT_ENCODINGS.get(_s(encoding, "encoding").lower())
+    if codec is None:
+        raise _Unsupported("this character encoding")
+    try:
+        data = _s(value, "string").encode(codec)
+    except UnicodeEncodeError:
+        raise _Unsupported("a character the encoding cannot represent") from None
+    return TfStr(base64.b64encode(data).decode("ascii"))
+
+
+@_fn("textdecodebase64")
+def _textdecodebase64(ctx: FunctionContext, value: Any, encoding: Any) -> TfStr:
+    codec = _TEXT_ENCODINGS.get(_s(encoding, "encoding").lower())
+    if codec is None:
+        raise _Unsupported("this character encoding")
+    text = _s(value, "source")
+    try:
+        data = base64.b64decode(text, validate=True)
+        return _tstr(data.decode(codec))
+    except (ValueError, UnicodeDecodeError):
+        raise _Unsupported("text that is not valid base64 of this encoding") from None
+
+
+# -- IP address ranges (cidr*) -------------------------------------------------------------------
+
+
+def _network(prefix: Any) -> Any:
+    import ipaddress
+
+    text = _s(prefix, "prefix")
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise TfConversionError(f'invalid CIDR expression: invalid CIDR address: {text}') from None
+
+
+def _ip_text(net: Any, value: int) -> str:
+    import ipaddress
+
+    if net.version == 4:
+        return str(ipaddress.IPv4Address(value))
+    addr = ipaddress.IPv6Address(value)
+    if addr.ipv4_mapped is not None:
+        raise _Unsupported("an IPv4-mapped IPv6 address")
+    return str(addr)
+
+
+@_fn("cidrhost")
+def _cidrhost(ctx: FunctionContext, prefix: Any, hostnum: Any) -> TfStr:
+    net = _network(prefix)
+    n = _int(hostnum, "hostnum")
+    host_bits = net.max_prefixlen - net.prefixlen
+    size = 1 << host_bits
+    if n < 0:
+        n += size
+    if not 0 <= n < size:
+        raise TfConversionError(f"prefix of {net.prefixlen} does not accommodate a host numbered {_int(hostnum, 'hostnum')}")
+    return TfStr(_ip_text(net, int(net.network_address) + n))
+
+
+@_fn("cidrnetmask")
+def _cidrnetmask(ctx: FunctionContext, prefix: Any) -> TfStr:
+    net = _network(prefix)
+    if net.version != 4:
+        raise TfConversionError(f"IPv6 addresses cannot have a netmask: {_s(prefix, 'prefix')}")
+    return TfStr(str(net.netmask))
+
+
+@_fn("cidrsubnet")
+def _cidrsubnet(ctx: FunctionContext, prefix: Any, newbits: Any, netnum: Any) -> TfStr:
+    net = _network(prefix)
+    nb, num = _int(newbits, "newbits"), _int(netnum, "netnum")
+    if nb < 0 or num < 0:
+        raise _Unsupported("a negative newbits or netnum")
+    length = net.prefixlen + nb
+    if length > net.max_prefixlen:
+        raise TfConversionError(
+            f"insufficient address space to extend prefix of {net.prefixlen} by {nb}")
+    if num >= 1 << nb:
+        raise TfConversionError(f"prefix extension of {nb} does not accommodate a subnet numbered {num}")
+    base = int(net.network_address) | (num << (net.max_prefixlen - length))
+    return TfStr(f"{_ip_text(net, base)}/{length}")
+
+
+@_fn("cidrsubnets")
+def _cidrsubnets(ctx: FunctionContext, prefix: Any, *newbits: Any) -> list[Any]:
+    net = _network(prefix)
+    bits = net.max_prefixlen
+    full = (1 << bits) - 1
+    start = int(net.network_address)
+    end = start + (1 << (bits - net.prefixlen)) - 1
+    out: list[Any] = []
+    # cty: start from the subnet before the prefix, then take each next subnet of the asked length
+    current_last = (start - 1) & full
+    for i, nbv in enumerate(newbits):
+        nb = _int(nbv, "newbits")
+        if nb < 1:
+            raise _Unsupported("a newbits below 1")
+        length = net.prefixlen + nb
+        if length > bits:
+            raise TfConversionError(
+                f'Invalid value for "newbits" parameter: would extend prefix to {length} bits, which is too long '
+                f"for an IPv{net.version} address")
+        mask = full ^ ((1 << (bits - length)) - 1)
+        sub_last = (current_last & mask) | (full ^ mask)
+        nxt = (sub_last + 1) & full
+        if nxt == 0 or not start <= nxt <= end:
+            raise TfConversionError(
+                f'Invalid value for "newbits" parameter: not enough remaining address space for a subnet with a '
+                f"prefix of {length} bits after {out[-1] if out else _s(prefix, 'prefix')}")
+        first = nxt & mask
+        current_last = first | (full ^ mask)
+        out.append(TfStr(f"{_ip_text(net, first)}/{length}"))
+        del i
+    return out
+
+
+for _name in sorted(TERRAFORM_FUNCTIONS):
+    if _name in FUNCTIONS:
+        FUNCTIONS[f"core::{_name}"] = FUNCTIONS[_name]
+        if _name in _HANDLES_UNKNOWN:
+            _HANDLES_UNKNOWN.add(f"core::{_name}")

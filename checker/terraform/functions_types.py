@@ -383,6 +383,9 @@ def _round_to_prec(frac: Fraction, prec: int = _PREC) -> Fraction:
     return value if frac > 0 else -value
 
 
+round_exact = _round_to_prec
+
+
 def number_of(frac: Fraction) -> int | float:
     """The Terraform number of the exact result ``frac`` of an operation (rounded to 512 bits)."""
     if frac.denominator == 1 and abs(frac.numerator).bit_length() <= _PREC:

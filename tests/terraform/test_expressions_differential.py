@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from decimal import Decimal
 from functools import cache
@@ -30,7 +31,7 @@ from checker.terraform import load_module
 from checker.terraform.errors import TerraformError
 from checker.terraform.loader import Expr, Module
 from checker.terraform.parser import parse_expression
-from checker.terraform.values import TfSet, first_unknown, has_marks
+from checker.terraform.values import TfSet, Unknown, first_unknown, has_marks
 
 DATA = Path(__file__).parent / "data" / "expressions.json"
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
@@ -212,3 +213,46 @@ def test_recording_matches_terraform_now() -> None:
         sys.path.remove(str(SCRIPTS))
     records = _recording()["records"][::50]
     assert rec.record([r["expr"] for r in records]) == records
+
+
+def test_every_terraform_function_is_evaluated_or_unknown_by_name() -> None:
+    """Each of Terraform 1.11's built-in functions (and its ``core::`` form) is implemented, or evaluates
+    to an Unknown that names it: never a crash, never a wrong value."""
+    from pathlib import Path as _Path
+
+    from checker.terraform.functions import FUNCTIONS, TERRAFORM_FUNCTIONS, call_function
+
+    class Ctx:
+        base_dir = _Path(".")
+        scan_root = _Path(".")
+        allow_outside = False
+
+        def note_outside(self, path: _Path) -> None:  # pragma: no cover - no file is read here
+            pass
+
+    assert len(TERRAFORM_FUNCTIONS) == 118
+    in_evaluator = {"can", "try", "templatefile"}  # evaluated by the evaluator (they see expressions)
+    missing = sorted(n for n in TERRAFORM_FUNCTIONS - in_evaluator if n not in FUNCTIONS)
+    for name in missing:
+        for spelled in (name, f"core::{name}"):
+            out = call_function(Ctx(), spelled, [], None)
+            assert isinstance(out, Unknown) and name in out.reason, out
+    for name in TERRAFORM_FUNCTIONS & set(FUNCTIONS):
+        assert FUNCTIONS[f"core::{name}"] is FUNCTIONS[name]
+    assert missing == sorted({"abspath", "base64gzip", "csvdecode", "fileset", "formatdate", "pathexpand",
+                              "rsadecrypt", "templatestring", "timeadd", "timestamp", "plantimestamp", "uuid",
+                              "bcrypt"} - set(FUNCTIONS))
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
+def test_function_list_is_terraforms() -> None:
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        import record_tf_expressions as rec
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    from checker.terraform.functions import TERRAFORM_FUNCTIONS
+
+    names = set(json.loads(subprocess.run(["terraform", "metadata", "functions", "-json"], capture_output=True,
+                                          text=True, check=True, env=rec._env()).stdout)["function_signatures"])
+    assert names == TERRAFORM_FUNCTIONS | {f"core::{n}" for n in TERRAFORM_FUNCTIONS}
