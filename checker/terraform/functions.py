@@ -1334,11 +1334,25 @@ def _filebase64sha512(ctx: FunctionContext, path: Any) -> TfStr:
 _TEXT_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be"}
 
 
+def _text_codec(encoding: Any) -> str:
+    """The codec of an IANA character set name: an error for a name no registry knows, Unknown for
+    a character set known but not reproduced here."""
+    import codecs
+
+    name = _s(encoding, "encoding")
+    codec = _TEXT_ENCODINGS.get(name.lower())
+    if codec is not None:
+        return codec
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise TfConversionError(f'Invalid value for "encoding" parameter: "{name}" is not a supported IANA encoding name') from None
+    raise _Unsupported("this character encoding")
+
+
 @_fn("textencodebase64")
 def _textencodebase64(ctx: FunctionContext, value: Any, encoding: Any) -> TfStr:
-    codec = _TEXT_ENCODINGS.get(_s(encoding, "encoding").lower())
-    if codec is None:
-        raise _Unsupported("this character encoding")
+    codec = _text_codec(encoding)
     try:
         data = _s(value, "string").encode(codec)
     except UnicodeEncodeError:
@@ -1348,9 +1362,7 @@ def _textencodebase64(ctx: FunctionContext, value: Any, encoding: Any) -> TfStr:
 
 @_fn("textdecodebase64")
 def _textdecodebase64(ctx: FunctionContext, value: Any, encoding: Any) -> TfStr:
-    codec = _TEXT_ENCODINGS.get(_s(encoding, "encoding").lower())
-    if codec is None:
-        raise _Unsupported("this character encoding")
+    codec = _text_codec(encoding)
     text = _s(value, "source")
     try:
         data = base64.b64decode(text, validate=True)
