@@ -1132,8 +1132,13 @@ def _setproduct(ctx: FunctionContext, *sets: Any) -> Any:
         combos = [[*c, v] for c in combos for v in items]
         if len(combos) > 10_000:
             raise _Unsupported("more than 10,000 combinations")
-    if any(not items for items in lists):
-        return TfSet() if any_set else []
+    if any(not items for items in lists):  # empty, of the type Terraform gives it
+        elems = []
+        for s_, items in zip(sets, lists, strict=True):
+            t = type_of(s_)
+            elems.append(t[1] if isinstance(t, tuple) and t[0] in ("list", "set")
+                         else unify([type_of(v) for v in items]) or "dynamic")
+        return typed_empty(("set" if any_set else "list", ("tuple", tuple(elems))))
     return make_set(combos) if any_set else combos
 
 
@@ -1470,3 +1475,30 @@ for _name in sorted(TERRAFORM_FUNCTIONS):
         FUNCTIONS[f"core::{_name}"] = FUNCTIONS[_name]
         if _name in _HANDLES_UNKNOWN:
             _HANDLES_UNKNOWN.add(f"core::{_name}")
+
+
+@_fn("csvdecode")
+def _csvdecode(ctx: FunctionContext, value: Any) -> Any:
+    """RFC 4180 text without quotes or carriage returns (Go's encoding/csv on the rest is not
+    reproduced: Unknown): the first line names the columns, every line has as many fields."""
+    text = _s(value, "str")
+    if '"' in text or "\r" in text:
+        raise _Unsupported("quoted fields or carriage returns")
+    lines = [line for line in text.split("\n") if line != ""]
+    if not lines:
+        raise TfConversionError("missing header line")
+    header = lines[0].split(",")
+    if len(set(header)) != len(header):
+        raise _Unsupported("repeated column names")
+    rows: list[Any] = []
+    for line in lines[1:]:
+        fields = line.split(",")
+        if len(fields) != len(header):
+            raise TfConversionError("wrong number of fields")
+        rows.append({TfStr(h): _tstr(f, value) for h, f in zip(header, fields, strict=True)})
+    if not rows:
+        return typed_empty(("list", ("object", tuple(sorted((h, STRING) for h in header)))))
+    return rows
+
+
+FUNCTIONS["core::csvdecode"] = FUNCTIONS["csvdecode"]
