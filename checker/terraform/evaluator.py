@@ -401,7 +401,8 @@ def unify(values: list[Any], origin: Origin) -> list[Any]:
     TerraformError when there is none (``true ? 1 : true``)."""
     from checker.terraform import functions_types as ft
 
-    known = [v for v in values if v is not None and not isinstance(v, Unknown) and first_unknown(v) is None]
+    # (an unknown inside a value counts as of any type)
+    known = [v for v in values if v is not None and not isinstance(v, Unknown)]
     if len(known) < 2:
         return values
     types = [ft.type_of(v) for v in known]
@@ -418,8 +419,7 @@ def unify(values: list[Any], origin: Origin) -> list[Any]:
             origin,
         )
     try:
-        return [v if v is None or isinstance(v, Unknown) or first_unknown(v) is not None else ft.convert(v, target)
-                for v in values]
+        return [v if v is None or isinstance(v, Unknown) else ft.convert(v, target) for v in values]
     except ft.TfConversionError as exc:
         raise TerraformError(f"Inconsistent conditional result types: {exc}", origin) from None
 
@@ -864,11 +864,12 @@ class Evaluator:
         then = materialize(self._eval(then_node, scope), origin)
         other = materialize(self._eval(else_node, scope), origin)
         unselected = other if cond else then
-        if isinstance(unselected, Unknown) and unselected.ref is None:
+        inner = first_unknown(unselected)
+        if inner is not None and inner.ref is None:
             # Terraform unifies the types of both results, and this one's type is not known here (an
             # unknown from a reference has the type its resource gives it: trusted)
-            return Unknown(f"the other result of a conditional is not known: {unselected.reason}",
-                           unselected.origin or origin)
+            return Unknown(f"the other result of a conditional is not known: {inner.reason}",
+                           inner.origin or origin)
         then, other = unify([then, other], origin)
         result = then if cond else other
         # as Terraform: sensitive when the condition is, or either result as a whole is

@@ -212,6 +212,8 @@ def _n(value: Any, param: str) -> int | float:
 def _int(value: Any, param: str) -> int:
     """A number parameter Terraform converts to a Go ``int``: whole and within 64 bits."""
     n = _n(value, param)
+    if isinstance(n, float) and n == 0 and math.copysign(1.0, n) < 0:
+        raise _Unsupported("a negative zero given as a whole number")
     if isinstance(n, float):
         if not math.isfinite(n) or not n.is_integer():
             raise TfConversionError(_WHOLE)
@@ -483,12 +485,15 @@ def _distinct(ctx: FunctionContext, value: Any) -> list[Any]:
 
 @_fn("compact")
 def _compact(ctx: FunctionContext, value: Any) -> list[Any]:
-    return [v for v in _str_list(value, "list") if v is not None and v != ""]
+    out = [v for v in _str_list(value, "list") if v is not None and v != ""]
+    return out or typed_empty(("list", STRING))
 
 
 @_fn("sort")
 def _sort(ctx: FunctionContext, value: Any) -> list[Any]:
     items = _str_list(value, "list")
+    if not items:
+        return typed_empty(("list", STRING))  # type: ignore[no-any-return]
     if any(v is None for v in items):
         raise TfConversionError("given list element is null; a null string cannot be sorted")
     return sorted(items, key=lambda s: str(s).encode("utf-8", "surrogatepass"))
@@ -530,6 +535,8 @@ def _element(ctx: FunctionContext, value: Any, index: Any) -> Any:
 @_fn("contains")
 def _contains(ctx: FunctionContext, value: Any, item: Any) -> bool:
     items = _seq(value, "list")
+    if item is None:
+        raise TfConversionError('Invalid value for "value" parameter: argument must not be null')
     return any(tf_equal(v, item) for v in items)
 
 
@@ -593,8 +600,8 @@ def _zipmap(ctx: FunctionContext, keys: Any, values: Any) -> dict[str, Any]:
 
 @_fn("toset")
 def _toset(ctx: FunctionContext, value: Any) -> Any:
-    if value is None:
-        return None
+    if value is None:  # a literal null converts; a typed one (a string variable's) does not
+        raise _Unsupported("the type of this null is not known here")
     check_typed_nulls(list(value.values()) if isinstance(value, dict) else list(value)
                       if isinstance(value, (list, tuple)) else [])
     try:
@@ -605,8 +612,8 @@ def _toset(ctx: FunctionContext, value: Any) -> Any:
 
 @_fn("tolist", unknowns=True)
 def _tolist(ctx: FunctionContext, value: Any) -> Any:
-    if value is None:
-        return None
+    if value is None:  # a literal null converts; a typed one (a string variable's) does not
+        raise _Unsupported("the type of this null is not known here")
     check_typed_nulls(list(value.values()) if isinstance(value, dict) else list(value)
                       if isinstance(value, (list, tuple)) else [])
     if isinstance(value, Unknown):
@@ -625,8 +632,8 @@ def _tolist(ctx: FunctionContext, value: Any) -> Any:
 
 @_fn("tomap")
 def _tomap(ctx: FunctionContext, value: Any) -> Any:
-    if value is None:
-        return None
+    if value is None:  # a literal null converts; a typed one (a string variable's) does not
+        raise _Unsupported("the type of this null is not known here")
     check_typed_nulls(list(value.values()) if isinstance(value, dict) else list(value)
                       if isinstance(value, (list, tuple)) else [])
     try:
@@ -722,8 +729,8 @@ def _coalescelist(ctx: FunctionContext, *vals: Any) -> Any:
     for v in vals:  # Terraform checks every argument's type first
         if v is None:
             raise TfConversionError("argument must not be null")
-        if isinstance(v, TfSet):
-            raise TfConversionError("coalescelist arguments must be lists or tuples, got set")
+        if isinstance(v, TfSet) or not isinstance(v, (list, tuple, Unknown)):
+            raise TfConversionError(f"coalescelist arguments must be lists or tuples, got {type_name(type_of(v))}")
     for v in vals:
         if isinstance(v, Unknown):
             return Unknown(f"coalescelist() reached an unknown value: {v.reason}", v.origin, v.ref, v.attribute)
