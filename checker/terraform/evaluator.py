@@ -395,6 +395,11 @@ def _iterate(coll: Any, origin: Origin) -> Iterator[tuple[Any, Any]]:
         )
 
 
+class UncertainError(TerraformError):
+    """An error Terraform may or may not report (it depends on types the gate does not track): the
+    expression is rejected, and ``can()``/``try()`` around it are not known."""
+
+
 def unify(values: list[Any], origin: Origin) -> list[Any]:
     """Terraform's unification of a conditional's results: both converted to one type (cty's
     ``UnifyUnsafe``: ``true ? 1 : "a"`` is ``"1"``, ``true ? ["a", "b"] : []`` a list); a
@@ -409,11 +414,11 @@ def unify(values: list[Any], origin: Origin) -> list[Any]:
     if all(t == types[0] for t in types):
         return values
     target = ft.unify(types)
-    if target is None and all(isinstance(t, tuple) for t in types):
-        # collections: their element types (of an empty one, of a list variable) are not all known here
-        return [Unknown("the results of a conditional are collections of types Terraform may not unify", origin)]*2
     if target is None:
-        raise TerraformError(
+        # Terraform unifies the static types of the two expressions: a function whose result type is
+        # dynamic (jsondecode, flatten) unifies with anything, and the element types of a typed variable
+        # are not all known here either. An error, that can() and try() do not turn into an answer.
+        raise UncertainError(
             "Inconsistent conditional result types: the true and false result expressions must have "
             f"consistent types ({ft.type_name(types[0])} and {ft.type_name(types[1])})",
             origin,
@@ -861,8 +866,8 @@ class Evaluator:
         if isinstance(cond, Unknown):
             return Unknown(f"the condition is not known: {cond.reason}", cond.origin or origin, cond.ref, cond.attribute)
         sensitive_cond = self._consumed != consumed
-        then = materialize(self._eval(then_node, scope), origin)
-        other = materialize(self._eval(else_node, scope), origin)
+        then = self._branch(then_node, scope, origin, selected=bool(cond))
+        other = self._branch(else_node, scope, origin, selected=not cond)
         unselected = other if cond else then
         inner = first_unknown(unselected)
         if inner is not None and inner.ref is None:
@@ -876,6 +881,20 @@ class Evaluator:
         if sensitive_cond or wholly_marked(then) or wholly_marked(other):
             return self._marked(result)
         return result
+
+    def _branch(self, node: Any, scope: Scope, origin: Origin, *, selected: bool) -> Any:
+        """A result of a conditional. An error in the result not selected is one Terraform reports or
+        ignores depending on its kind (a function's failure is ignored, an inconsistent type is not):
+        rejected, and not known inside can() or try()."""
+        try:
+            return materialize(self._eval(node, scope), origin)
+        except UncertainError:
+            raise
+        except TerraformError as exc:
+            if selected:
+                raise
+            raise UncertainError(f"{exc.message} (in the result the condition does not select)",
+                                 exc.origin or origin) from None
 
     # -- references, attributes, indexes, splats ---------------------------------------------
 
@@ -1106,6 +1125,8 @@ class Evaluator:
         for a in arg_nodes:
             try:
                 value = materialize(self._eval(a, scope), origin)
+            except UncertainError as exc:
+                return Unknown(f"try() depends on an error Terraform may not report: {exc.message}", origin)
             except TerraformError as exc:
                 errors.append(exc.message)
                 continue
@@ -1123,6 +1144,8 @@ class Evaluator:
             raise TerraformError("Error in function call can(): exactly one argument is required", origin)
         try:
             value = materialize(self._eval(arg_nodes[0], scope), origin)
+        except UncertainError as exc:
+            return Unknown(f"can() depends on an error Terraform may not report: {exc.message}", origin)
         except TerraformError:
             return False
         unknown = first_unknown(value)

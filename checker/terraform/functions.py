@@ -983,17 +983,25 @@ def _numbers(name: str, args: tuple[Any, ...]) -> list[int | float]:
 
 @_fn("min")
 def _min(ctx: FunctionContext, *args: Any) -> int | float:
-    return min(_numbers("min", args))
+    return min(_numbers("min", args), key=_order)
 
 
 @_fn("max")
 def _max(ctx: FunctionContext, *args: Any) -> int | float:
-    return max(_numbers("max", args))
+    return max(_numbers("max", args), key=_order)
+
+
+def _order(n: int | float) -> Any:
+    """A sort key of a number: its exact value (an infinity as itself)."""
+    return n if isinstance(n, float) and not math.isfinite(n) else exact_number(n)
 
 
 @_fn("abs")
 def _abs(ctx: FunctionContext, value: Any) -> int | float:
-    return abs(_n(value, "num"))
+    n = _n(value, "num")
+    if isinstance(n, float) and not math.isfinite(n):
+        return abs(n)
+    return number_of(abs(exact_number(n)))
 
 
 @_fn("ceil")
@@ -1001,7 +1009,7 @@ def _ceil(ctx: FunctionContext, value: Any) -> int:
     n = _n(value, "num")
     if isinstance(n, float) and math.isinf(n):
         raise _Unsupported("infinity")
-    return math.ceil(n)
+    return math.ceil(exact_number(n))
 
 
 @_fn("floor")
@@ -1009,7 +1017,7 @@ def _floor(ctx: FunctionContext, value: Any) -> int:
     n = _n(value, "num")
     if isinstance(n, float) and math.isinf(n):
         raise _Unsupported("infinity")
-    return math.floor(n)
+    return math.floor(exact_number(n))
 
 
 @_fn("signum")
@@ -1102,6 +1110,10 @@ def _chunklist(ctx: FunctionContext, value: Any, size: Any) -> list[Any]:
     if n < 0:
         raise TfConversionError("the size argument must be positive")
     items = to_list(items) if items else items
+    if not items:
+        t = type_of(value)
+        elem = t[1] if isinstance(t, tuple) and t[0] in ("list", "set") else "dynamic"
+        return typed_empty(("list", ("list", elem)))  # type: ignore[no-any-return]
     if n == 0:
         return [items]
     return [items[i:i + n] for i in range(0, len(items), n)]

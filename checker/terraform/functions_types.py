@@ -44,8 +44,11 @@ class TypeNotKnown(Exception):
 def check_typed_nulls(items: list[Any]) -> None:
     """A null beside collections: in Terraform a null has a type (a ``string`` variable's null cannot
     join a list of maps, a literal ``null`` can), which values here do not carry."""
-    if any(v is None for v in items) and any(isinstance(v, (list, tuple, dict)) for v in items):
-        raise TypeNotKnown("null and collection elements: the type of the null is not known here")
+    if any(v is None for v in items):
+        others = [v for v in items if v is not None]
+        if others and unify([type_of(v) for v in others]) != STRING:
+            raise TypeNotKnown("a null beside elements of another type than string: the type of the null is "
+                               "not known here")
 
 
 # -- type inference ------------------------------------------------------------------------------
