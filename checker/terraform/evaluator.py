@@ -22,11 +22,21 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol
 
 from checker.terraform import parser as tfparser
 from checker.terraform.errors import LimitError, TerraformError
+from checker.terraform.functions_types import (
+    TfConversionError,
+    decimal_to_number,
+    exact_number,
+    number_of,
+)
+from checker.terraform.functions_types import (
+    round_exact as _round_exact,
+)
 from checker.terraform.limits import (
     MAX_COLLECTION,
     Budget,
@@ -39,6 +49,7 @@ from checker.terraform.limits import (
 from checker.terraform.syntax import Token, Tree
 from checker.terraform.values import (
     Origin,
+    TfNumber,
     TfSet,
     TfStr,
     Unknown,
@@ -164,9 +175,30 @@ def type_name(value: Any) -> str:
 
 def normalize_number(value: int | float) -> int | float:
     """Terraform numbers: a whole finite value is an int."""
+    if isinstance(value, TfNumber):
+        return number_of(value.exact)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _negative(value: int | float) -> bool:
+    """The sign bit of a number (Terraform's big floats have a negative zero)."""
+    return math.copysign(1.0, value) < 0 if isinstance(value, float) else value < 0
+
+
+def _zero_signed(value: int | float, negative: bool) -> int | float:
+    """A zero result with the sign IEEE arithmetic gives it (``-2.25 * 0`` is ``-0``)."""
+    if value == 0 and negative:
+        return -0.0
+    return value
+
+
+def _exact(value: int | float) -> Fraction | None:
+    """The exact value Terraform holds for a finite number; None for an infinity."""
+    if isinstance(value, float) and not isinstance(value, TfNumber) and not math.isfinite(value):
+        return None
+    return exact_number(value)
 
 
 def format_number(value: int | float) -> str:
@@ -208,9 +240,10 @@ def parse_number(text: str, origin: Origin) -> int | float:
         raise TerraformError(f'a number is required, got the string "{text}"', origin) from None
     if not d.is_finite() or s.lower() in ("inf", "infinity", "nan", "+inf", "-inf"):
         raise TerraformError(f'a number is required, got the string "{text}"', origin)
-    if d == d.to_integral_value():
-        return int(d)
-    return float(d)
+    try:
+        return decimal_to_number(d)
+    except TfConversionError as exc:
+        raise TerraformError(f"{exc}: {text}", origin) from None
 
 
 def values_equal(a: Any, b: Any) -> Any:
@@ -224,32 +257,49 @@ def values_equal(a: Any, b: Any) -> Any:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b
+        ea, eb = _exact(a), _exact(b)
+        return a == b if ea is None or eb is None else ea == eb
     if isinstance(a, str) and isinstance(b, str):
         return str(a) == str(b)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        if isinstance(a, TfSet) != isinstance(b, TfSet) or len(a) != len(b):
-            return False
-        result: Any = True
-        for x, y in zip(a, b, strict=False):
-            eq = values_equal(x, y)
-            if eq is False:
-                return False
-            if isinstance(eq, Unknown):
-                result = eq
-        return result
+    if isinstance(a, (list, tuple, dict)) and isinstance(b, (list, tuple, dict)):
+        same = _same_elements(a, b)
+        if same is not True:
+            return same  # different elements: different values whatever their types
+        if isinstance(a, TfSet) and isinstance(b, TfSet) and len(a) > 0 and all(
+            isinstance(v, (str, int, float)) for v in a
+        ):
+            return True  # two sets of the same primitive elements: the same type
+        # Terraform compares collections by type first: a list(string) variable is not equal to the
+        # tuple ["a"] (nor to []), an object not to a map with the same elements. Values here do not
+        # carry those types.
+        return Unknown(
+            "comparing two collections with the same elements: Terraform's answer depends on their exact "
+            "types (list or tuple, map or object), which the gate does not track"
+        )
+    return False
+
+
+def _same_elements(a: Any, b: Any) -> Any:
+    """True when two collections hold equal elements (compared as ``==`` does), False when not;
+    an Unknown when that is not known."""
+    if isinstance(a, dict) != isinstance(b, dict) or isinstance(a, TfSet) != isinstance(b, TfSet):
+        return False
+    result: Any = True
     if isinstance(a, dict) and isinstance(b, dict):
         if set(a) != set(b):
             return False
-        result = True
-        for k in a:
-            eq = values_equal(a[k], b[k])
-            if eq is False:
-                return False
-            if isinstance(eq, Unknown):
-                result = eq
-        return result
-    return False
+        pairs = [(a[k], b[k]) for k in a]
+    else:
+        if len(a) != len(b):
+            return False
+        pairs = list(zip(a, b, strict=False))
+    for x, y in pairs:
+        eq = values_equal(x, y)
+        if eq is False:
+            return False
+        if isinstance(eq, Unknown):
+            result = eq
+    return result
 
 
 def _index_value(coll: Any, key: Any, origin: Origin) -> Any:
@@ -354,15 +404,38 @@ def _iterate(coll: Any, origin: Origin) -> Iterator[tuple[Any, Any]]:
         )
 
 
-def unify(values: list[Any], origin: Origin) -> list[Any]:
-    """Terraform's type unification of alternatives (conditional results) for primitives.
+class UncertainError(TerraformError):
+    """An error Terraform may or may not report (it depends on types the gate does not track): the
+    expression is rejected, and ``can()``/``try()`` around it are not known."""
 
-    When some values are strings and the others numbers or bools, all become strings.
-    """
-    kinds = {type_name(v) for v in values if v is not None and not isinstance(v, Unknown)}
-    if "string" in kinds and kinds <= {"string", "number", "bool"} and len(kinds) > 1:
-        return [v if v is None or isinstance(v, Unknown) else to_string(v, origin) for v in values]
-    return values
+
+def unify(values: list[Any], origin: Origin) -> list[Any]:
+    """Terraform's unification of a conditional's results: both converted to one type (cty's
+    ``UnifyUnsafe``: ``true ? 1 : "a"`` is ``"1"``, ``true ? ["a", "b"] : []`` a list); a
+    TerraformError when there is none (``true ? 1 : true``)."""
+    from checker.terraform import functions_types as ft
+
+    # (an unknown inside a value counts as of any type)
+    known = [v for v in values if v is not None and not isinstance(v, Unknown)]
+    if len(known) < 2:
+        return values
+    types = [ft.type_of(v) for v in known]
+    if all(t == types[0] for t in types):
+        return values
+    target = ft.unify(types)
+    if target is None:
+        # Terraform unifies the static types of the two expressions: a function whose result type is
+        # dynamic (jsondecode, flatten) unifies with anything, and the element types of a typed variable
+        # are not all known here either. An error, that can() and try() do not turn into an answer.
+        raise UncertainError(
+            "Inconsistent conditional result types: the true and false result expressions must have "
+            f"consistent types ({ft.type_name(types[0])} and {ft.type_name(types[1])})",
+            origin,
+        )
+    try:
+        return [v if v is None or isinstance(v, Unknown) else ft.convert(v, target) for v in values]
+    except ft.TfConversionError as exc:
+        raise TerraformError(f"Inconsistent conditional result types: {exc}", origin) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -382,7 +455,8 @@ _KEEPS_ELEMENT_MARKS = frozenset({
     "tolist", "tomap", "values", "zipmap",
 })
 # Functions that handle marks themselves.
-_MARK_FUNCTIONS = frozenset({"sensitive", "nonsensitive"})
+_MARK_FUNCTIONS = frozenset({"sensitive", "nonsensitive", "issensitive", "core::sensitive", "core::nonsensitive",
+                             "core::issensitive"})
 
 
 class Evaluator:
@@ -703,11 +777,8 @@ class Evaluator:
         if op in ("&&", "||"):
             a = self._bool(lhs, origin, f"left operand of {op}")
             b = self._bool(rhs, origin, f"right operand of {op}")
-            if op == "||":
-                if a is True or b is True:
-                    return True
-            elif a is False or b is False:
-                return False
+            # no short circuit: Terraform converts both operands, and an unknown operand (of a type
+            # not known either) makes the result unknown
             if isinstance(a, Unknown):
                 return a
             if isinstance(b, Unknown):
@@ -720,31 +791,41 @@ class Evaluator:
             return x
         if isinstance(y, Unknown):
             return y
+        ex, ey = _exact(x), _exact(y)
+        if ex is None or ey is None:  # an infinity
+            return self._infinite(op, x, y, origin)
+        if op in _COMPARE:
+            return {"<": ex < ey, ">": ex > ey, "<=": ex <= ey, ">=": ex >= ey}[op]
+        nx, ny = _negative(x), _negative(y)
+        if op == "+":
+            return _zero_signed(number_of(ex + ey), nx and ny)
+        if op == "-":
+            return _zero_signed(number_of(ex - ey), nx and not ny)
+        if op == "*":
+            check_number(ex.numerator, ey.numerator)
+            check_number(ex.denominator, ey.denominator)
+            return _zero_signed(number_of(ex * ey), nx != ny)
+        if op == "/":
+            if ey == 0:
+                if ex == 0:
+                    raise TerraformError("Arithmetic error: division of zero by zero", origin)
+                return math.inf if (ex > 0) != ny else -math.inf
+            return _zero_signed(number_of(ex / ey), nx != ny)
+        if op == "%":
+            if ey == 0:  # cty: x % 0 is x
+                return x
+            # cty: x - y * trunc(x / y), each step rounded to 512 bits
+            ratio = _round_exact(ex / ey)
+            whole = Fraction(math.trunc(ratio))
+            return number_of(ex - _round_exact(ey * whole))
+        raise TerraformError(f"unsupported operator {op}", origin)  # pragma: no cover
+
+    @staticmethod
+    def _infinite(op: str, x: Any, y: Any, origin: Origin) -> Any:
+        """Arithmetic with an infinity (from a division by zero): comparisons only."""
         if op in _COMPARE:
             return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
-        if op == "+":
-            return normalize_number(x + y)
-        if op == "-":
-            return normalize_number(x - y)
-        if op == "*":
-            check_number(x, y)
-            return normalize_number(x * y)
-        if op == "/":
-            if y == 0:
-                if x == 0:
-                    raise TerraformError("Arithmetic error: division of zero by zero", origin)
-                return math.inf if x > 0 else -math.inf
-            if isinstance(x, int) and isinstance(y, int) and x % y == 0:
-                return x // y
-            return normalize_number(x / y)
-        if op == "%":
-            if y == 0:
-                raise TerraformError("Arithmetic error: modulo by zero", origin)
-            if isinstance(x, int) and isinstance(y, int):
-                r = abs(x) % abs(y)
-                return -r if x < 0 else r
-            return normalize_number(math.fmod(x, y))
-        raise TerraformError(f"unsupported operator {op}", origin)  # pragma: no cover
+        return Unknown(f"arithmetic on an infinite number ({op})", origin)
 
     def _number(self, value: Any, origin: Origin, op: str) -> Any:
         if isinstance(value, Unknown):
@@ -792,7 +873,10 @@ class Evaluator:
             b = self._bool(value, origin, "operand of !")
             return b if isinstance(b, Unknown) else not b
         x = self._number(value, origin, "-")
-        return x if isinstance(x, Unknown) else normalize_number(-x)
+        if isinstance(x, Unknown):
+            return x
+        ex = _exact(x)
+        return -x if ex is None else _zero_signed(number_of(-ex), not _negative(x))
 
     def _conditional(self, node: Tree, scope: Scope) -> Any:
         exprs = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
@@ -803,14 +887,35 @@ class Evaluator:
         if isinstance(cond, Unknown):
             return Unknown(f"the condition is not known: {cond.reason}", cond.origin or origin, cond.ref, cond.attribute)
         sensitive_cond = self._consumed != consumed
-        then = materialize(self._eval(then_node, scope), origin)
-        other = materialize(self._eval(else_node, scope), origin)
+        then = self._branch(then_node, scope, origin, selected=bool(cond))
+        other = self._branch(else_node, scope, origin, selected=not cond)
+        unselected = other if cond else then
+        inner = first_unknown(unselected)
+        if inner is not None and inner.ref is None:
+            # Terraform unifies the types of both results, and this one's type is not known here (an
+            # unknown from a reference has the type its resource gives it: trusted)
+            return Unknown(f"the other result of a conditional is not known: {inner.reason}",
+                           inner.origin or origin)
         then, other = unify([then, other], origin)
         result = then if cond else other
         # as Terraform: sensitive when the condition is, or either result as a whole is
         if sensitive_cond or wholly_marked(then) or wholly_marked(other):
             return self._marked(result)
         return result
+
+    def _branch(self, node: Any, scope: Scope, origin: Origin, *, selected: bool) -> Any:
+        """A result of a conditional. An error in the result not selected is one Terraform reports or
+        ignores depending on its kind (a function's failure is ignored, an inconsistent type is not):
+        rejected, and not known inside can() or try()."""
+        try:
+            return materialize(self._eval(node, scope), origin)
+        except UncertainError:
+            raise
+        except TerraformError as exc:
+            if selected:
+                raise
+            raise UncertainError(f"{exc.message} (in the result the condition does not select)",
+                                 exc.origin or origin) from None
 
     # -- references, attributes, indexes, splats ---------------------------------------------
 
@@ -916,6 +1021,11 @@ class Evaluator:
             return
         if wholly_marked(coll):
             self._consumed += 1  # the result is sensitive (see _for_tuple_expr)
+        if cond is not None and isinstance(coll, (list, tuple, dict)) and not coll:
+            # Terraform checks the condition's type even when there is nothing to iterate over
+            placeholder = Unknown("an element of an empty collection", origin)
+            empty = scope.child({n: placeholder for n in names})
+            self._bool(materialize(self._eval(cond, empty), origin), origin, "'for' condition")
         for k, v in _iterate(coll, origin):
             inner = scope.child({names[0]: k, names[1]: v} if len(names) == 2 else {names[0]: v})
             if cond is not None:
@@ -995,7 +1105,10 @@ class Evaluator:
             return self._try(arg_nodes, scope, origin)
         if name == "can":
             return self._can(arg_nodes, scope, origin)
+        consumed = self._consumed
         args = [materialize(self._eval(a, scope), origin) for a in arg_nodes]
+        # a sensitive number or bool among the arguments (it cannot carry the mark itself)
+        consumed_marks = self._consumed != consumed
         if expand and args:
             last = args.pop()
             if isinstance(last, Unknown):
@@ -1021,11 +1134,13 @@ class Evaluator:
         if not isinstance(result, Unknown):
             self._budget.result(result)
         if name in _MARK_FUNCTIONS:
+            if name == "sensitive" and not has_marks(result):
+                self._consumed += 1  # sensitive(1): the number cannot carry the mark; what uses it is marked
             return result
         if name in _KEEPS_ELEMENT_MARKS:
             sensitive = any(wholly_marked(a) for a in args)
         else:
-            sensitive = any(has_marks(a) for a in args)
+            sensitive = consumed_marks or any(has_marks(a) for a in args)
         return self._marked(result) if sensitive else result
 
     def _try(self, arg_nodes: list[Any], scope: Scope, origin: Origin) -> Any:
@@ -1037,6 +1152,8 @@ class Evaluator:
                 value = materialize(self._eval(a, scope), origin)
             except LimitError:
                 raise  # Terraform computes a value here: falling back would judge another one
+            except UncertainError as exc:
+                return Unknown(f"try() depends on an error Terraform may not report: {exc.message}", origin)
             except TerraformError as exc:
                 errors.append(exc.message)
                 continue
@@ -1056,6 +1173,8 @@ class Evaluator:
             value = materialize(self._eval(arg_nodes[0], scope), origin)
         except LimitError:
             raise  # Terraform computes a value here: can() would be true
+        except UncertainError as exc:
+            return Unknown(f"can() depends on an error Terraform may not report: {exc.message}", origin)
         except TerraformError:
             return False
         unknown = first_unknown(value)

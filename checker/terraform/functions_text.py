@@ -248,82 +248,32 @@ def tf_format(fmt: str, args: list[Any]) -> str | None:
 
 # -- RE2 regular expressions ---------------------------------------------------------------------
 
-_UNSUPPORTED_RE = {"(?=": "(?=", "(?!": "(?!", "(?<=": "(?<=", "(?<!": "(?<!"}
+def compile_re2(pattern: str) -> Any:
+    """Compile a pattern with RE2 itself (google-re2), the engine whose syntax and semantics Go's
+    ``regexp`` (Terraform's) implements: Unicode classes, case folding, ``\\s``, ``$`` at the end of
+    text only. ``\\C`` (one byte), which Go rejects, is rejected too."""
+    import re2  # type: ignore[import-untyped]
 
-
-def compile_re2(pattern: str) -> regex.Pattern[str]:
-    """Compile an RE2 pattern to an equivalent ``regex`` pattern (ASCII \\d \\w \\s \\b, ``$`` at
-    the end of text only unless (?m)); RE2 rejects lookarounds and backreferences, so do we."""
-    import regex
-
-    multiline = bool(re.search(r"\(\?[a-zA-Z]*m", pattern))
-    out: list[str] = []
     i = 0
-    in_class = False
-    n = len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            if i + 1 >= n:
-                raise TextError("invalid regexp pattern: trailing backslash at end of expression")
-            e = pattern[i + 1]
-            if e.isdigit() and e != "0":
-                raise TextError(f"invalid regexp pattern: invalid escape sequence: `\\{e}`")
-            if e in "QEC" or e == "Z" or e == "G":
-                if e in "ZG":
-                    raise TextError(f"invalid regexp pattern: invalid escape sequence: `\\{e}`")
-                raise TextUnsupported(f"regular expression escape \\{e} is not supported")
-            if e == "z":
-                out.append("\\Z")
-            else:
-                out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            if c == "[" and pattern.startswith("[:", i):
-                j = pattern.find(":]", i + 2)
-                if j >= 0:
-                    out.append(pattern[i : j + 2])
-                    i = j + 2
-                    continue
-            if c == "]":
-                in_class = False
-            out.append(c)
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            out.append(c)
-            i += 1
-            if i < n and pattern[i] == "^":
-                out.append("^")
-                i += 1
-            if i < n and pattern[i] == "]":
-                out.append("\\]")
-                i += 1
-            continue
-        if c == "(" and pattern.startswith("(?", i):
-            for bad in _UNSUPPORTED_RE:
-                if pattern.startswith(bad, i):
-                    raise TextError(f"invalid regexp pattern: invalid or unsupported Perl syntax: `{bad}`")
-            fm = re.match(r"\(\?([a-zA-Z-]*)[:)]", pattern[i:])
-            if fm and "U" in fm.group(1):
-                raise TextUnsupported("regular expression flag U is not supported")
-        if c == "$" and not multiline:
-            out.append("\\Z")
-            i += 1
-            continue
-        out.append(c)
-        i += 1
+    while True:
+        i = pattern.find("\\", i)
+        if i < 0 or i + 1 >= len(pattern):
+            break
+        if pattern[i + 1] == "C":
+            raise TextError("invalid regexp pattern: invalid escape sequence: `\\C`")
+        i += 2
+    options = re2.Options()
+    options.log_errors = False
     try:
-        return regex.compile("".join(out), regex.ASCII | regex.V0)
-    except regex.error as exc:
-        raise TextError(f"invalid regexp pattern: {exc}") from None
+        return re2.compile(pattern, options=options)
+    except re2.error as exc:
+        message = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise TextError(f"invalid regexp pattern: {message}") from None
 
 
-def find_all(rx: regex.Pattern[str], s: str) -> list[regex.Match[str]]:
+def find_all(rx: Any, s: str) -> list[Any]:
     """Go's ``FindAllStringSubmatchIndex`` iteration (no empty match right after a match)."""
-    matches: list[regex.Match[str]] = []
+    matches: list[Any] = []
     pos = 0
     prev_end = -1
     while pos <= len(s):
@@ -343,7 +293,7 @@ def find_all(rx: regex.Pattern[str], s: str) -> list[regex.Match[str]]:
     return matches
 
 
-def _expand(template: str, m: regex.Match[str]) -> str:
+def _expand(template: str, m: Any) -> str:
     """Go's ``Regexp.Expand``: ``$1``, ``$name``, ``${name}``, ``$$``."""
     out: list[str] = []
     i = 0
@@ -401,7 +351,7 @@ def regex_replace(s: str, pattern: str, repl: str) -> str:
     return "".join(out)
 
 
-def regex_result_kind(rx: regex.Pattern[str]) -> str:
+def regex_result_kind(rx: Any) -> str:
     names = set(rx.groupindex)
     named = len(names)
     unnamed = rx.groups - len(rx.groupindex)
@@ -414,7 +364,7 @@ def regex_result_kind(rx: regex.Pattern[str]) -> str:
     raise TextError("invalid regular expression: can't mix both named and unnamed capture groups")
 
 
-def match_value(rx: regex.Pattern[str], m: regex.Match[str], kind: str, wrap: Callable[[str], Any]) -> Any:
+def match_value(rx: Any, m: Any, kind: str, wrap: Callable[[str], Any]) -> Any:
     if kind == "string":
         return wrap(m.group(0))
     if kind == "tuple":

@@ -23,7 +23,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Union
 
-from checker.terraform.values import TfSet, TfStr, Unknown
+from checker.terraform.values import TfNumber, TfSet, TfStr, Unknown, typed_empty
 
 TfType = Union[str, tuple[Any, ...]]  # noqa: UP007 (a runtime alias on Python 3.10)
 
@@ -37,12 +37,29 @@ class TfConversionError(Exception):
     """A value cannot be converted to the wanted type (the message is cty's wording)."""
 
 
+class TypeNotKnown(Exception):
+    """Terraform's answer depends on a type the values here do not carry (the result is Unknown)."""
+
+
+def check_typed_nulls(items: list[Any]) -> None:
+    """A null beside collections: in Terraform a null has a type (a ``string`` variable's null cannot
+    join a list of maps, a literal ``null`` can), which values here do not carry."""
+    if any(v is None for v in items):
+        others = [v for v in items if v is not None]
+        if others and unify([type_of(v) for v in others]) != STRING:
+            raise TypeNotKnown("a null beside elements of another type than string: the type of the null is "
+                               "not known here")
+
+
 # -- type inference ------------------------------------------------------------------------------
 
 
 def type_of(value: Any) -> TfType:
     if value is None or isinstance(value, Unknown):
         return DYNAMIC
+    known_type = getattr(value, "tf_type", None)
+    if known_type is not None:  # an empty collection of a known type
+        return known_type  # type: ignore[no-any-return]
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, (int, float)):
@@ -166,6 +183,8 @@ def convert(value: Any, target: TfType) -> Any:
         if not isinstance(value, (list, tuple)):
             raise TfConversionError(f"{kind} of {type_name(target[1])} required")
         items = [convert(v, target[1]) for v in value]
+        if not items and target[1] != DYNAMIC:
+            return typed_empty(target)
         return make_set(items, target[1]) if kind == "set" else items
     if kind == "tuple":
         if not isinstance(value, (list, tuple)) or len(value) != len(target[1]):
@@ -174,6 +193,8 @@ def convert(value: Any, target: TfType) -> Any:
     if kind == "map":
         if not isinstance(value, dict):
             raise TfConversionError(f"map of {type_name(target[1])} required")
+        if not value and target[1] != DYNAMIC:
+            return typed_empty(target)
         return {k: convert(v, target[1]) for k, v in value.items()}
     if kind == "object":
         if not isinstance(value, dict):
@@ -189,10 +210,14 @@ def convert(value: Any, target: TfType) -> Any:
 
 def to_list(value: Any, param: str = "list") -> list[Any]:
     """``convert(value, list(any))``: unify the element types of a tuple, list or set."""
+    known_type = getattr(value, "tf_type", None)
+    if known_type is not None and known_type[0] in ("list", "set"):
+        return typed_empty(("list", known_type[1]))  # type: ignore[no-any-return]
     if isinstance(value, TfSet):
         return list(value)
     if not isinstance(value, (list, tuple)):
         raise TfConversionError(f"list of any single type required, got {type_name(type_of(value))}")
+    check_typed_nulls(list(value))
     elem = unify([type_of(v) for v in value])
     if elem is None:
         raise TfConversionError("cannot convert tuple to list of any single type")
@@ -202,8 +227,12 @@ def to_list(value: Any, param: str = "list") -> list[Any]:
 def to_set(value: Any) -> TfSet:
     if isinstance(value, TfSet):
         return value
+    known_type = getattr(value, "tf_type", None)
+    if known_type is not None and known_type[0] == "list":
+        return typed_empty(("set", known_type[1]))  # type: ignore[no-any-return]
     if not isinstance(value, (list, tuple)):
         raise TfConversionError(f"set of any single type required, got {type_name(type_of(value))}")
+    check_typed_nulls(list(value))
     elem = unify([type_of(v) for v in value])
     if elem is None:
         raise TfConversionError("cannot convert tuple to set of any single type")
@@ -213,6 +242,9 @@ def to_set(value: Any) -> TfSet:
 def to_map(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TfConversionError(f"cannot convert {type_name(type_of(value))} to map of any single type")
+    if getattr(value, "tf_type", None) is not None:
+        return value
+    check_typed_nulls(list(value.values()))
     elem = unify([type_of(v) for v in value.values()])
     if elem is None:
         raise TfConversionError("cannot convert object to map of any single type")
@@ -259,9 +291,12 @@ def make_set(items: list[Any], elem: TfType | None = None) -> TfSet:
         elem = unify([type_of(v) for v in items]) or DYNAMIC
     known: list[Any] = []
     unknown: list[Any] = []
+    nulls: list[Any] = []
     for v in items:
         if isinstance(v, Unknown):
             unknown.append(v)
+        elif v is None:
+            nulls[:] = [None]  # after the other elements, as cty orders them
         elif not any(tf_equal(v, k) for k in known):
             known.append(v)
     if elem == STRING:
@@ -273,7 +308,7 @@ def make_set(items: list[Any], elem: TfType | None = None) -> TfSet:
     else:
         # cty orders other element types by their hash string (stable for equal strings)
         known.sort(key=lambda v: _hash_string(v, elem).encode("utf-8", "surrogatepass"))
-    return TfSet(known + unknown)
+    return TfSet(known + nulls + unknown)
 
 
 def _hash_string(value: Any, t: TfType) -> str:
@@ -319,28 +354,49 @@ def parse_number(text: str) -> int | float:
 
 
 def decimal_to_number(d: Decimal) -> int | float:
+    """A decimal as Terraform parses it (big.ParseFloat with a 512-bit mantissa)."""
+    if not d.is_finite():
+        raise TfConversionError("number is out of range")
+    if abs(d.adjusted()) > 10_000:
+        raise TfConversionError("number is out of range")
     if d == d.to_integral_value():
         return int(d)
-    f = float(d)
-    if math.isinf(f):
-        raise TfConversionError("number is out of range")
-    return f
+    return number_of(Fraction(d))
 
 
 def _round_to_prec(frac: Fraction, prec: int = _PREC) -> Fraction:
+    """``frac`` rounded to a binary float of ``prec`` bits of mantissa, half to even (big.ToNearestEven)."""
     if frac == 0:
         return frac
-    sign = -1 if frac < 0 else 1
-    a = abs(frac)
-    e = a.numerator.bit_length() - a.denominator.bit_length()
-    # 2**(prec-1) <= a / 2**shift < 2**prec
-    shift = e - prec
-    while a / Fraction(2) ** shift >= 2**prec:
-        shift += 1
-    while a / Fraction(2) ** shift < 2 ** (prec - 1):
-        shift -= 1
-    m = round(a / Fraction(2) ** shift)  # round half to even, as big.ToNearestEven
-    return sign * m * Fraction(2) ** shift
+    n, d = abs(frac.numerator), frac.denominator
+    shift = n.bit_length() - d.bit_length() - prec
+    for _ in range(3):
+        den = d << shift if shift >= 0 else d
+        num = n if shift >= 0 else n << -shift
+        q, r = divmod(num, den)
+        if q.bit_length() > prec:
+            shift += 1
+        elif q.bit_length() < prec:
+            shift -= 1
+        else:
+            break
+    if 2 * r > den or (2 * r == den and q & 1):
+        q += 1
+    value = Fraction(q << shift) if shift >= 0 else Fraction(q, 1 << -shift)
+    return value if frac > 0 else -value
+
+
+round_exact = _round_to_prec
+
+
+def number_of(frac: Fraction) -> int | float:
+    """The Terraform number of the exact result ``frac`` of an operation (rounded to 512 bits)."""
+    if frac.denominator == 1 and abs(frac.numerator).bit_length() <= _PREC:
+        return int(frac.numerator)
+    r = _round_to_prec(frac)
+    if r.denominator == 1:
+        return int(r.numerator)
+    return TfNumber(r)
 
 
 def exact_number(n: int | float) -> Fraction:
@@ -349,6 +405,8 @@ def exact_number(n: int | float) -> Fraction:
         raise TypeError("bool is not a number")
     if isinstance(n, int):
         return _round_to_prec(Fraction(n)) if abs(n).bit_length() > _PREC else Fraction(n)
+    if isinstance(n, TfNumber):
+        return n.exact
     if math.isnan(n) or math.isinf(n):
         raise TfConversionError("number is not finite")
     return _round_to_prec(Fraction(Decimal(repr(n))))
@@ -362,6 +420,9 @@ def format_number(n: int | float) -> str:
         return str(n)
     if math.isnan(n) or math.isinf(n):
         raise TfConversionError("cannot format a non-finite number")
+    if isinstance(n, TfNumber):
+        ds, dp = _shortest(n.exact)
+        return ("-" if n.exact < 0 else "") + _f_from_digits(ds, dp, max(len(ds) - dp, 0))
     if n == 0:
         return "-0" if math.copysign(1.0, n) < 0 else "0"
     d = Decimal(repr(n))
@@ -380,12 +441,7 @@ def _digits(frac: Fraction, mode: str, prec: int) -> tuple[str, int]:
     if a == 0:
         return "", 0
     if prec < 0:
-        # the shortest decimal that rounds to the same 512-bit value: try growing precision
-        for sig in range(1, 200):
-            ds, dp = _digits(frac, "e", sig)
-            if _round_to_prec(Fraction(int(ds or "0")) * Fraction(10) ** (dp - len(ds))) == _round_to_prec(a):
-                return ds.rstrip("0"), dp
-        return _digits(frac, "e", 200)
+        return _shortest(frac)
     # exponent: 10**(dp-1) <= a < 10**dp
     dp = len(str(a.numerator // a.denominator)) if a >= 1 else 0
     if a < 1:
@@ -400,6 +456,32 @@ def _digits(frac: Fraction, mode: str, prec: int) -> tuple[str, int]:
     ds = str(q)
     new_dp = len(ds) - scale
     return ds, new_dp
+
+
+def _shortest(frac: Fraction) -> tuple[str, int]:
+    """The shortest decimal digits (and point position) that round to the same 512-bit value as
+    ``frac``: ``big.Float.Text('f', -1)``."""
+    a = _round_to_prec(abs(frac))
+    if a == 0:
+        return "", 0
+
+    def fits(sig: int) -> tuple[str, int] | None:
+        ds, dp = _digits(a, "e", sig)
+        back = Fraction(int(ds or "0")) * Fraction(10) ** (dp - len(ds))
+        return (ds.rstrip("0"), dp) if _round_to_prec(back) == a else None
+
+    lo, hi = 1, 170  # 512 bits need at most 155 significant digits
+    best = fits(hi)
+    if best is None:  # pragma: no cover - cannot happen at 512 bits
+        return _digits(a, "e", hi)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        got = fits(mid)
+        if got is None:
+            lo = mid + 1
+        else:
+            best, hi = got, mid
+    return best
 
 
 def go_format_number(

@@ -14,7 +14,7 @@ from checker.terraform import functions_types as ft
 from checker.terraform.errors import TerraformError
 from checker.terraform.evaluator import Evaluator, Scope, format_number
 from checker.terraform.syntax import Token, Tree
-from checker.terraform.values import Origin, TfSet, TfStr, Unknown
+from checker.terraform.values import Origin, TfSet, TfStr, Unknown, typed_empty
 
 TypeSpec = tuple[Any, ...]
 
@@ -155,6 +155,8 @@ def convert(value: Any, t: TypeSpec, origin: Origin, path: str = "") -> Any:
         if not isinstance(value, (list, tuple)):
             raise TerraformError(f"{_at(path)}{describe(t)} required", origin)
         items = [convert(v, t[1], origin, f"{path}[{i}]") for i, v in enumerate(value)]
+        if not items and t[1] != ANY:
+            return typed_empty(cty_type(t))
         if t[1] == ANY:
             items = _unify_any(items, origin, path, kind)
         if kind == "set":
@@ -164,6 +166,8 @@ def convert(value: Any, t: TypeSpec, origin: Origin, path: str = "") -> Any:
         if not isinstance(value, dict):
             raise TerraformError(f"{_at(path)}{describe(t)} required", origin)
         out = {k: convert(v, t[1], origin, f'{path}["{k}"]') for k, v in value.items()}
+        if not out and t[1] != ANY:
+            return typed_empty(cty_type(t))
         if t[1] == ANY:
             keys = list(out)
             unified = _unify_any([out[k] for k in keys], origin, path, "map")
@@ -189,6 +193,20 @@ def convert(value: Any, t: TypeSpec, origin: Origin, path: str = "") -> Any:
             result[name] = convert(value[name], at, origin, sub)
         return result
     raise TerraformError(f"unsupported type {kind}", origin)  # pragma: no cover
+
+
+def cty_type(t: TypeSpec) -> ft.TfType:
+    """A type constraint as :mod:`functions_types` spells types (``any`` is ``dynamic``)."""
+    kind = t[0]
+    if kind in PRIMITIVE_NAMES:
+        return str(kind)
+    if kind == "any":
+        return ft.DYNAMIC
+    if kind in ("list", "set", "map"):
+        return (kind, cty_type(t[1]))
+    if kind == "tuple":
+        return ("tuple", tuple(cty_type(e) for e in t[1]))
+    return ("object", tuple(sorted((name, cty_type(at)) for name, at, _, _ in t[1])))
 
 
 def _unify_any(items: list[Any], origin: Origin, path: str, kind: str) -> list[Any]:

@@ -6,8 +6,10 @@ Evaluated Terraform values are plain Python values so that ordinary code can use
 Terraform             Python
 ====================  =========================================================
 string                :class:`TfStr` (a ``str`` subclass carrying its origin)
-number                ``int`` or ``float`` (``int`` whenever the value is whole
-                      and came from an integer literal or integer arithmetic)
+number                ``int`` whenever the value is whole; else :class:`TfNumber`
+                      (a ``float`` holding Terraform's exact 512-bit value), or a
+                      plain ``float`` for a value computed in 64-bit floating point
+                      (``pow``, ``log``) or an infinity
 bool                  ``bool``
 null                  ``None``
 list / tuple          ``list``
@@ -33,7 +35,9 @@ elements are known). Nothing unknown is ever silently turned into a known value.
 from __future__ import annotations
 
 import copy
+import unicodedata
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 
@@ -76,6 +80,8 @@ class TfStr(str):
         from_file: str | None = None,
         sensitive: bool = False,
     ) -> TfStr:
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)  # every cty string is NFC
         self = super().__new__(cls, value)
         self.origin = origin
         self.encoded_from = encoded_from
@@ -92,10 +98,59 @@ def _make_tfstr(value: str, origin: Origin | None, encoded_from: Any, from_file:
     return TfStr(value, origin, encoded_from=encoded_from, from_file=from_file, sensitive=sensitive)
 
 
+class TfNumber(float):
+    """A non-integer Terraform number: ``exact`` is the value Terraform holds (a binary float with a
+    512-bit mantissa, as a Fraction), the float its nearest double for code that only approximates.
+
+    Arithmetic on it is done by the evaluator on ``exact`` (Python's float operators would give a
+    plain float): ``0.1 + 0.2 == 0.3`` as in Terraform.
+    """
+
+    __slots__ = ("exact",)
+
+    exact: Fraction
+
+    def __new__(cls, exact: Fraction) -> TfNumber:
+        self = super().__new__(cls, float(exact))
+        self.exact = exact
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TfNumber, (self.exact,))
+
+
 class TfSet(tuple):  # type: ignore[type-arg]
     """A Terraform set: distinct elements in the order Terraform iterates them."""
 
     __slots__ = ()
+
+
+class TypedList(list):  # type: ignore[type-arg]
+    """An empty list whose Terraform type is known (a ``list(string)`` variable, a conversion):
+    ``tf_type`` as :mod:`checker.terraform.functions_types` spells types. An empty value has no
+    elements to infer a type from, and Terraform's answers depend on it (``true ? var.ids : []``)."""
+
+    tf_type: Any
+
+
+class TypedMap(dict):  # type: ignore[type-arg]
+    """An empty map whose Terraform type is known (see :class:`TypedList`)."""
+
+    tf_type: Any
+
+
+class TypedSet(TfSet):
+    """An empty set whose Terraform type is known (see :class:`TypedList`)."""
+
+    tf_type: Any
+
+
+def typed_empty(tf_type: Any) -> Any:
+    """The empty list, set or map of type ``tf_type`` (``("list", "string")``...)."""
+    kind = tf_type[0]
+    value: Any = TypedList() if kind == "list" else TypedSet() if kind == "set" else TypedMap()
+    value.tf_type = tf_type
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,8 +166,10 @@ EXPRESSIONS: dict[str, str] = {
     "cmp_lt": "1 < 2",
     "cmp_ge": "2 >= 2.5",
     "eq_types": '1 == "1"',
-    "eq_list": "[1, 2] == [1, 2]",
-    "eq_obj": '{a = 1} == {a = 1}',
+    # two collections with the same elements: Terraform's answer depends on their types, which the
+    # gate does not track (Unknown, see test_expressions_differential.py); different elements are unequal
+    "eq_list": "[1, 2] == [1, 3]",
+    "eq_obj": '{a = 1} == {a = 2}',
     "neq": '"a" != "b"',
     "logic": "true && !false || false",
     "logic_and": "true && false",

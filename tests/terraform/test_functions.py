@@ -268,7 +268,9 @@ CASES: list[Case] = [
     C("keys", [{"b": 1, "a": 2, "B": 3}]),
     C("values", [{"b": 1, "a": "x"}]),
     C("lookup", [{"a": 1}, "a"]),
-    C("lookup", [{"a": 1}, "b", "d"]),
+    # lookup({a = 1}, "b", "d") is "d" for an object, an error for a map(number): the gate cannot tell
+    # them apart and says Unknown (tests/terraform/test_expressions_differential.py)
+    C("lookup", [{"a": "x"}, "b", "d"]),
     C("lookup", [{"a": 1}, "b"]),
     C("lookup", [{"a": 1, "b": "x"}, "a", None]),
     C("zipmap", [["a", "b"], [1, "x"]]),
@@ -291,7 +293,9 @@ CASES: list[Case] = [
     C("tolist", [[{"a": 1}, {"a": "x"}]]),
     C("tolist", [[{"a": 1}, {"b": "x"}]]),
     C("tolist", [[[1], ["a"]]]),
-    C("tolist", [[None, 1]]),
+    # tolist([null, 1]): a null's type is not tracked (a string variable's null would make the list
+    # list(string)): Unknown (tests/terraform/test_expressions_differential.py); beside strings it is known
+    C("tolist", [[None, "a"]]),
     C("tolist", [[]]),
     C("tolist", [S("b", "a")]),
     C("tomap", [{"a": 1, "b": "x"}]),
@@ -359,7 +363,7 @@ CASES: list[Case] = [
     C("format", ["%d", "12"]),
     C("format", ["%s"]),
     C("format", ["%s", "a", "b"]),
-    C("format", ["%v", None]),
+    # format("%v", null) is unknown in terraform console (the gate: Unknown): tests/terraform/data/expressions.json
     C("format", ["%#v", "a"]),
     C("format", ["%x", "hi"]),
     C("format", ["%[2]s %[1]s", "a", "b"]),
