@@ -23,24 +23,24 @@ COSTS: dict[str, tuple[str, str]] = {
     "import typer and click (every start of the command line)": (
         "", "import typer"),
     "import parliament with the pkg_resources shim (parliament_lint.parliament_module)": (
-        "from checker.parliament_lint import parliament_module", "parliament_module()"),
+        "from checker.analysis.lint import parliament_module", "parliament_module()"),
     "import pkg_resources (what the shim avoids)": (
         "import warnings; warnings.simplefilter('ignore')", "import pkg_resources"),
     "validate a built-in profile (profiles._trusted skips it)": (
-        "import tomllib; from checker.profiles import Profile; from importlib import resources; "
+        "import tomllib; from checker.engine.profiles import Profile; from importlib import resources; "
         "d = tomllib.loads(resources.files('checker.policies').joinpath('read-only.toml').read_text())",
         "Profile.model_validate(d)"),
     "load a built-in profile without validation (profiles._trusted)": (
-        "from checker.profiles import load_profile", "load_profile('read-only')"),
+        "from checker.engine.profiles import load_profile", "load_profile('read-only')"),
     "build the sensitive-action table (sensitivity.sensitive_candidates, large grants only)": (
-        "from checker.sensitivity import sensitive_by_name", "sensitive_by_name()"),
+        "from checker.analysis.sensitivity import sensitive_by_name", "sensitive_by_name()"),
     "read the catalog's details (arnscope: what the sensitive ARN index avoids)": (
         "from checker.catalog import get_catalog; c = get_catalog()", "c.details('s3:GetObject')"),
     "read the sensitive ARN index instead (checker/data/sensitive_arns.json)": (
-        "from checker.arnscope import resource_scope; from checker.catalog import get_catalog; c = get_catalog()",
+        "from checker.analysis.arnscope import resource_scope; from checker.catalog import get_catalog; c = get_catalog()",
         "resource_scope('arn:aws:s3:::b/*', 's3:GetObject', c)"),
     "load a small Terraform module again (terraform_source.PARALLEL_MIN_ROOTS)": (
-        "from pathlib import Path; from checker.sources.terraform_source import load_terraform; "
+        "from pathlib import Path; from checker.terraform.to_model import load_terraform; "
         "load_terraform(Path('infra/aws/onboarding'))",
         "load_terraform(Path('infra/aws/onboarding'))"),
     "start one process-pool worker and get an answer (what --jobs adds per worker)": (

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_lint.py [--runs 5] [--limit 1645]
 
 Prints, as medians over ``--runs`` fresh processes:
-- the import of parliament through ``checker.parliament_lint`` (without pkg_resources) and a plain
+- the import of parliament through ``checker.analysis.lint`` (without pkg_resources) and a plain
   ``import parliament`` (with it): the lint's fixed cost per run;
 and, in one process over the AWS managed policies of /work/shared/data (one document each):
 - parliament's run plus the adapter per document (mean, and total);
@@ -36,23 +36,23 @@ def _child(code: str) -> float:
 
 
 def import_costs(runs: int) -> None:
-    # Both import checker.parliament_lint (pydantic and the model) first, outside the timing.
-    shim = ("import time; from checker.parliament_lint import parliament_module; t = time.perf_counter(); "
+    # Both import checker.analysis.lint (pydantic and the model) first, outside the timing.
+    shim = ("import time; from checker.analysis.lint import parliament_module; t = time.perf_counter(); "
             "parliament_module(); print(time.perf_counter() - t)")
-    plain = ("import time, warnings; import checker.parliament_lint; warnings.simplefilter('ignore'); "
+    plain = ("import time, warnings; import checker.analysis.lint; warnings.simplefilter('ignore'); "
              "t = time.perf_counter(); import parliament; print(time.perf_counter() - t)")
-    for label, code in (("parliament via checker.parliament_lint", shim), ("plain import parliament", plain)):
+    for label, code in (("parliament via checker.analysis.lint", shim), ("plain import parliament", plain)):
         times = [_child(code) for _ in range(runs)]
         print(f"{label:42s} median {statistics.median(times) * 1000:7.1f} ms  (min {min(times) * 1000:.1f})")
 
 
 def per_document(limit: int) -> None:
+    from checker.analysis.lint import lint, parliament_module
     from checker.catalog import get_catalog
+    from checker.engine.profiles import load_profile
     from checker.engine.registry import find_rule
     from checker.engine.rule import RuleContext
     from checker.model import LoadResult
-    from checker.parliament_lint import lint, parliament_module
-    from checker.profiles import load_profile
     from checker.sources.json_policy import load_json_text
 
     if not MANAGED.is_file():

@@ -28,11 +28,13 @@ def main() -> int:
     parser.add_argument("--statements", type=int, default=20_000)
     n = parser.parse_args().statements
 
-    from checker.api import Settings, check, load_paths
+    from checker.api import check
     from checker.catalog import get_catalog
+    from checker.engine.profiles import load_profile
     from checker.engine.registry import find_rule
     from checker.engine.rule import RuleContext
-    from checker.profiles import load_profile
+    from checker.pipeline import load_paths
+    from checker.settings import Settings
 
     t0 = time.perf_counter()
     check([ROOT / "tests" / "fixtures" / "onboarding-like-policy.json"], Settings())

@@ -44,10 +44,10 @@ class _Frozen(BaseModel):
     validated code, already of the declared types: the JSON policy front end's documents, problems
     and errors (:mod:`checker.sources.json_policy`; its statements and values are validated: for
     these small models pydantic's validation is faster than ``model_construct``), the Terraform
-    front end (:mod:`checker.sources.terraform_source`, values the evaluator resolved), the plan
+    front end (:mod:`checker.terraform.to_model`, values the evaluator resolved), the plan
     front end's errors (:mod:`checker.sources.plan_json`), the merge of parsed documents in
-    :mod:`checker.api`, the NotAction key of :mod:`checker.grants` and the profiles read by
-    :mod:`checker.profiles`. ``tests/test_model_construction.py`` checks that what the JSON front
+    :mod:`checker.api`, the NotAction key of :mod:`checker.analysis.grants` and the profiles read by
+    :mod:`checker.engine.profiles`. ``tests/test_model_construction.py`` checks that what the JSON front
     end builds validates to the same object.
     """
 

@@ -8,12 +8,13 @@ from typing import ClassVar
 
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import PolicyDocument
-from checker.parliament_lint import lint_violations
+
+from ._util import lint_violations
 
 
 class ParliamentRule(Rule):
     """A rule that owns some of parliament's issue families (``issues``) and reports those kept by
-    the adapter (checker/parliament_lint.py), which lints each policy once for all of these rules.
+    the adapter (checker/analysis/lint.py), which lints each policy once for all of these rules.
     A subclass holds only metadata and its docstring."""
 
     # parliament's issue codes this rule reports; each code belongs to exactly one rule.

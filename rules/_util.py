@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
+from checker.analysis.lint import lint
 from checker.engine.findings import LISTED_ACTIONS, listed
-from checker.model import Located, Statement
+from checker.model import Located, PolicyDocument, Statement
+
+if TYPE_CHECKING:
+    from checker.engine.findings import Severity
+    from checker.engine.rule import RuleContext, Violation
 
 # Statement id -> (the statement, id of each Action/NotAction value -> its path). The entry holds the
 # statement, so its id cannot be reused while cached; a statement with many patterns, each reported,
@@ -43,3 +49,13 @@ def summarize(items: Sequence[str], limit: int = LISTED_ACTIONS, show: Callable[
 def via(stmt: Statement, loc: Located) -> str:
     """How a message names the entry that grants actions: the pattern as written, or NotAction."""
     return "NotAction" if loc.value == "NotAction" and stmt.not_action is not None else repr(loc.value)
+
+
+def lint_violations(doc: PolicyDocument, ctx: RuleContext, issues: frozenset[str],
+                    severity: Severity | None = None) -> Iterator[Violation]:
+    """The violations of one lint rule: the kept issues of the families it owns."""
+    from checker.engine.rule import Violation
+
+    for item in lint(doc, ctx.catalog):
+        if item.issue in issues:
+            yield Violation(path=item.path, message=item.message, actions=item.actions, severity=severity)

@@ -4,11 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from checker.analysis.escalation import Escalation, matches, relevant_grants
+from checker.analysis.principal_docs import principals_of
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.escalation import Escalation, matches, relevant_grants
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
-from checker.principal_docs import principals_of
 
 from ._util import action_path
 

@@ -4,10 +4,10 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import ClassVar
 
+from checker.analysis.sensitivity import categories, sensitive_candidates
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
-from checker.sensitivity import categories, sensitive_candidates
 
 from ._util import action_path, summarize, via
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from checker.arnscope import Scope, resource_scope, scopable
+from checker.analysis.arnscope import Scope, resource_scope, scopable
+from checker.analysis.sensitivity import categories, sensitive_candidates
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, PolicyDocument, Statement
-from checker.sensitivity import categories, sensitive_candidates
 
 from ._util import summarize
 

@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument, Statement
-from checker.trust import (
+from checker.analysis.trust import (
     EQUALS_OPERATORS,
     aws_principals,
     condition_uses,
@@ -14,6 +11,9 @@ from checker.trust import (
     grants_action,
     names_sts,
 )
+from checker.engine.findings import Severity
+from checker.engine.rule import Rule, RuleContext, Violation
+from checker.model import DocumentKind, PolicyDocument, Statement
 
 EXTERNAL_ID = "sts:ExternalId"
 

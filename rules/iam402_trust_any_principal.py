@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from checker.analysis.trust import classify_aws, is_wildcard_value, names_sts
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
-from checker.trust import classify_aws, is_wildcard_value, names_sts
 
 # Condition keys that pin who may use a resource policy's "*" principal (AWS documents each of them
 # as a way to restrict a public principal). Matched case-insensitively.

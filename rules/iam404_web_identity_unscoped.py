@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument, Statement
-from checker.trust import (
+from checker.analysis.trust import (
     LIKE_OPERATORS,
     MATCH_OPERATORS,
     condition_uses,
@@ -15,6 +12,9 @@ from checker.trust import (
     literal_prefix,
     principal_values,
 )
+from checker.engine.findings import Severity
+from checker.engine.rule import Rule, RuleContext, Violation
+from checker.model import DocumentKind, PolicyDocument, Statement
 
 GITHUB = "token.actions.githubusercontent.com"
 # Web identity providers whose audience key is not ``<provider>:aud``.

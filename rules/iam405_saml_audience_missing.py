@@ -3,16 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from checker.engine.findings import Severity
-from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument
-from checker.trust import (
+from checker.analysis.trust import (
     MATCH_OPERATORS,
     condition_uses,
     describe_operator_problem,
     grants_action,
     principal_values,
 )
+from checker.engine.findings import Severity
+from checker.engine.rule import Rule, RuleContext, Violation
+from checker.model import DocumentKind, PolicyDocument
 
 SAML_AUD = "SAML:aud"
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from checker.analysis.trust import account_of_arn, aws_principals, principal_values
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, PolicyDocument
-from checker.trust import account_of_arn, aws_principals, principal_values
 
 
 class UntrustedAccount(Rule):

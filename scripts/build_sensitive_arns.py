@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checker.arnscope import INDEX_FILE, build_arn_index  # noqa: E402
+from checker.analysis.arnscope import INDEX_FILE, build_arn_index  # noqa: E402
 from checker.catalog import get_catalog  # noqa: E402
 
 PATH = ROOT / "checker" / "data" / INDEX_FILE

@@ -450,7 +450,7 @@ def test_levels_of_the_whole_catalog_are_those_of_get(cat: Catalog) -> None:
 
 
 def test_actions_with_levels_is_the_brute_force_view(cat: Catalog) -> None:
-    from checker.sensitivity import actions_with_levels, corrected_level
+    from checker.analysis.sensitivity import actions_with_levels, corrected_level
 
     for wanted in (frozenset({"List", "Read"}), frozenset({"Write"}), frozenset({"Tagging", "List"})):
         assert actions_with_levels(wanted) == frozenset(a for a in cat.actions() if corrected_level(a) in wanted)

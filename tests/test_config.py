@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from checker.api import InputError, Settings
-from checker.config import find_config, load_config, load_settings
 from checker.engine.findings import Severity
+from checker.settings import InputError, Settings, find_config, load_config, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 # Named actions only (no wildcard), so that rules other than IAM101 stay quiet in the read-only profile.

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from checker.api import ExplainEntry, explain
+from checker.api import explain
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
+from checker.report import ExplainEntry
 from checker.reporters.explain import render_explain
 
 REPO = Path(__file__).resolve().parents[1]

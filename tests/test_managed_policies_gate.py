@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.api import Settings, check
+from checker.analysis.sensitivity import corrected_level
+from checker.api import check
 from checker.catalog import get_catalog
-from checker.sensitivity import corrected_level
+from checker.settings import Settings
 
 PROFILE = """
 name = "write-rule-only"

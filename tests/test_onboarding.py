@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from checker.api import Settings, check, explain
+from checker.api import check, explain
 from checker.catalog import get_catalog
 from checker.model import DocumentKind
+from checker.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 MODULE = REPO / "infra" / "aws" / "onboarding"
@@ -27,8 +28,8 @@ needs_terraform = pytest.mark.skipif(TERRAFORM is None, reason="terraform CLI no
 
 def _front_end() -> str | None:
     """Why the gate cannot read the module yet, or None when the Terraform front end is there."""
-    if not (REPO / "checker" / "sources" / "terraform_source.py").is_file():
-        return "the Terraform front end (checker/sources/terraform_source.py) is not there yet"
+    if not (REPO / "checker" / "terraform" / "to_model.py").is_file():
+        return "the Terraform front end (checker/terraform/to_model.py) is not there yet"
     if "var_files" not in Settings.__dataclass_fields__:
         return "Settings has no var_files (the Terraform front end's --var-file) yet"
     return None

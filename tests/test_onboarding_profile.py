@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
-from checker.api import Settings, check
+from checker.api import check
 from checker.catalog import get_catalog
 from checker.engine.findings import Severity
+from checker.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "onboarding-like-policy.json"

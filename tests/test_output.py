@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from checker.api import Settings, check
+from checker.analysis.managed_policies import find_managed_policy
+from checker.api import check
 from checker.cli import app as cli
 from checker.engine.findings import Finding, Severity
-from checker.managed_policies import find_managed_policy
 from checker.reporters.text import render, wrap
+from checker.settings import Settings
 
 READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 

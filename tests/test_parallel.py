@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from checker import api
-from checker.config import load_settings
+from checker import pipeline as api
+from checker.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 MANAGED = REPO.parent / "shared" / "data" / "aws-managed-policies.json"
@@ -237,7 +237,7 @@ def test_a_dead_worker_is_an_internal_error_on_the_command_line(tree: Path) -> N
     """Through the CLI: exit code 2 and a message, no traceback."""
     script = (
         "import os, sys\n"
-        "from checker import api\n"
+        "from checker import pipeline as api\n"
         "real, parent = api._load_json_items, os.getpid()\n"
         "api._load_json_items = lambda items, progress=None: os._exit(9) if os.getpid() != parent "
         "else real(items, progress)\n"

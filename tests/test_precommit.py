@@ -343,7 +343,8 @@ def terraform_front_end() -> str | None:
     """None when checker.api.check judges a Terraform module, else why not."""
     import tempfile
 
-    from checker.api import Settings, check
+    from checker.api import check
+    from checker.settings import Settings
 
     with tempfile.TemporaryDirectory() as d:
         main = tree(Path(d), {"main.tf": ROOT.replace("../../modules/iam", "./iam") % '["s3:PutObject"]',
@@ -532,8 +533,8 @@ def test_try_repo_blocks_a_change_that_adds_a_write(tmp_path: Path, hook_repo: P
 
 
 def test_excluded_dirs_match_the_analysers() -> None:
-    from checker.api import DEFAULT_EXCLUDED_DIRS
     from checker.cli.precommit import EXCLUDED_DIRS
+    from checker.pipeline import DEFAULT_EXCLUDED_DIRS
 
     assert EXCLUDED_DIRS == DEFAULT_EXCLUDED_DIRS
 

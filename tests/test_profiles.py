@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from checker.engine.findings import Severity
-from checker.profiles import Profile, ProfileError, _parse, _trusted, builtin_profile_names, load_profile
+from checker.engine.profiles import (
+    Profile,
+    ProfileError,
+    _parse,
+    _trusted,
+    builtin_profile_names,
+    load_profile,
+)
 
 
 def test_there_are_builtin_profiles() -> None:

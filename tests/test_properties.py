@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from checker.api import Settings, check
+from checker.api import check
 from checker.catalog import get_catalog
+from checker.settings import Settings
 
 READS = ["s3:ListBucket", "ce:GetCostAndUsage", "iam:ListRoles", "ec2:DescribeInstances", "pricing:GetProducts",
          "cloudwatch:GetMetricData", "organizations:ListAccounts", "logs:DescribeLogGroups"]

@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.api import Report, Settings, check
+from checker.api import check
 from checker.engine.findings import Finding, Severity
 from checker.engine.registry import all_rules
 from checker.model import LoadResult
+from checker.report import Report
 from checker.reporters import REPORTERS, get_reporter
+from checker.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(__file__).parent / "rules"
@@ -195,7 +197,7 @@ def _first_fail_case(rule_id: str) -> tuple[str, dict[str, Any]] | None:
 
 def _run_case(case_dir: Path, case: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Report:
     """One YAML fail case, run as tests/test_rules.py runs it (its own folder, config and profile)."""
-    from checker.config import load_settings
+    from checker.settings import load_settings
 
     case_dir.mkdir(parents=True)
     monkeypatch.chdir(case_dir)

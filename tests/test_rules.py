@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from checker.api import check
-from checker.config import load_settings
 from checker.engine.registry import all_rules, find_rule
 from checker.engine.rule import DOC_SECTIONS
+from checker.settings import load_settings
 
 CASES_DIR = Path(__file__).parent / "rules"
 
@@ -114,9 +114,9 @@ def test_engine_emitted_rules_are_marked_and_only_those() -> None:
     """The rules the engine reports itself are the ids the engine uses, and say so; an EngineRule is
     never run on a document (a check() call would raise NotImplementedError: the internal-error finding)."""
     from checker.engine import suppressions
+    from checker.engine.profiles import load_profile
     from checker.engine.rule import EngineRule
     from checker.engine.runner import PARSE_RULE_ID, enabled_rules
-    from checker.profiles import load_profile
 
     marked = {cls.id for cls in all_rules() if cls.emitted_by_engine}
     assert marked == {PARSE_RULE_ID, suppressions.UNUSED_ID, suppressions.INVALID_ID, suppressions.EXPIRED_ID}

@@ -422,7 +422,8 @@ def test_tfvars_source_line_is_not_shown(tmp_path: Path) -> None:
 
 
 def test_analysis_reads_the_real_value(tmp_path: Path) -> None:
-    from checker.api import Settings, load_paths
+    from checker.pipeline import load_paths
+    from checker.settings import Settings
 
     folder = _module(tmp_path, QUOTED, f'secret = "{SECRET}"\n')
     result = load_paths([folder], Settings())

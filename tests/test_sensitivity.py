@@ -9,16 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from checker.arnscope import Scope, build_arn_index, resource_scope, scopable
+from checker.analysis.arnscope import Scope, build_arn_index, resource_scope, scopable
+from checker.analysis.sensitivity import (
+    CATEGORIES,
+    categories,
+    corrected_level,
+    correction,
+    sensitive_actions,
+)
 from checker.catalog import Catalog, get_catalog
-from checker.profiles import ProfileError, load_profile
-from checker.sensitivity import CATEGORIES, categories, corrected_level, correction, sensitive_actions
+from checker.engine.profiles import ProfileError, load_profile
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "checker" / "data"
 
 
-# --- checker.sensitivity -----------------------------------------------------------------------------
+# --- checker.analysis.sensitivity -----------------------------------------------------------------------------
 
 
 def test_every_sensitive_entry_names_a_catalog_action_as_the_catalog_spells_it() -> None:
@@ -61,7 +67,8 @@ def test_corrected_level() -> None:
 
 
 def test_write_rule_and_explain_use_corrected_levels(tmp_path: Path) -> None:
-    from checker.api import Settings, check, explain
+    from checker.api import check, explain
+    from checker.settings import Settings
 
     policy = tmp_path / "p.json"
     policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
@@ -84,7 +91,7 @@ def test_the_arn_index_is_current() -> None:
     assert stored == index
 
 
-# --- checker.arnscope ---------------------------------------------------------------------------------
+# --- checker.analysis.arnscope ---------------------------------------------------------------------------------
 
 U, S, N = Scope.UNSCOPED, Scope.SCOPED, Scope.NO_MATCH
 SCOPES = [

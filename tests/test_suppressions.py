@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from checker.api import Settings, check
+from checker.api import check
 from checker.catalog import get_catalog
-from checker.config import load_settings
 from checker.engine.findings import Finding, Severity
+from checker.engine.profiles import load_profile
 from checker.engine.runner import run_rules
 from checker.engine.suppressions import Suppressed, apply_suppressions, scan_directives
 from checker.model import LoadResult, Located, PolicyDocument, Statement
-from checker.profiles import load_profile
+from checker.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -262,7 +262,7 @@ def run_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, toda
     settings = load_settings(["policies"])
     if today is None:
         return check(["policies"], settings)
-    from checker.api import load_paths
+    from checker.pipeline import load_paths
 
     load = load_paths(["policies"], settings)
     prof = load_profile(settings.profile)

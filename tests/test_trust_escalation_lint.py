@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from checker.api import Settings, check
+from checker.analysis.escalation import escalations, matches
+from checker.api import check
 from checker.catalog import get_catalog
-from checker.escalation import escalations, matches
+from checker.settings import Settings
 from checker.sources.json_policy import load_json_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +99,7 @@ def _run(code: str, cwd: Path) -> str:
 def test_read_only_gate_never_imports_parliament(tmp_path: Path) -> None:
     (tmp_path / "p.json").write_text(json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
-    out = _run("import sys; from checker.api import check, Settings; check(['p.json'], Settings()); "
+    out = _run("import sys; from checker.api import check; from checker.settings import Settings; check(['p.json'], Settings()); "
                "print('parliament' in sys.modules, 'pkg_resources' in sys.modules)", tmp_path)
     assert out.strip().splitlines()[-1] == "False False"
 
@@ -108,7 +109,7 @@ def test_parliament_import_is_quiet_leaves_no_shim_and_writes_nothing(tmp_path: 
     before = log.stat().st_mtime_ns if log.exists() else None
     (tmp_path / "p.json").write_text(json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
-    out = _run("import sys; from checker.api import check, Settings; "
+    out = _run("import sys; from checker.api import check; from checker.settings import Settings; "
                "r = check(['p.json'], Settings(profile='audit')); "
                "print(sorted({f.rule_id for f in r.findings if f.rule_id.startswith('IAM5')})); "
                "print('parliament' in sys.modules, 'pkg_resources' in sys.modules)", tmp_path)
@@ -120,7 +121,7 @@ def test_parliament_import_is_quiet_leaves_no_shim_and_writes_nothing(tmp_path: 
 
 
 def test_parliament_runs_once_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker import parliament_lint
+    from checker.analysis import lint as parliament_lint
 
     parliament = parliament_lint.parliament_module()
     calls: list[str] = []
@@ -142,7 +143,7 @@ def test_parliament_runs_once_per_document(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_not_action_never_produces_a_parliament_finding() -> None:
-    from checker.parliament_lint import lint
+    from checker.analysis.lint import lint
 
     doc = load_json_text(json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "NotAction": ["s3:*", "ec2:RunInstances", "iam:*"],
@@ -152,7 +153,7 @@ def test_not_action_never_produces_a_parliament_finding() -> None:
 
 
 def test_emitted_lines_map_to_model_paths() -> None:
-    from checker.parliament_lint import _document_node, _emit, parliament_module
+    from checker.analysis.lint import _document_node, _emit, parliament_module
 
     doc = load_json_text(json.dumps({"Version": "2012-10-17", "Statement": {
         "Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/*", "*"],

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checker.api import Report
+    from checker.report import Report
 
 EXIT_INPUT = 2
 TRUE = ("true", "True", "TRUE")
@@ -106,9 +106,9 @@ def _report(env: Mapping[str, str]) -> tuple[Report, bool]:
     import dataclasses
 
     from checker.api import check
-    from checker.config import load_settings
     from checker.engine.findings import Severity
     from checker.parallel import AUTO_JOBS
+    from checker.settings import load_settings
 
     paths = _paths(env)
     fail_on_raw = _input(env, "fail-on").lower()
@@ -129,7 +129,7 @@ def _report(env: Mapping[str, str]) -> tuple[Report, bool]:
     report = check(paths, settings)
     if not report.load.documents and not report.load.errors:
         skipped = "; ".join(f"{s.file}: {s.reason}" for s in report.load.skipped)
-        from checker.api import InputError
+        from checker.settings import InputError
 
         raise InputError("no policies found in " + ", ".join(paths) + (f" ({skipped})" if skipped else ""))
     return report, enforce
@@ -137,7 +137,7 @@ def _report(env: Mapping[str, str]) -> tuple[Report, bool]:
 
 def run(env: Mapping[str, str]) -> int:
     """The gate step; returns the exit code. ``env`` is the step's environment."""
-    from checker.api import InputError
+    from checker.settings import InputError
 
     try:
         annotations = _bool(env, "annotations", True)

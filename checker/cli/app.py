@@ -90,7 +90,7 @@ def _options(
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Policy files or folders to check.", show_default=False)]
 ProfileOpt = Annotated[str, typer.Option("--profile", "-p", help="Gate profile: a built-in name or a .toml file.")]
-# Options of the configuration file (checker/config.py): None means "not given", so the file's value applies.
+# Options of the configuration file (checker/settings.py): None means "not given", so the file's value applies.
 ProfileOrConfigOpt = Annotated[str | None, typer.Option("--profile", "-p", help="Gate profile: a built-in name or a .toml file (default: the config's, else read-only).", show_default=False)]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Read this configuration file instead of searching upward for one.")]
 NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
@@ -160,8 +160,8 @@ def baseline_cmd(
     """Record today's findings as accepted: later runs with --baseline FILE report only new ones
     (including actions a baselined finding did not list). Exit 0 written, 2 usage or input error."""
     from checker.api import check as run_check
-    from checker.config import load_settings
     from checker.engine.baseline import Baseline
+    from checker.settings import load_settings
 
     if not output.absolute().parent.is_dir():
         raise _fail(f"error: cannot write {output}: its folder does not exist")
@@ -215,9 +215,9 @@ def explain(
     """For each principal (or policy): every granted action by service and access level, sensitive
     ones marked, with the statement that grants it; trust policies: who may assume the role.
     Exit 0 explained, 1 a file could not be read or parsed (named on standard error), 2 usage or input error."""
-    from checker.api import Settings
     from checker.api import explain as run_explain
     from checker.reporters.explain import FORMATS, render_explain
+    from checker.settings import Settings
 
     if format not in FORMATS:
         raise _fail(f"error: unknown format {format!r}: choose from {', '.join(FORMATS)}")

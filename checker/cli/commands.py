@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from checker.api import Report, Settings
     from checker.engine.findings import Severity
+    from checker.report import Report
+    from checker.settings import Settings
 
 EXIT_INPUT = 2
 PROG = "check-permissions"
@@ -39,7 +40,7 @@ def failure_message(exc: BaseException) -> str | None:
         return "internal error: input nested too deeply to analyse"
     if not isinstance(exc, Exception):
         return None
-    from checker.api import InputError
+    from checker.settings import InputError
 
     if isinstance(exc, InputError):
         return f"error: {exc}"
@@ -154,7 +155,7 @@ def check_command(
 ) -> int:
     """``check-permissions check``: judge the paths, print or write the reports, return the exit code."""
     from checker.api import check as run_check
-    from checker.config import load_settings
+    from checker.settings import load_settings
 
     settings = load_settings(paths, config=config, no_config=no_config, profile=profile, fail_on=fail_on,
                              exclude=tuple(exclude) or None, strict_wildcards=strict_wildcards,
@@ -198,7 +199,7 @@ def precommit_command(
     if first.empty:  # the common case, answered without loading the analyser
         result = Result(first, None)
     else:
-        from checker.config import load_settings
+        from checker.settings import load_settings
 
         # the hook's configuration is the repository's: found from --root (else the working directory)
         settings = load_settings([root or Path.cwd()], config=config, no_config=no_config, cwd=root, profile=profile,

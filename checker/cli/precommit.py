@@ -35,14 +35,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checker.api import Report, Settings
+    from checker.report import Report
+    from checker.settings import Settings
 
 TF_SUFFIXES = (".tf", ".tf.json")
 VARS_SUFFIXES = (".tfvars", ".tfvars.json")
 TEMPLATE_SUFFIXES = (".tftpl", ".tpl", ".tmpl")
 JSON_SUFFIXES = (".json",)
 
-# checker.api.DEFAULT_EXCLUDED_DIRS, repeated so that a commit with nothing to check does not
+# checker.pipeline.DEFAULT_EXCLUDED_DIRS, repeated so that a commit with nothing to check does not
 # import the analyser (tests/test_precommit.py keeps the two equal).
 EXCLUDED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv",
                            "__pycache__", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
@@ -343,7 +344,7 @@ def plan(files: Iterable[str | Path], *, root: Path | None = None, exclude: Sequ
 
 
 def _config_file(folder: Path) -> Path:
-    from checker.api import InputError
+    from checker.settings import InputError
 
     names = sorted(n for n in os.listdir(folder) if n.endswith(TF_SUFFIXES) and not n.startswith("."))
     if not names:
@@ -363,14 +364,15 @@ class Result:
 
 def run(files: Sequence[str | Path], settings: Settings, *, root: Path | None = None) -> Result:
     """Judge what the changed ``files`` lead to (see the module docstring)."""
-    from checker.api import check, display_path
+    from checker.api import check
+    from checker.paths import display_path
 
     root = (root or find_repository_root(Path.cwd())).resolve()
     p = plan(files, root=root, exclude=settings.exclude)
     if p.empty:
         return Result(p, None)
     # The scanned tree is the repository, not the one module named: a module may read
-    # ../policies/x.json (Settings.scan_root, honoured by checker.sources.terraform_source).
+    # ../policies/x.json (Settings.scan_root, honoured by checker.terraform.to_model).
     settings = dataclasses.replace(settings, scan_root=str(root))
     # A module is named by one of its configuration files: the Terraform front end then loads that
     # folder as a root module, without searching the folders below it for other modules.

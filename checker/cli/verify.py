@@ -268,9 +268,10 @@ S3_BUCKET_RE = re.compile(r"^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-
 def granted_by(module: Path, var_files: Sequence[Path] = ()) -> Granted:
     """The actions the module grants (identity policies only) and the CUR bucket it names, from
     :func:`checker.api.explain`. Raises :class:`VerifyError` when the module cannot be evaluated."""
-    from checker.api import InputError, Settings, explain
+    from checker.api import explain
     from checker.catalog import get_catalog
     from checker.model import DocumentKind
+    from checker.settings import InputError, Settings
 
     settings = Settings(var_files=tuple(str(p) for p in var_files))
     try:

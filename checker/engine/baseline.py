@@ -108,7 +108,7 @@ class Baseline:
 
     @classmethod
     def load(cls, path: str | Path) -> Baseline:
-        from checker.api import display_path
+        from checker.paths import display_path
 
         p = Path(path)
         shown = display_path(p)

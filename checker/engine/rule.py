@@ -11,10 +11,10 @@ from checker.engine.findings import Severity, listed
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Statement
 
 if TYPE_CHECKING:
+    from checker.analysis.grants import DocumentGrants
+    from checker.analysis.principals import PrincipalIndex
     from checker.catalog import Catalog
-    from checker.grants import DocumentGrants
-    from checker.principals import PrincipalIndex
-    from checker.profiles import Profile
+    from checker.engine.profiles import Profile
 
 DOCS_BASE_URL = "https://github.com/check-permissions/check-permissions/blob/main/rules/README.md"
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## References")
@@ -52,7 +52,7 @@ class RuleContext:
     def principals(self) -> PrincipalIndex | None:
         """The principals of the load (None when there are none: each document stands alone)."""
         if self._principals is None and self.load is not None and self.load.principals:
-            from checker.principals import PrincipalIndex
+            from checker.analysis.principals import PrincipalIndex
 
             self._principals = PrincipalIndex(self.load, self.catalog)
         return self._principals
@@ -61,7 +61,7 @@ class RuleContext:
         """Effective grants of a document, computed once per run and shared by every rule.
 
         A document attached to principals is judged in their context: a Deny in another of the
-        principal's policies, or its permissions boundary, removes grants (see checker.principals).
+        principal's policies, or its permissions boundary, removes grants (see checker.analysis.principals).
         """
         key = id(doc)
         g = self._grants.get(key)
@@ -70,7 +70,7 @@ class RuleContext:
             if index is not None:
                 g = index.grants(doc)
             else:
-                from checker.grants import compute_grants
+                from checker.analysis.grants import compute_grants
 
                 g = compute_grants(doc, self.catalog)
             self._grants[key] = g

@@ -12,7 +12,7 @@ from checker.model import LoadResult, PolicyDocument, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
-    from checker.profiles import Profile
+    from checker.engine.profiles import Profile
 
 PARSE_RULE_ID = "IAM001"
 

@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 from checker.engine.findings import Finding, listed
 
 if TYPE_CHECKING:
-    from checker.config import ConfigException
+    from checker.engine.profiles import Profile
     from checker.engine.rule import Rule
     from checker.model import LoadResult, PolicyDocument
-    from checker.profiles import Profile
+    from checker.settings import ConfigException
 
 UNUSED_ID = "IAM010"
 INVALID_ID = "IAM011"
@@ -246,7 +246,7 @@ def _statement_sid(docs: dict[tuple[str, str], PolicyDocument], f: Finding) -> s
 
 
 def _glob_matches(pattern: str, file: str) -> bool:
-    """A finding's file against an anchored glob (see :func:`checker.config.anchor_glob`)."""
+    """A finding's file against an anchored glob (see :func:`checker.settings.anchor_glob`)."""
     if "/" not in pattern:
         return fnmatch.fnmatchcase(Path(file).name, pattern)
     return fnmatch.fnmatchcase(Path(os.path.abspath(file)).as_posix(), pattern)
@@ -319,7 +319,7 @@ def apply_suppressions(findings: Sequence[Finding], load: LoadResult, profile: P
     Returns the findings still reported (including IAM010-IAM012 findings about the suppressions
     themselves) and the suppressed ones.
     """
-    from checker.config import anchor_glob
+    from checker.settings import anchor_glob
 
     today = today or date.today()
     emitter = _Emitter(profile)

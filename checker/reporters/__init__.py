@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from checker.api import Report
+    from checker.report import Report
 
 
 class Reporter(Protocol):

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checker.api import Report
     from checker.engine.rule import Rule
+    from checker.report import Report
 
 # How many actions a message lists before it says "and N more" (the full list stays in JSON/SARIF data).
 MAX_LISTED_ACTIONS = 20

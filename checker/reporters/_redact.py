@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checker.api import Report
     from checker.engine.findings import Finding
     from checker.model import LoadResult, PolicyDocument
+    from checker.report import Report
 
 SHOWN = "(sensitive)"
 MIN_SUBSTRING = 4

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
 
 if TYPE_CHECKING:
-    from checker.api import ExplainEntry
-    from checker.grants import DocumentGrants
+    from checker.analysis.grants import DocumentGrants
     from checker.model import LoadResult
+    from checker.report import ExplainEntry
 
 FORMATS = ("text", "json", "markdown")
 GRANTING_KINDS = frozenset({DocumentKind.IDENTITY, DocumentKind.RESOURCE})
@@ -42,16 +42,16 @@ _KIND_LABEL = {
 
 
 def sensitive_categories(action: str) -> tuple[str, ...]:
-    """The sensitive categories of an action (``checker.sensitivity``), sorted; empty when not sensitive."""
-    from checker.sensitivity import categories
+    """The sensitive categories of an action (``checker.analysis.sensitivity``), sorted; empty when not sensitive."""
+    from checker.analysis.sensitivity import categories
 
     return tuple(sorted(categories(action)))
 
 
 def gate_level(action: str) -> tuple[str, str | None]:
     """The access level the gate uses, and AWS's own label when a correction changed it."""
+    from checker.analysis.sensitivity import corrected_level
     from checker.catalog import get_catalog
-    from checker.sensitivity import corrected_level
 
     level = corrected_level(action)
     info = get_catalog().get(action)
@@ -185,8 +185,8 @@ def build_policy(entry: ExplainEntry) -> PolicyView:
     doc = entry.document
     detail: DocumentGrants | None = entry.detail
     if detail is None:
+        from checker.analysis.grants import compute_grants
         from checker.catalog import get_catalog
-        from checker.grants import compute_grants
 
         detail = compute_grants(doc, get_catalog())
     actions: dict[str, ActionView] = {}

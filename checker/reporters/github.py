@@ -21,7 +21,7 @@ from checker.engine.findings import Finding, Severity
 from checker.reporters._common import base_dir, list_actions, repo_relative, verdict
 
 if TYPE_CHECKING:
-    from checker.api import Report
+    from checker.report import Report
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 MESSAGE_ACTIONS = 30
@@ -63,7 +63,7 @@ def write_step_summary(report: Report) -> None:
         with open(target, "a", encoding="utf-8") as fh:
             fh.write(get_reporter("markdown")(report) + "\n")
     except OSError as exc:
-        from checker.api import InputError
+        from checker.settings import InputError
 
         raise InputError(f"GITHUB_STEP_SUMMARY: cannot write {target}: {exc.strerror or exc}") from None
 

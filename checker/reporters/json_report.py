@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checker.api import Report
+    from checker.report import Report
 
 
 def render(report: Report, *, color: bool = False) -> str:

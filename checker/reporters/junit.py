@@ -21,7 +21,7 @@ from checker.engine.findings import Finding
 from checker.reporters._common import list_actions, rule_classes
 
 if TYPE_CHECKING:
-    from checker.api import Report
+    from checker.report import Report
 
 SUITES_NAME = "check-permissions"
 # Characters XML 1.0 cannot carry at all (even escaped); policies and file names may hold them.

@@ -15,7 +15,7 @@ from checker.engine.findings import Finding, Severity
 from checker.reporters._common import rule_classes, verdict
 
 if TYPE_CHECKING:
-    from checker.api import Report
+    from checker.report import Report
 
 MAX_CHARS = 60_000
 CELL_ACTIONS = 5

@@ -22,8 +22,8 @@ from checker.engine.findings import Finding, Severity
 from checker.reporters._common import base_dir, list_actions, plain, repo_relative, rule_classes, rule_doc
 
 if TYPE_CHECKING:
-    from checker.api import Report
     from checker.engine.rule import Rule
+    from checker.report import Report
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/check-permissions/check-permissions"

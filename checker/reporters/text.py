@@ -25,8 +25,8 @@ from checker.engine.findings import LISTED_ACTIONS, Finding, Severity, listed
 from checker.reporters._common import list_actions, source_lines, verdict
 
 if TYPE_CHECKING:
-    from checker.api import Report
     from checker.engine.suppressions import Suppressed
+    from checker.report import Report
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
 # A finding spanning several lines shows at most this many of them.

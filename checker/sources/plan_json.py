@@ -18,7 +18,6 @@ from typing import Any
 from checker.model import DocumentKind
 from checker.sources.detect import is_plan as is_plan  # re-exported: detection by content
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
-from checker.sources.terraform_source import TerraformLoad, build_from_extracted
 from checker.terraform.iam import (
     ATTACHMENTS,
     INLINE_POLICIES,
@@ -31,6 +30,7 @@ from checker.terraform.iam import (
     PolicyItem,
     PrincipalItem,
 )
+from checker.terraform.to_model import TerraformLoad, build_from_extracted
 from checker.terraform.values import Origin, TfStr, Unknown
 
 # Attributes that link a policy to a principal or a policy ARN: their references are followed.

@@ -266,7 +266,7 @@ class Walker:
         return instances[0][1] if instances else None
 
     def _managed_data_policy(self, module: Module, block: Block, local: str, origin: Origin) -> Any:
-        from checker.managed_policies import find_managed_policy
+        from checker.analysis.managed_policies import find_managed_policy
 
         extra = self._instance_extra(module, block, local)
         if isinstance(extra, Unknown):

@@ -19,9 +19,9 @@ if str(REPO) not in sys.path:
 
 def check_json(data: bytes) -> None:
     from checker.catalog import get_catalog
+    from checker.engine.profiles import load_profile
     from checker.engine.runner import run_rules
     from checker.model import LoadResult
-    from checker.profiles import load_profile
     from checker.sources.json_policy import load_json_text
 
     loaded = load_json_text(data, "fuzz.json")
@@ -36,7 +36,8 @@ def check_json(data: bytes) -> None:
 
 
 def check_terraform(data: bytes) -> None:
-    from checker.api import InputError, Settings, check
+    from checker.api import check
+    from checker.settings import InputError, Settings
 
     with tempfile.TemporaryDirectory(prefix="cp-fuzz-") as tmp:
         module = Path(tmp) / "module"

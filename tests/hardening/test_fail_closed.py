@@ -41,8 +41,9 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).parent))
 import policy_forms
 
-from checker.api import Settings, check
+from checker.api import check
 from checker.catalog import get_catalog
+from checker.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI") == "true"

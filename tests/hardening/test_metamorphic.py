@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import policy_forms
 from test_fail_closed import identity_statement, trust_statement
 
-from checker.api import Settings, check, explain
+from checker.api import check, explain
+from checker.settings import Settings
 
 IN_CI = os.environ.get("CI") == "true"
 Policies = list[tuple[str, str, dict[str, Any]]]

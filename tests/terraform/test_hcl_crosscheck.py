@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.api import Settings, check
+from checker.api import check
+from checker.settings import Settings
 from checker.terraform import parser as tfparser
 from checker.terraform.crosscheck import compare, cross_check, project, range_source
 from checker.terraform.loader import parse_hcl_file

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from checker.api import Settings, check
+from checker.api import check
+from checker.settings import Settings
 from checker.terraform.iam import Walker
 from checker.terraform.loader import load_module
 from checker.terraform.overrides import is_override_file

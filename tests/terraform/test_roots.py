@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.api import Settings, check
+from checker.api import check
+from checker.settings import Settings
 from checker.terraform.loader import find_root_modules
 from checker.terraform.modsdir import ModuleRecord, normalize_source, record_mismatch, version_meets
 

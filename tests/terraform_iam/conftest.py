@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.api import Report, Settings, check
+from checker.api import check
 from checker.engine.findings import Finding
+from checker.report import Report
+from checker.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

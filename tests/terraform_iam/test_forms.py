@@ -8,8 +8,8 @@ import pytest
 
 from checker.api import check
 from checker.catalog import get_catalog
+from checker.engine.profiles import load_profile
 from checker.engine.rule import RuleContext
-from checker.profiles import load_profile
 
 from .conftest import write_tree
 

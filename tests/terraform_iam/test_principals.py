@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from checker.api import Settings, check
+from checker.api import check
+from checker.settings import Settings
 
 from .conftest import Run, found, write_tree
 

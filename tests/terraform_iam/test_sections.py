@@ -8,7 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
-from checker.api import Settings, check, explain
+from checker.api import check, explain
+from checker.settings import Settings
 
 from .conftest import FIXTURES, Run, found
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal
 
 if TYPE_CHECKING:
+    from checker.analysis.grants import DocumentGrants
     from checker.engine.rule import RuleContext
-    from checker.grants import DocumentGrants
 
 INLINE_RESOURCE_TYPES = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user",
                          "aws_iam_group_policy": "group"}

@@ -23,14 +23,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checker.engine.findings import Severity
-
-if TYPE_CHECKING:
-    from checker.api import Settings
 
 CONFIG_NAME = ".check-permissions.toml"
 PYPROJECT = "pyproject.toml"
@@ -148,7 +145,7 @@ def find_config(start: str | Path) -> Path | None:
 
 
 def _display(path: Path) -> str:
-    from checker.api import display_path
+    from checker.paths import display_path
 
     return display_path(path)
 
@@ -292,8 +289,6 @@ def load_settings(paths: Sequence[str | Path], *, config: str | Path | None = No
     ``paths``, the scanned paths, never decide which file applies. ``given`` takes Settings field
     names (``profile``, ``fail_on``, ``exclude``, ``baseline`` ...).
     """
-    from checker.api import InputError, Settings
-
     if config is not None and no_config:
         raise InputError("--config and --no-config cannot be used together")
     names = {f.name for f in dataclasses.fields(Settings)}
@@ -320,3 +315,40 @@ def load_settings(paths: Sequence[str | Path], *, config: str | Path | None = No
         values["config_file"] = _display(cfg.file)
     values.update({k: v for k, v in given.items() if v is not None})
     return Settings(**values)
+
+
+class InputError(Exception):
+    """A usage or input error: missing path, unreadable file or folder, bad profile. Exit code 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str = "read-only"
+    fail_on: Severity | None = None  # None: the profile's fail_on
+    exclude: tuple[str, ...] = ()
+    # Configuration (checker/settings.py): exceptions from the config file, a baseline file, and the
+    # config file that was read (None: none). Build these with checker.settings.load_settings.
+    exceptions: tuple[ConfigException, ...] = ()
+    baseline: str | None = None
+    config_file: str | None = None
+    # --strict-wildcards: a wildcard that could match actions AWS adds later (IAM103) is an error.
+    strict_wildcards: bool = False
+    # --no-suppressions: judge as if no suppression comment and no config exception existed (an
+    # audit of someone else's module); the baseline still applies unless --no-baseline.
+    no_suppressions: bool = False
+    # Terraform (docs/terraform.md): --var-file and --var values for root modules, whether
+    # file()/templatefile() may read outside the scanned tree (--allow-outside), and --jobs N
+    # (root modules are loaded in N processes; check() judges PARALLEL_MIN_FILES or more JSON files
+    # in N processes, and report.load.documents then holds summaries of the workers' documents).
+    # jobs=0 (checker.parallel.AUTO_JOBS, the command line's default): one process per usable CPU
+    # when the work is large enough; the library's default stays one process.
+    var_files: tuple[str, ...] = ()
+    vars: tuple[str, ...] = ()
+    allow_outside: bool = False
+    jobs: int = 1
+    # --workspace NAME: the value of terraform.workspace; None: the TF_WORKSPACE environment
+    # variable's, else not known (what depends on it is judged both ways).
+    workspace: str | None = None
+    # The tree file()/templatefile() may read in without --allow-outside (the pre-commit hook: the
+    # repository); None: each path given (a named .tf file: its folder).
+    scan_root: str | None = None

@@ -6,7 +6,7 @@ judged as a whole:
 
 - the union of what its identity policies allow,
 - minus what an unconditional Deny in *any* of them removes (a Deny applies across the
-  principal's policies, not only inside its own document; see :func:`checker.grants.deny_applies_to`),
+  principal's policies, not only inside its own document; see :func:`checker.analysis.grants.deny_applies_to`),
 - intersected with its permissions boundary when it has one (an action the boundary allows in no
   statement is not effective; a boundary that cannot be read narrows nothing).
 
@@ -20,7 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from checker.grants import DocumentGrants, StatementGrants, compute_grants, deny_applies_to, statement_actions
+from checker.analysis.grants import (
+    DocumentGrants,
+    StatementGrants,
+    compute_grants,
+    deny_applies_to,
+    statement_actions,
+)
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal, ProblemKind, Statement
 
 if TYPE_CHECKING:

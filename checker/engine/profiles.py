@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from checker.analysis.sensitivity import CATEGORIES
 from checker.engine.findings import Severity
-from checker.sensitivity import CATEGORIES
 
 LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")

@@ -78,7 +78,7 @@ def build_arn_index(catalog: Catalog) -> dict[str, Any]:
     ``scripts/build_sensitive_arns.py`` when the catalog or the classification changes (a test
     fails when it is stale).
     """
-    from checker.sensitivity import sensitive_actions
+    from checker.analysis.sensitivity import sensitive_actions
 
     actions: dict[str, list[str] | None] = {}
     for lower in sorted(sensitive_actions()):
@@ -123,7 +123,7 @@ class _Formats:
         found = self._terminators.get(key)
         if found is not None:
             return found
-        from checker.sensitivity import sensitive_actions
+        from checker.analysis.sensitivity import sensitive_actions
 
         service = action.split(":", 1)[0].lower()
         chars = {":"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from checker import data_file
-from checker.sensitivity import MANY_ACTIONS
+from checker.analysis.sensitivity import MANY_ACTIONS
 
 
 class EscalationDataError(Exception):

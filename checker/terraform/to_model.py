@@ -508,7 +508,7 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             add(doc)
             return doc
         if isinstance(value, str):
-            from checker.managed_policies import find_managed_policy, is_aws_managed_arn
+            from checker.analysis.managed_policies import find_managed_policy, is_aws_managed_arn
 
             arn = str(value)
             if is_aws_managed_arn(arn):
@@ -611,7 +611,7 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
 
 
 def _managed_date() -> str:
-    from checker.managed_policies import source_info
+    from checker.analysis.managed_policies import source_info
 
     return str(source_info().get("date", "?"))
 

@@ -34,7 +34,7 @@ import sys
 import types
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +42,6 @@ from checker.model import DocumentKind, PolicyDocument, ProblemKind, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
-    from checker.engine.findings import Severity
-    from checker.engine.rule import RuleContext, Violation
 
 ANY_ARN = "arn:*:*:*:*:*"
 _OIDC_PROVIDER = re.compile(r"^arn:[-a-z*]*:iam::\d{12}:oidc-provider/.+$")
@@ -541,13 +539,3 @@ def _key_matches(documented: str, key: str) -> bool:
         if marker in d:
             return k.startswith(d.split(marker, 1)[0])
     return d == k
-
-
-def lint_violations(doc: PolicyDocument, ctx: RuleContext, issues: frozenset[str],
-                    severity: Severity | None = None) -> Iterator[Violation]:
-    """The violations of one lint rule: the kept issues of the families it owns."""
-    from checker.engine.rule import Violation
-
-    for item in lint(doc, ctx.catalog):
-        if item.issue in issues:
-            yield Violation(path=item.path, message=item.message, actions=item.actions, severity=severity)
