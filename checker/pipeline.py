@@ -1,6 +1,7 @@
-"""The library surface: ``check(paths, settings) -> Report`` and ``explain(paths, settings)``.
+"""The pipeline: load (sources, terraform) -> judge (engine) -> suppress -> baseline -> :class:`Report`.
 
-The CLI only parses options and calls these; tests use them directly.
+:func:`check` runs it on paths, :func:`check_text` on one file's text; :func:`explain` loads paths
+and reports each policy's grants. The facade :mod:`checker.api` offers these to the front doors.
 """
 
 from __future__ import annotations
@@ -176,9 +177,6 @@ class _Pieces:
 
 
 def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallback | None = None) -> _Pieces:
-    from checker.sources.detect import is_plan
-    from checker.sources.json_policy import load_json_text
-
     out = _Pieces()
     for done, (path, explicit) in enumerate(items):
         if progress is not None:
@@ -188,23 +186,31 @@ def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallb
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"{shown}: cannot read file: {exc.strerror or exc}") from None
-        result: Any
-        if is_plan(data):  # terraform show -json, recognised by content
-            from checker.sources.plan_json import load_plan_text
-
-            result = load_plan_text(data, shown)
-            out.principals.extend(result.principals)
-        else:
-            result = load_json_text(data, shown)
-            if not explicit and not result.documents and not result.errors:
-                # Other JSON in a scanned folder (package.json, data files) is skipped quietly.
-                out.skipped.extend(result.skipped)
-                continue
-        out.files.append(shown)
-        out.documents.extend(result.documents)
-        out.errors.extend(result.errors)
-        out.skipped.extend(result.skipped)
+        _read_json(data, shown, explicit, out)
     return out
+
+
+def _read_json(data: bytes | str, shown: str, explicit: bool, out: _Pieces) -> None:
+    """One JSON file's contents (a policy, an account export or a plan), into ``out``."""
+    from checker.sources.detect import is_plan
+    from checker.sources.json_policy import load_json_text
+
+    result: Any
+    if is_plan(data):  # terraform show -json, recognised by content
+        from checker.sources.plan_json import load_plan_text
+
+        result = load_plan_text(data, shown)
+        out.principals.extend(result.principals)
+    else:
+        result = load_json_text(data, shown)
+        if not explicit and not result.documents and not result.errors:
+            # Other JSON in a scanned folder (package.json, data files) is skipped quietly.
+            out.skipped.extend(result.skipped)
+            return
+    out.files.append(shown)
+    out.documents.extend(result.documents)
+    out.errors.extend(result.errors)
+    out.skipped.extend(result.skipped)
 
 
 def _combine(tf: Any, parts: Sequence[_Pieces]) -> LoadResult:
@@ -351,6 +357,33 @@ def check(paths: Sequence[str | Path], settings: Settings | None = None, *,
     else:
         load = _combine(tf, [_load_json_items(items, progress)])
         findings = run_rules(load, profile, catalog, progress=progress)
+    return _report(load, findings, profile, catalog, settings, baseline)
+
+
+@_gc_paused
+def check_text(text: str | bytes, filename: str, settings: Settings | None = None) -> Report:
+    """Judge one file's contents as if read from ``filename`` (an editor's unsaved buffer, a test): a
+    JSON policy, an account export or a plan. Findings name ``filename``; nothing is read from it.
+    A Terraform file is an input error: a module is judged whole, from its folder, by :func:`check`."""
+    from checker.catalog import get_catalog
+    from checker.engine.runner import run_rules
+    from checker.sources.detect import is_terraform_file
+
+    if is_terraform_file(Path(filename)):
+        raise InputError(f"{filename}: a Terraform file is judged with its module: check the module's folder")
+    settings = settings or Settings()
+    profile = resolve_profile(settings)
+    baseline = load_baseline(settings.baseline) if settings.baseline else None
+    parts = _Pieces()
+    _read_json(text, filename, True, parts)
+    load = _combine(_NO_TERRAFORM, [parts])
+    catalog = get_catalog()
+    return _report(load, run_rules(load, profile, catalog), profile, catalog, settings, baseline)
+
+
+def _report(load: LoadResult, findings: list[Finding], profile: Profile, catalog: Catalog, settings: Settings,
+            baseline: Baseline | None) -> Report:
+    """The judged findings, suppressed (comments, config exceptions, then the baseline), as a Report."""
     findings, suppressed = apply_suppressions(findings, load, profile, settings, baseline)
     return Report(profile=profile, catalog=catalog_summary(catalog), findings=findings, load=load,
                   fail_on=settings.fail_on or profile.fail_on, suppressed=suppressed)
