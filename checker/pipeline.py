@@ -360,7 +360,6 @@ def check(paths: Sequence[str | Path], settings: Settings | None = None, *,
     return _report(load, findings, profile, catalog, settings, baseline)
 
 
-@_gc_paused
 def check_text(text: str | bytes, filename: str, settings: Settings | None = None) -> Report:
     """Judge one file's contents as if read from ``filename`` (an editor's unsaved buffer, a test): a
     JSON policy, an account export or a plan. Findings name ``filename``; nothing is read from it.

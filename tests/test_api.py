@@ -24,7 +24,7 @@ def _where(findings: Sequence[Finding]) -> list[tuple[str, str, int, str, tuple[
 def test_check_text_names_the_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no file of that name exists: nothing is read from it
     report = check_text(POLICY, "editor/policy.json")
-    assert _where(report.findings) == [("IAM101", "editor/policy.json", 9, "Statement/0/Action/1", ("s3:PutObject",))]
+    assert _where(report.findings) == [("IAM101", "editor/policy.json", 9, "Statement/0", ("s3:PutObject",))]
     assert report.exit_code == 1
     assert report.load.files == ("editor/policy.json",)
 

@@ -28,8 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Lowest first. A module belongs to the longest prefix that names it (``checker`` alone: the package's
 # __init__, which holds __version__ and data_file).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("model", ("checker", "checker._dataclass", "checker.model", "checker.paths", "checker.parallel",
-               "checker.policies")),
+    ("model", ("checker", "checker.model", "checker.paths", "checker.parallel", "checker.policies")),
     ("catalog", ("checker.catalog",)),
     ("analysis", ("checker.analysis",)),
     # The front ends, the rule engine (with the rules it loads) and the reporters; the core types
@@ -38,9 +37,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                                     "checker.reporters", "checker.settings", "checker.report")),
     ("pipeline", ("checker.pipeline",)),
     ("api", ("checker.api",)),
-    # The front doors; the modules at checker/ top level are on their way into checker/cli/.
-    ("cli", ("checker.cli", "checker.entry", "checker.commands", "checker.precommit", "checker.action",
-             "checker.verify")),
+    # The front doors: the command line, the pre-commit hook, the GitHub Action, verify.
+    ("cli", ("checker.cli",)),
 ]
 RANK = {prefix: rank for rank, (_, prefixes) in enumerate(LAYERS) for prefix in prefixes}
 

@@ -11,12 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from checker.terraform.blocks import Attribute, Block, Diagnostic, Expr
     from checker.terraform.errors import TerraformError
     from checker.terraform.loader import (
-        Attribute,
-        Block,
-        Diagnostic,
-        Expr,
         Module,
         ReferenceResolver,
         expand_dynamic,
@@ -30,8 +27,9 @@ if TYPE_CHECKING:
 # because the JSON path uses the value types and a pre-commit run on a JSON file should not pay for Lark.
 _EXPORTS = {
     "TerraformError": "checker.terraform.errors",
-    **dict.fromkeys(("Attribute", "Block", "Diagnostic", "Expr", "Module", "ReferenceResolver",
-                     "expand_dynamic", "find_root_modules", "load_module"), "checker.terraform.loader"),
+    **dict.fromkeys(("Attribute", "Block", "Diagnostic", "Expr"), "checker.terraform.blocks"),
+    **dict.fromkeys(("Module", "ReferenceResolver", "expand_dynamic", "find_root_modules", "load_module"),
+                    "checker.terraform.loader"),
     **dict.fromkeys(("PolicyValue", "find_policy_values"), "checker.terraform.policies"),
     **dict.fromkeys(("Origin", "TfSet", "TfStr", "Unknown"), "checker.terraform.values"),
 }

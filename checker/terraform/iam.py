@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind
+from checker.terraform.blocks import Block
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Block, Module, linked_outside, load_module
+from checker.terraform.loader import Module, linked_outside, load_module
 from checker.terraform.modsdir import ModuleRecord, read_modules_json, record_mismatch
 from checker.terraform.policy_document import render_policy_document
 from checker.terraform.values import Origin, TfStr, Unknown

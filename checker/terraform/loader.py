@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
 from checker.terraform import parser as tfparser
 from checker.terraform import types as tftypes
+from checker.terraform.blocks import Attribute, Block, Diagnostic, Expr
 from checker.terraform.errors import TerraformError
 from checker.terraform.evaluator import (
     Evaluator,
@@ -48,61 +49,6 @@ ReferenceResolver = Callable[[str, str, Origin], Any]
 attribute (e.g. the rendered ``data.aws_iam_policy_document.x.json``), or None to leave it
 unknown. ``address`` includes an instance key when there is one, and in a child module the
 module's address (``module.ops.aws_iam_policy.this``, see ``Module.address``)."""
-
-
-@dataclass
-class Diagnostic:
-    severity: Literal["error", "warning"]
-    message: str
-    file: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Expr:
-    """An unevaluated expression: a node of python-hcl2's Lark tree and where it was written."""
-
-    node: Any
-    file: str
-    line: int
-    end_line: int
-
-    @property
-    def origin(self) -> Origin:
-        return Origin(self.file, self.line, self.end_line)
-
-
-@dataclass
-class Attribute:
-    name: str
-    expr: Expr
-    line: int
-    end_line: int
-
-
-@dataclass
-class Block:
-    kind: str
-    type: str | None
-    name: str
-    file: Path
-    line: int
-    end_line: int
-    attributes: dict[str, Attribute] = field(default_factory=dict)
-    blocks: list[Block] = field(default_factory=list)
-    labels: tuple[str, ...] = ()
-
-    @property
-    def address(self) -> str:
-        if self.kind == "resource":
-            return f"{self.type}.{self.name}"
-        if self.kind == "data":
-            return f"data.{self.type}.{self.name}"
-        if self.kind == "module":
-            return f"module.{self.name}"
-        if self.kind in ("output", "variable"):
-            return f"{self.kind}.{self.name}"
-        return ".".join((self.kind, *self.labels)) if self.labels else self.kind
 
 
 # --------------------------------------------------------------------------------------

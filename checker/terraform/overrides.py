@@ -26,9 +26,9 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+from checker.terraform.blocks import Attribute, Block, Diagnostic
 from checker.terraform.errors import TerraformError
 from checker.terraform.evaluator import Evaluator, Scope, no_references
-from checker.terraform.loader import Attribute, Block, Diagnostic
 
 __all__ = ["is_override_file", "merge_overrides"]
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checker.terraform.blocks import Block
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Block, Module
+from checker.terraform.loader import Module
 from checker.terraform.values import Origin, Unknown
 
 POLICY_ATTRIBUTES = ("policy", "assume_role_policy")

@@ -30,8 +30,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from checker.terraform.blocks import Block
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Block, Module, expand_dynamic
+from checker.terraform.loader import Module, expand_dynamic
 from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, is_marked
 
 DEFAULT_VERSION = "2012-10-17"

@@ -28,8 +28,9 @@ from typing import Any
 import pytest
 
 from checker.terraform import load_module
+from checker.terraform.blocks import Expr
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Expr, Module
+from checker.terraform.loader import Module
 from checker.terraform.parser import parse_expression
 from checker.terraform.values import TfSet, Unknown, first_unknown, has_marks
 
