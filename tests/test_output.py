@@ -246,32 +246,16 @@ def test_suppressed_findings_are_counted_and_listed_with_their_reasons(in_tmp: P
 def test_on_a_terminal_lines_fit_its_width(in_tmp: Path) -> None:
     """Standard output on a pseudo-terminal of 70 columns: no line is wider (colour codes aside)."""
     import os
-    import pty
     import re
-    import subprocess
-    import sys
+
+    from ptyrun import run_on_pty
 
     write_json(in_tmp / "w.json", {"Version": "2012-10-17", "Statement": [
         {"Sid": "Many", "Effect": "Allow", "Action": WRITES, "Resource": "*"}]})
-    main, child = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_STEP_SUMMARY")} | {"COLUMNS": "70"}
-    try:
-        proc = subprocess.Popen([sys.executable, "-m", "checker.cli", "check", "w.json"], cwd=in_tmp, stdout=child,
-                                stderr=subprocess.DEVNULL, env=env)
-        os.close(child)
-        chunks = []
-        while True:
-            try:
-                data = os.read(main, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        assert proc.wait(timeout=120) == 1
-    finally:
-        os.close(main)
-    lines = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode()).splitlines()
+    code, printed = run_on_pty(["check", "w.json"], in_tmp, env)
+    assert code == 1
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", printed).splitlines()
     assert any("IAM101" in line for line in lines)
     assert max(map(len, lines)) <= 70, [line for line in lines if len(line) > 70]
     assert max(map(len, lines)) > 60  # the width is used, not a narrower default

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from ptyrun import run_on_pty
 
 from checker.api import check
 from checker.engine.findings import Finding, Severity
@@ -483,42 +484,16 @@ def test_text_marks_findings_that_do_not_fail(in_tmp: Path) -> None:
     assert text.splitlines()[-1].startswith("passed: ")
 
 
-def _run_on_pty(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
-    """Run the CLI with standard output on a pseudo-terminal; return the exit code and what it printed."""
-    import pty
-
-    main, child = pty.openpty()
-    try:
-        proc = subprocess.Popen([sys.executable, str(REPO / "check_permissions.py"), *args], cwd=cwd,
-                                stdout=child, stderr=subprocess.PIPE, env=env)
-        os.close(child)
-        chunks = []
-        while True:
-            try:
-                data = os.read(main, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        code = proc.wait(timeout=120)
-        if proc.stderr is not None:
-            proc.stderr.close()
-    finally:
-        os.close(main)
-    return code, b"".join(chunks).decode("utf-8", "replace")
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
     write(tmp_path / "w.json", WRITE)
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    code, out = _run_on_pty(["check", "w.json"], tmp_path, env)
+    code, out = run_on_pty(["check", "w.json"], tmp_path, env)
     assert code == 1 and "\x1b[31merror\x1b[0m" in out
-    code, out = _run_on_pty(["check", "w.json"], tmp_path, {**env, "NO_COLOR": "1"})
+    code, out = run_on_pty(["check", "w.json"], tmp_path, {**env, "NO_COLOR": "1"})
     assert code == 1 and "FAILED" in out and "\x1b[" not in out
     # A file output never has colour, even when standard output is a terminal.
-    code, out = _run_on_pty(["check", "w.json", "-f", "text", "-o", "out.txt"], tmp_path, env)
+    code, out = run_on_pty(["check", "w.json", "-f", "text", "-o", "out.txt"], tmp_path, env)
     assert "\x1b[" not in (tmp_path / "out.txt").read_text(encoding="utf-8")
 
 
