@@ -345,14 +345,3 @@ def test_closed_pipe_is_quiet() -> None:
     assert err == ""
 
 
-def test_main_leaves_the_collector_as_it_found_it(capsys: pytest.CaptureFixture[str]) -> None:
-    import gc
-
-    from checker.cli.app import main
-
-    assert gc.isenabled()
-    assert main(["rules", "IAM101"]) == 0
-    assert gc.isenabled()
-    assert main(["check", "--formt", "json", "x.json"]) == 2
-    assert gc.isenabled()
-    assert "IAM101 write-action-allowed" in capsys.readouterr().out

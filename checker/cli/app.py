@@ -8,7 +8,6 @@
 # each start, and as strings they would be compiled anew every time (benchmarks/README.md).
 import dataclasses
 import functools
-import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -322,22 +321,7 @@ def main(args: Sequence[str] | None = None) -> int:
 
     A usage error (an unknown command or option, a bad or missing value) is one line on standard
     error and exit 2. A reader that goes away (``| head``) ends the run quietly with exit 1.
-
-    The cyclic garbage collector is paused while the command runs, and only here: a run builds
-    documents, grants and findings that live until it ends and hold no garbage cycles, and every
-    full collection would walk all of them again. Memory is still freed by reference counting.
-    What it saves is measured in benchmarks/README.md ("Command line").
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(args)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _run(args: Sequence[str] | None) -> int:
     # This process uses no pydantic plugin; looking them up scans every installed distribution.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
