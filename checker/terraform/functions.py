@@ -370,13 +370,19 @@ def _resolve(ctx: FunctionContext, path: Any) -> Path:
     return real
 
 
-@_fn("file")
-def _file(ctx: FunctionContext, path: Any) -> TfStr:
+def _read_file(ctx: FunctionContext, path: Any) -> tuple[Path, bytes]:
+    """The bytes of the file ``path`` names (inside the scanned tree, within the size bound), for
+    ``file()`` and the ``file*`` hash and encoding functions."""
     real = _resolve(ctx, path)
     if not real.is_file():
         raise TfFunctionError(f'Invalid value for "path" parameter: no file exists at "{_s(path, "path")}"')
     check_file(real.stat().st_size, _s(path, "path"))
-    data = real.read_bytes()
+    return real, real.read_bytes()
+
+
+@_fn("file")
+def _file(ctx: FunctionContext, path: Any) -> TfStr:
+    real, data = _read_file(ctx, path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -1328,47 +1334,23 @@ def _ephemeralasnull(ctx: FunctionContext, value: Any) -> Any:
     return value  # nothing the gate evaluates is ephemeral
 
 
-def _filehash(ctx: FunctionContext, path: Any, digest: Callable[[bytes], bytes], b64: bool) -> TfStr:
-    real = _resolve(ctx, path)
-    if not real.is_file():
-        raise TfFunctionError(f'Invalid value for "path" parameter: no file exists at "{_s(path, "path")}"')
-    raw = digest(real.read_bytes())
-    return TfStr(base64.b64encode(raw).decode("ascii") if b64 else raw.hex())
+def _file_digest(name: str, algorithm: str | None, b64: bool) -> None:
+    """Register ``name`` (``filemd5``, ``filebase64sha256``, ...): the ``algorithm`` digest of a
+    file's bytes (None: the bytes themselves), in hex or Base64."""
+
+    def call(ctx: FunctionContext, path: Any) -> TfStr:
+        _, data = _read_file(ctx, path)
+        raw = hashlib.new(algorithm, data).digest() if algorithm is not None else data
+        return TfStr(base64.b64encode(raw).decode("ascii") if b64 else raw.hex())
+
+    _fn(name)(call)
 
 
-@_fn("filebase64")
-def _filebase64(ctx: FunctionContext, path: Any) -> TfStr:
-    return _filehash(ctx, path, lambda data: data, True)
-
-
-@_fn("filemd5")
-def _filemd5(ctx: FunctionContext, path: Any) -> TfStr:
-    return _filehash(ctx, path, lambda data: hashlib.md5(data).digest(), False)
-
-
-@_fn("filesha1")
-def _filesha1(ctx: FunctionContext, path: Any) -> TfStr:
-    return _filehash(ctx, path, lambda data: hashlib.sha1(data).digest(), False)
-
-
-@_fn("filesha256")
-def _filesha256(ctx: FunctionContext, path: Any) -> TfStr:
-    return _filehash(ctx, path, lambda data: hashlib.sha256(data).digest(), False)
-
-
-@_fn("filesha512")
-def _filesha512(ctx: FunctionContext, path: Any) -> TfStr:
-    return _filehash(ctx, path, lambda data: hashlib.sha512(data).digest(), False)
-
-
-@_fn("filebase64sha256")
-def _filebase64sha256(ctx: FunctionContext, path: Any) -> TfStr:
-    return _filehash(ctx, path, lambda data: hashlib.sha256(data).digest(), True)
-
-
-@_fn("filebase64sha512")
-def _filebase64sha512(ctx: FunctionContext, path: Any) -> TfStr:
-    return _filehash(ctx, path, lambda data: hashlib.sha512(data).digest(), True)
+_file_digest("filebase64", None, True)
+for _algorithm in ("md5", "sha1", "sha256", "sha512"):
+    _file_digest(f"file{_algorithm}", _algorithm, False)
+for _algorithm in ("sha256", "sha512"):
+    _file_digest(f"filebase64{_algorithm}", _algorithm, True)
 
 
 _TEXT_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be"}

@@ -119,7 +119,8 @@ def test_an_input_error_is_one_line_under_the_limits(tmp_path: Path) -> None:
                         "profile's name; a profile file must have a name of its own\n")
 
 
-@pytest.mark.parametrize("call", ['file("big.txt")', 'templatefile("big.txt", {})'])
+@pytest.mark.parametrize("call", ['file("big.txt")', 'templatefile("big.txt", {})', 'filebase64("big.txt")',
+                                  'filesha256("big.txt")', 'filebase64sha512("big.txt")'])
 def test_a_file_read_is_bounded(tmp_path: Path, call: str) -> None:
     (tmp_path / "big.txt").write_text("s3:GetObject\n" * 420_000, encoding="utf-8")  # 5,460,000 bytes
     (tmp_path / "main.tf").write_text(f"""locals {{
