@@ -45,7 +45,7 @@ from typing import Any
 from checker.terraform import parser as tfparser
 from checker.terraform.errors import TerraformError
 from checker.terraform.evaluator import MAX_DEPTH
-from checker.terraform.syntax import Token, Tree
+from checker.terraform.syntax import Token, Tree, name_of
 from checker.terraform.values import Origin
 
 KeyPath = tuple[str | int, ...]
@@ -152,7 +152,7 @@ class _Projector:
             if not isinstance(item, Tree):
                 continue
             if item.data == "attribute":
-                name = _name(item.children[0])
+                name = name_of(item.children[0])
                 if self.track:
                     self.lines[(*path, name)] = int(item.line)
                 out[name] = self.expression(item.children[-1], (*path, name))
@@ -170,7 +170,7 @@ class _Projector:
                 body = c
                 break
             if isinstance(c, Tree) and c.data != _NL:
-                heads.append(_name(c))
+                heads.append(name_of(c))
         key = heads[0]
         where = path
         for label in heads[1:]:
@@ -379,15 +379,6 @@ class _Projector:
 
 
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
-
-
-def _name(node: Any) -> str:
-    """A name or label as the loader reads it (quoted labels raw, as python-hcl2 gives them)."""
-    if isinstance(node, Token):
-        return str(node)
-    if node.data == "string":
-        return "".join(str(p.children[0]) for p in node.children if isinstance(p, Tree))
-    return str(node.children[0])
 
 
 def _significant(node: Tree) -> list[Any]:

@@ -28,7 +28,7 @@ from checker.terraform.evaluator import (
     materialize,
     no_references,
 )
-from checker.terraform.syntax import Token, Tree
+from checker.terraform.syntax import Tree, name_of
 from checker.terraform.values import Origin, TfStr, Unknown, mark, marked_strings
 
 META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider", "providers", "lifecycle"})
@@ -63,14 +63,6 @@ def _meta_lines(node: Any) -> tuple[int, int]:
     return int(meta.line), int(getattr(meta, "end_line", meta.line))
 
 
-def _name_of(node: Any) -> str:
-    if isinstance(node, Token):
-        return str(node)
-    if node.data == "string":
-        return "".join(str(p.children[0]) for p in node.children if isinstance(p, Tree))
-    return str(node.children[0])
-
-
 def _body_items(body: Tree, file: str) -> tuple[dict[str, Attribute], list[Block], list[Diagnostic]]:
     attrs: dict[str, Attribute] = {}
     blocks: list[Block] = []
@@ -79,7 +71,7 @@ def _body_items(body: Tree, file: str) -> tuple[dict[str, Attribute], list[Block
         if not isinstance(item, Tree):
             continue
         if item.data == "attribute":
-            name = _name_of(item.children[0])
+            name = name_of(item.children[0])
             expr_node = item.children[-1]
             line, end = _meta_lines(item)
             eline, eend = _meta_lines(expr_node)
@@ -99,7 +91,7 @@ def _block(node: Tree, file: str, diags: list[Diagnostic]) -> Block:
             body = c
             break
         if isinstance(c, Tree) and c.data != "new_line_or_comment":
-            heads.append(_name_of(c))
+            heads.append(name_of(c))
     kind, labels = heads[0], tuple(heads[1:])
     line, end = _meta_lines(node)
     attrs, blocks, more = _body_items(body, file) if body is not None else ({}, [], [])

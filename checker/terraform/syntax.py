@@ -146,3 +146,13 @@ def from_lark(tree: Any) -> Tree:
             else:
                 children.append(c)
     return root
+
+
+def name_of(node: Any) -> str:
+    """A block's type or label, or an attribute's name, as python-hcl2's tree holds it (a quoted label
+    raw, as python-hcl2 gives it)."""
+    if isinstance(node, Token):
+        return str(node)
+    if node.data == "string":
+        return "".join(str(p.children[0]) for p in node.children if isinstance(p, Tree))
+    return str(node.children[0])
