@@ -18,7 +18,7 @@ def _with_categories(found: dict[str, list[str]], action: str) -> str:
 
 
 class SensitiveRead(Rule):
-    """Allow grants actions in a sensitive category the profile forbids (credentials, data, side-effect, cost)
+    """Allow grants actions in a sensitive category the profile forbids (credentials, data, config-secrets, side-effect, cost)
 
     ## What it does
     Looks up every allowed action (wildcards and `NotAction` expanded, unconditional Denies
@@ -30,12 +30,18 @@ class SensitiveRead(Rule):
     - `credentials`: returns secrets, keys, tokens or passwords (`secretsmanager:GetSecretValue`,
       `ecr:GetAuthorizationToken`, `sts:AssumeRole`);
     - `data`: returns customer data (`s3:GetObject`, `dynamodb:Scan`, `logs:GetLogEvents`);
+    - `config-secrets`: returns configuration where owners often put secrets in plain text:
+      environment variables (`lambda:GetFunctionConfiguration`, `ecs:DescribeTaskDefinition`,
+      `codebuild:BatchGetProjects`), instance user data (`ec2:DescribeInstanceAttribute`), job
+      arguments (`glue:GetJob`);
     - `side-effect`: labelled Read but changes state or starts work (`sqs:ReceiveMessage`,
       `logs:StartQuery`);
     - `cost`: billed per call or volume (`bedrock:InvokeModel`, `ce:GetCostAndUsage`).
 
-    The `read-only` profile forbids `credentials`, `side-effect` and `cost` (with the Cost Explorer
-    API, `ce:*`, accepted); `data` reads are judged by unscoped-data-read (IAM302) instead.
+    The `read-only` profile forbids `credentials`, `config-secrets`, `side-effect` and `cost` (with
+    the Cost Explorer API, `ce:*`, accepted); `data` reads are judged by unscoped-data-read (IAM302)
+    instead. A profile that must read such configuration removes `config-secrets` from
+    `forbidden_categories`, or accepts single actions in `category_exceptions`.
 
     ## Why is this bad?
     AWS labels these actions Read or List, so a "read-only" role that holds them passes a check by

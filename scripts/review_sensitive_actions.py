@@ -33,7 +33,7 @@ DATA = ROOT / "checker" / "data"
 REVIEW_FILE = DATA / "sensitive_review.json"
 OUTPUT_FILE = DATA / "sensitive_actions.json"
 CORRECTIONS_FILE = DATA / "level_corrections.json"
-CATEGORIES = ("credentials", "data", "side-effect", "cost")
+CATEGORIES = ("credentials", "data", "config-secrets", "side-effect", "cost")
 READ_LEVELS = frozenset({"Read", "List"})
 
 # Patterns that make a Read/List action a candidate. Each is (reason, name regex, description regex);

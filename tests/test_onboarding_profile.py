@@ -188,7 +188,7 @@ def test_planting_a_forbidden_thing_fails_read_only(name: str, tmp_path: Path) -
 def test_allowed_services_profile_passes_onboarding_and_fails_another_service(tmp_path: Path) -> None:
     profile = tmp_path / "onboarding-only.toml"
     profile.write_text('name = "onboarding-only"\n'
-                       'forbidden_categories = ["credentials", "side-effect", "cost"]\n'
+                       'forbidden_categories = ["credentials", "config-secrets", "side-effect", "cost"]\n'
                        'unscoped_data_reads = ["logs:GetLogEvents", "logs:FilterLogEvents", "cloudtrail:LookupEvents"]\n'
                        f"allowed_services = {json.dumps(ONBOARDING_SERVICES)}\n"
                        '[category_exceptions]\ncost = ["ce:*"]\n', encoding="utf-8")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent.parent / "checker" / "data"
-CATEGORIES = {"credentials", "data", "side-effect", "cost"}
+CATEGORIES = {"credentials", "data", "config-secrets", "side-effect", "cost"}
 READ_LEVELS = {"Read", "List"}
 
 
@@ -157,7 +157,7 @@ EXPECTED: dict[str, set[str]] = {
     "ecr:GetAuthorizationToken": {"credentials"},
     "ecr:BatchGetImage": {"data"},
     "ecr:GetDownloadUrlForLayer": {"data"},
-    "lambda:GetFunction": {"data"},
+    "lambda:GetFunction": {"data", "config-secrets"},
     "ec2:GetPasswordData": {"credentials"},
     "ec2:GetConsoleOutput": {"data"},
     "ec2:GetConsoleScreenshot": {"data"},
@@ -326,7 +326,7 @@ def test_a_corrupted_sensitive_actions_file_names_each_bad_entry() -> None:
         "kms:Decrypt: 'note' is a required property",
         "logs:GetLogEvents: categories: [] should be non-empty",
         "nonesuch:Thing: not in the AWS service catalog",
-        "s3:GetObject: categories/1: 'secrets' is not one of ['cost', 'credentials', 'data', 'side-effect']",
+        "s3:GetObject: categories/1: 'secrets' is not one of ['config-secrets', 'cost', 'credentials', 'data', 'side-effect']",
         "s3:getobjectversion: spell it s3:GetObjectVersion",
         "ssm:GetParameter: source: 'http://example.com' does not match '^https://'",
     ]

@@ -151,7 +151,7 @@ def test_scopable() -> None:
 
 def test_builtin_profiles_fields() -> None:
     ro = load_profile("read-only")
-    assert ro.forbidden_categories == ("credentials", "side-effect", "cost")
+    assert ro.forbidden_categories == ("credentials", "config-secrets", "side-effect", "cost")
     assert ro.category_exceptions == {"cost": ("ce:*",)}
     assert ro.unscoped_data_reads == ("logs:GetLogEvents", "logs:FilterLogEvents", "cloudtrail:LookupEvents")
     assert ro.allowed_services is None and ro.trusted_accounts == ()

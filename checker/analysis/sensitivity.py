@@ -15,7 +15,7 @@ from typing import Any
 
 from checker import data_file
 
-CATEGORIES: tuple[str, ...] = ("credentials", "data", "side-effect", "cost")
+CATEGORIES: tuple[str, ...] = ("credentials", "data", "config-secrets", "side-effect", "cost")
 _EMPTY: frozenset[str] = frozenset()
 
 
