@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,18 @@ def summarize(items: Sequence[str], limit: int = LISTED_ACTIONS, show: Callable[
 
     ``show`` formats each item shown (only those: a list may hold 20,000 actions)."""
     return listed(items, limit, show)
+
+
+_ACTION_SHAPE = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]*$")
+
+
+def real_service_wildcard(pattern: str, ctx: RuleContext) -> bool:
+    """A ``service:action`` pattern whose action part has a wildcard and whose service part names a
+    service of the catalog (``autoscaling:List*``): when it matches nothing, it matches what AWS adds."""
+    if not _ACTION_SHAPE.match(pattern):
+        return False
+    service, _, action = pattern.partition(":")
+    return ("*" in action or "?" in action) and ctx.catalog.knows_service(service)
 
 
 def via(stmt: Statement, loc: Located) -> str:

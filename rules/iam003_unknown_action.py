@@ -7,7 +7,7 @@ from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import PolicyDocument, Statement
 
-from ._util import summarize
+from ._util import real_service_wildcard, summarize
 
 _SHAPE = re.compile(r"^(\*|[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]*)$")
 
@@ -16,9 +16,12 @@ class UnknownAction(Rule):
     """Action matches nothing in the AWS service catalog
 
     ## What it does
-    Reports every `Action` or `NotAction` entry (a name or a wildcard pattern) that matches no action
-    of the AWS service catalog, or that is not of the form `service:action`, one finding per
-    statement listing them. In an Allow it is an error; in a Deny it is a warning.
+    Reports every `Action` or `NotAction` entry that matches no action of the AWS service catalog:
+    an action name the catalog does not know, a pattern whose service does not exist, or an entry
+    that is not of the form `service:action`; one finding per statement listing them. In an Allow it
+    is an error; in a Deny it is a warning. A wildcard of a real service in an Allow's `Action` that
+    matches no action today (`autoscaling:List*`) is not reported here: it grants nothing today and
+    whatever AWS adds later, which is wildcard-future-risk (IAM103), a warning.
 
     ## Why is this bad?
     An action the catalog does not know cannot be proven read-only: it may be an action AWS added
@@ -54,7 +57,8 @@ class UnknownAction(Rule):
                     if not _SHAPE.match(loc.value):
                         msg = (f"{key} {loc.value!r} in {stmt.label} is not of the form service:action; "
                                "IAM rejects it or it matches nothing")
-                    elif id(loc) in unmatched:
+                    elif id(loc) in unmatched and not (key == "Action" and stmt.is_allow
+                                                        and real_service_wildcard(loc.value, ctx)):
                         msg = (f"{key} {loc.value!r} in {stmt.label} ({where}) matches no action in the AWS "
                                "service catalog, so it cannot be proven read-only"
                                if stmt.is_allow else

@@ -8,7 +8,7 @@ from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
 
-from ._util import action_path, summarize
+from ._util import action_path, real_service_wildcard, summarize
 
 
 class WildcardFutureRisk(Rule):
@@ -21,6 +21,9 @@ class WildcardFutureRisk(Rule):
     today's expansion count and lists the actions, ready to replace the patterns. A full action name is no risk and is not
     reported; a pattern that already grants a write is reported by write-action-allowed (IAM101)
     instead. A wildcard in the service part (`*:Get*`) also matches every service AWS launches.
+    A wildcard of a real service that matches no action today (`autoscaling:List*`) is reported
+    too: it grants nothing now and whatever AWS adds later whose name fits. (A pattern of a service
+    that does not exist, or an action name that does not exist, is unknown-action, IAM003, an error.)
 
     A warning by default; `check --strict-wildcards` (or `strict-wildcards = true` in the
     configuration, or `rules.IAM103.severity = "error"` in a profile) makes it an error.
@@ -60,9 +63,13 @@ class WildcardFutureRisk(Rule):
                 if loc.unknown is not None or ("*" not in pattern and "?" not in pattern):
                     continue
                 expansion = ctx.catalog.expand(pattern)
+                if not expansion:
+                    if real_service_wildcard(pattern, ctx):
+                        yield self._nothing_today(stmt, loc)
+                    continue  # else: matches nothing in a service that does not exist (unknown-action)
                 today = [a for a in expansion if a not in sg.denied] if sg.denied else list(expansion)
                 if not today:
-                    continue  # matches nothing (unknown-action) or all denied
+                    continue  # all denied
                 key = pattern.lower()
                 if sg.denied:  # today's expansion depends on this statement's Denies
                     levels = _levels(today, allowed)
@@ -74,6 +81,16 @@ class WildcardFutureRisk(Rule):
                     continue  # write-action-allowed reports the grants beyond the profile
                 service = pattern.split(":", 1)[0] if ":" in pattern else "*"
                 yield self._violation(stmt, loc, today, levels, "*" in service or "?" in service, ctx)
+
+    @staticmethod
+    def _nothing_today(stmt: Statement, loc: Located) -> Violation:
+        return Violation(
+            path=action_path(stmt, loc),
+            message=(f"{stmt.label} allows {loc.value!r}, which matches no action today; it will grant what "
+                     "AWS adds whose name fits: list the actions meant by name"),
+            actions=(loc.value,),
+            detail=repr(loc.value),
+        )
 
     @staticmethod
     def _violation(stmt: Statement, loc: Located, today: list[str], levels: frozenset[str], service_wild: bool,
@@ -93,11 +110,17 @@ class WildcardFutureRisk(Rule):
     def group_message(self, stmt: Statement | None, violations: Sequence[Violation], actions: Sequence[str],
                       ctx: RuleContext) -> str:
         label = stmt.label if stmt is not None else "the policy"
-        levels = {corrected_level(a) for a in actions}
+        empty = [a for a in actions if "*" in a or "?" in a]  # patterns that match no action today
+        names = [a for a in actions if "*" not in a and "?" not in a]
+        if not names:
+            return (f"{label} allows {len(empty)} wildcard(s), {summarize(empty, 5)}, which match no action "
+                    "today; they will grant what AWS adds whose name fits: list the actions meant by name")
+        levels = {corrected_level(a) for a in names}
         shown = "/".join(level for level in ctx.profile.allowed_levels if level in levels)
+        tail = (f"; {summarize(empty, 5)} match(es) no action today and will grant what AWS adds" if empty else "")
         return (f"{label} allows {len(violations)} wildcard(s), {summarize([v.detail for v in violations], 5)}, "
-                f"which match {len(actions)} {shown} action(s) today and every action AWS adds later whose "
-                f"name fits; list the {len(actions)} action(s) by name: {summarize(actions)}")
+                f"which match {len(names)} {shown} action(s) today and every action AWS adds later whose "
+                f"name fits; list the {len(names)} action(s) by name: {summarize(names)}{tail}")
 
 
 def _levels(actions: list[str], allowed: frozenset[str]) -> frozenset[str] | None:

@@ -291,6 +291,15 @@ class Catalog:
             return self.actions()
         return tuple(a for a in self.actions() if a not in excluded)
 
+    def knows_service(self, glob: str) -> bool:
+        """True when the service part of an action pattern (``s3``, ``auto*``, ``*``) names a service of the catalog."""
+        lower = glob.lower()
+        if has_wildcard(lower):
+            return bool(self._services_matching(lower))
+        services = self.services()
+        i = bisect_left(services, lower)
+        return i < len(services) and services[i] == lower
+
     def _services_matching(self, glob: str) -> list[str]:
         if not has_wildcard(glob):
             return [glob]
