@@ -232,3 +232,45 @@ def test_environment_plays_no_part_and_nothing_is_printed(tmp_path: Path) -> Non
     assert json.loads(run.stdout) == [[
         BASIC_EXECUTION, "arn:aws:iam::aws:policy/AdministratorAccess",
         "arn:aws:iam::aws:policy/CostReportingPartnerPolicy", "arn:aws:iam::123456789012:policy/Own"], "Admin"]
+
+
+def test_connectors_and_apis_get_their_origins() -> None:
+    template = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
+        "Table": {"Type": "AWS::Serverless::SimpleTable"},
+        "Fn": {"Type": "AWS::Serverless::Function",
+               "Properties": {"Runtime": "python3.12", "Handler": "a.h", "CodeUri": "s3://b/k.zip",
+                              "Events": {"H": {"Type": "HttpApi"}, "G": {"Type": "Api", "Properties": {
+                                  "RestApiId": {"Ref": "Api"}, "Path": "/", "Method": "get"}}}},
+               "Connectors": {"ToTable": {"Properties": {"Destination": {"Id": "Table"}, "Permissions": ["Read"]}}}},
+        "Conn": {"Type": "AWS::Serverless::Connector", "Properties": {
+            "Source": {"Id": "Fn"}, "Destination": {"Id": "Bucket"}, "Permissions": ["Write"]}},
+        "Bucket": {"Type": "AWS::S3::Bucket"},
+        "Api": {"Type": "AWS::Serverless::Api", "Properties": {
+            "StageName": "v1", "Auth": {"ResourcePolicy": {"AwsAccountWhitelist": ["111122223333"]}}}},
+    }}
+    out, origins = translate(template, {})
+    types = {k: (v["Type"], origins[k]) for k, v in out["Resources"].items() if not k.startswith("ApiDeployment")}
+    assert types == {
+        "Table": ("AWS::DynamoDB::Table", "Table"),
+        "Fn": ("AWS::Lambda::Function", "Fn"), "FnRole": ("AWS::IAM::Role", "Fn"),
+        "FnHPermission": ("AWS::Lambda::Permission", "Fn"), "FnGPermissionv1": ("AWS::Lambda::Permission", "Fn"),
+        "FnToTablePolicy": ("AWS::IAM::ManagedPolicy", "Fn"),  # the embedded connector is Fn's
+        "ServerlessHttpApi": ("AWS::ApiGatewayV2::Api", "Fn"),  # the implicit HTTP API of Fn's event
+        "ServerlessHttpApiApiGatewayDefaultStage": ("AWS::ApiGatewayV2::Stage", "Fn"),
+        "ConnPolicy": ("AWS::IAM::ManagedPolicy", "Conn"), "Bucket": ("AWS::S3::Bucket", "Bucket"),
+        "Api": ("AWS::ApiGateway::RestApi", "Api"), "Apiv1Stage": ("AWS::ApiGateway::Stage", "Api"),
+    }
+    conn = out["Resources"]["ConnPolicy"]
+    assert conn["Properties"]["Roles"] == [{"Ref": "FnRole"}]
+    assert conn["Properties"]["PolicyDocument"]["Statement"][0]["Action"] == [
+        "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject",
+        "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:RestoreObject"]
+    # what SAM itself writes in Metadata stays; no marker of ours is left anywhere
+    assert conn["Metadata"] == {"aws:sam:connectors": {"Conn": {
+        "Source": {"Type": "AWS::Serverless::Function"}, "Destination": {"Type": "AWS::S3::Bucket"}}}}
+    assert "CheckPermissionsSamOrigin" not in json.dumps(out)
+    # the API's resource policy lives in its OpenAPI body (classification.json records that path)
+    assert out["Resources"]["Api"]["Properties"]["Body"]["x-amazon-apigateway-policy"] == {
+        "Version": "2012-10-17", "Statement": {
+            "Action": "execute-api:Invoke", "Effect": "Allow", "Principal": {"AWS": ["111122223333"]},
+            "Resource": [{"Fn::Sub": ["execute-api:/${__Stage__}/GET/", {"__Stage__": "v1"}]}]}}

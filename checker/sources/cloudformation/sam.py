@@ -127,9 +127,15 @@ def _prepared(template: Mapping[str, Any], marked: bool) -> dict[str, Any]:
     return prepared
 
 
+def _properties(resource: Any) -> dict[str, Any]:
+    props = resource.get("Properties") if isinstance(resource, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
 def _event_owner(template: Mapping[str, Any], event_id: str) -> str | None:
-    for logical_id, resource in (template.get("Resources") or {}).items():
-        events = (resource.get("Properties") or {}).get("Events") if isinstance(resource, dict) else None
+    resources = template.get("Resources")
+    for logical_id, resource in (resources.items() if isinstance(resources, dict) else ()):
+        events = _properties(resource).get("Events")
         if isinstance(events, dict) and event_id in events:
             return str(logical_id)
     return None
@@ -188,19 +194,20 @@ def _run(template: dict[str, Any], parameters: Mapping[str, Any], passthrough: b
 
 def _fallback_origin(logical_id: str, template: Mapping[str, Any]) -> str:
     """Origin of a resource the metadata passthrough does not reach (implicit APIs, CodeDeploy)."""
-    resources = template.get("Resources") or {}
+    resources = template.get("Resources")
+    resources = resources if isinstance(resources, dict) else {}
     sam_ids = [str(k) for k, v in resources.items() if isinstance(v, dict) and str(v.get("Type", "")).startswith(SAM_PREFIX)]
     implicit = {"ServerlessRestApi": ("Api",), "ServerlessHttpApi": ("HttpApi",)}
     for prefix, event_types in implicit.items():
         if logical_id.startswith(prefix):
             for sam_id in sam_ids:
-                events = (resources[sam_id].get("Properties") or {}).get("Events")
+                events = _properties(resources[sam_id]).get("Events")
                 if isinstance(events, dict) and any(
                         isinstance(e, dict) and e.get("Type") in event_types for e in events.values()):
                     return sam_id
     if logical_id.startswith(("CodeDeploy", "ServerlessDeploymentApplication")):
         for sam_id in sam_ids:
-            if "DeploymentPreference" in (resources[sam_id].get("Properties") or {}):
+            if "DeploymentPreference" in _properties(resources[sam_id]):
                 return sam_id
     owners = [sam_id for sam_id in sam_ids if logical_id.startswith(sam_id)]
     if owners:
