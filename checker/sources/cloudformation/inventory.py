@@ -40,9 +40,23 @@ Kind = Literal[
     "none",  # grants nothing
 ]
 Holds = Literal[
-    "identity-policy", "trust-policy", "resource-policy", "organizations-policy", "session-policy",
-    "policy-refs", "boundary", "principals", "membership", "target", "condition", "grant", "template",
-    "code", "service", "identity-provider", "session-tags",
+    "identity-policy",  # a JSON policy document granting to a principal
+    "trust-policy",  # a role's trust policy
+    "resource-policy",  # a JSON policy document on a resource
+    "organizations-policy",  # the content of an AWS Organizations policy
+    "session-policy",  # a session policy (narrows a role's session)
+    "policy-refs",  # managed policy ARNs or names, a permission set or RAM permission ARN
+    "boundary",  # a permissions boundary
+    "principals",  # who is attached or granted (roles, users, groups, accounts, service principals)
+    "membership",  # the group a principal joins
+    "target",  # what an attachment or grant applies to (accounts, OUs, shared resources)
+    "condition",  # narrows a grant (SourceArn, SourceAccount, organisation id)
+    "grant",  # the actions or permissions of a non-JSON grant
+    "template",  # where a nested template comes from (URL, body, product)
+    "code",  # the code that runs (function, service token, handler package)
+    "service",  # the AWS service a service-linked role is for
+    "identity-provider",  # an identity provider's configuration
+    "session-tags",  # attributes that become session tags
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 HOLDS: tuple[str, ...] = get_args(Holds)
