@@ -58,3 +58,17 @@ def find_managed_policy(arn: str) -> ManagedPolicy | None:
         return None
     return ManagedPolicy(arn=canonical, name=canonical.rsplit("/", 1)[-1], version=entry.get("version"),
                          deprecated=bool(entry.get("deprecated")), document=entry["document"])
+
+
+@cache
+def _arns_by_name() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for arn in sorted(_data()["policies"]):
+        index.setdefault(arn.rsplit("/", 1)[-1], arn)
+    return index
+
+
+def managed_policy_arn(name: str) -> str | None:
+    """The ARN (path included) of the AWS managed policy called ``name``, or None when unknown.
+    Policy names are unique in an account whatever their path, so the name alone is enough."""
+    return _arns_by_name().get(name)
