@@ -227,7 +227,7 @@ def unresolved_document(src: Source, message: str, rule: ProblemKind = ProblemKi
 
 def _unknown_message(u: Unknown, what: str) -> str:
     where = f" (at {_display(u.origin.file)}:{u.origin.line})" if u.origin else ""
-    expr = f" {placeholder(u)}" if u.ref else ""
+    expr = f" {placeholder(u)}" if u.ref or parts_of(u) is not None else ""
     return f"{what}{expr} is not known: {u.reason}{where}"
 
 

@@ -141,8 +141,8 @@ def parts_of(value: Any) -> tuple[Piece, ...] | None:
 
 def partial(pieces: list[Piece], first: Unknown, origin: Origin | None) -> Unknown:
     """The Unknown of a string made of ``pieces`` (literal text and Unknowns, nested partial strings
-    flattened), for a template with unknown interpolations. ``first`` gives its reason and reference
-    (as before the pieces were kept: messages name the first unknown); ``origin`` is the template's."""
+    flattened), for a template with unknown interpolations. Its reason and reference are those of the
+    first untyped piece, else of ``first``; ``origin`` is the template's."""
     flat: list[Piece] = []
     for p in pieces:
         inner = parts_of(p) if isinstance(p, Unknown) else None
@@ -151,6 +151,8 @@ def partial(pieces: list[Piece], first: Unknown, origin: Origin | None) -> Unkno
                 flat[-1] = flat[-1] + q
             elif not (isinstance(q, str) and not q):
                 flat.append(q)
+    # messages name the unknown that matters: the first whose type is not known, if any
+    first = next((p for p in flat if isinstance(p, Unknown) and hole_of(p).kind is HoleKind.ANY), first)
     extra: tuple[tuple[str, Any], ...] = (("parts", tuple(flat)),)
     if origin is not None:
         extra += (("text_origin", origin),)
