@@ -569,3 +569,32 @@ def test_a_sensitive_interpolation_is_not_kept_in_parts(tmp_path: Path) -> None:
     value = load_module(tmp_path, env={}, workspace="default").output("x")
     assert isinstance(value, Unknown)
     assert parts_of(value) is None
+
+
+def test_source_policy_document_heredoc_is_read_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The provider merges a source document given as a heredoc: its unknown ARN stays one element."""
+    main = ROLE + """
+data "aws_iam_policy_document" "d" {
+  source_policy_documents = [<<EOF
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "A", "Effect": "Allow", "Action": ["iam:GetRole", "s3:PutObject"], "Resource": "${aws_iam_role.x.arn}"}
+  ]
+}
+EOF
+  ]
+  statement {
+    sid       = "B"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.b.arn}/*"]
+  }
+}
+resource "aws_s3_bucket" "b" {}
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.x.id
+  policy = data.aws_iam_policy_document.d.json
+}
+"""
+    report = _run(tmp_path, {"main.tf": main}, monkeypatch)
+    assert rows(report) == [("IAM101", "main.tf", 11, "aws_iam_role_policy.p", "Statement/0", ("s3:PutObject",))]
