@@ -1,4 +1,4 @@
-"""Typed unknowns (issue 16 part 2): what is known of a value Terraform knows only after apply.
+"""Typed unknowns: what is known of a value Terraform knows only after apply.
 
 Real vendors' onboarding modules write ``"${aws_s3_bucket.cur.arn}/*"`` (a bucket the module creates),
 ``"arn:${data.aws_partition.current.partition}:iam::ACCOUNT:root"`` (a principal in whichever partition)
