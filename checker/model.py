@@ -55,18 +55,52 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
 
+class HoleKind(StrEnum):
+    """What an unknown part of a value is known to be (see :class:`Part`)."""
+
+    PARTITION = "partition"  # aws, aws-cn or aws-us-gov
+    ACCOUNT = "account"  # a twelve-digit account id
+    REGION = "region"  # a region name (us-east-1)
+    DNS_SUFFIX = "dns-suffix"  # amazonaws.com, amazonaws.com.cn ...
+    ARN = "arn"  # the ARN of one resource or data source of the configuration (no wildcard in it)
+    NAME = "name"  # the name or id of one resource or data source of the configuration (no wildcard)
+    ANY = "any"  # nothing is known: it may be any text, "*" included
+
+
+class Part(_Frozen):
+    """One piece of a value that is partly known: literal ``text`` (``kind`` None), or a hole of
+    ``kind`` whose value matches the IAM glob ``pattern`` (``*`` any text, ``?`` one character);
+    ``ref`` is the Terraform expression it comes from (``aws_s3_bucket.cur.arn``).
+
+    Every hole but ``ANY`` stands for one value fixed when Terraform applies, and that value holds no
+    wildcard (``*`` and ``?`` in a typed hole's pattern say which text it may be, not that the value is
+    a pattern)."""
+
+    text: str = ""
+    kind: HoleKind | None = None
+    pattern: str = ""
+    ref: str | None = None
+
+
 class Located(_Frozen):
     """A scalar value of a policy with the line it was written on.
 
     ``unknown`` is set (and ``value`` is a placeholder such as ``"${var.actions}"``) when the
     front end could not resolve the value; ``origin`` names the file of ``line`` when it differs
     from the document's file (a Terraform local in another file, a template, a tfvars file).
+
+    For an unknown value, ``parts`` keeps what is known of it: its literal text and the kind of each
+    unknown piece (``"${aws_s3_bucket.cur.arn}/*"`` is a bucket ARN hole then ``"/*"``); ``pattern``
+    is the IAM glob every value it can take matches (``"arn:aws*:s3:::*/*"``), ``"*"`` when nothing
+    is known. Both are None for a known value. :mod:`checker.analysis.partial` reads them.
     """
 
     value: str
     line: int = 0
     unknown: str | None = None
     origin: str | None = None
+    parts: tuple[Part, ...] | None = None
+    pattern: str | None = None
 
 
 class Statement(_Frozen):

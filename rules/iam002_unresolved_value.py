@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from checker.analysis.partial import only_partition_unknown
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, PolicyDocument, ProblemKind
@@ -16,8 +17,11 @@ class UnresolvedValue(Rule):
     known only after apply (`aws_iam_role.x.arn`), a variable without a value, an unsupported
     function, a policy ARN that names no document it can read, a `count` or `for_each` that is not
     known. In an `Action`, `NotAction` or `Effect`, or a whole policy or statement, it is an error
-    naming the expression, file, line and reason; in a Deny's actions, or a `Resource` that may be
-    every resource, a warning.
+    naming the expression, file, line and reason; in a Deny's actions, a `Resource` that may be
+    every resource, or a principal whose identity is not proven, a warning. A value that is known but
+    for typed parts (`"${aws_s3_bucket.cur.arn}/*"`, a principal
+    `"arn:${data.aws_partition.current.partition}:iam::111122223333:root"`) names one resource or
+    principal: it is not reported here, and the other rules judge what is known of it.
 
     ## Why is this bad?
     A gate that cannot see a value must not guess it: `Action = var.actions` may be
@@ -70,6 +74,6 @@ class UnresolvedValue(Rule):
                 for key, principals in (("Principal", s.principal), ("NotPrincipal", s.not_principal)):
                     for ptype, locs in (principals or {}).items():
                         for j, loc in enumerate(locs):
-                            if loc.unknown is not None:
+                            if loc.unknown is not None and not only_partition_unknown(loc):
                                 yield Violation(path=f"{s.path}/{key}/{ptype}/{j}", severity=Severity.WARNING,
                                                 message=f"{loc.unknown}; who {s.label} applies to is not proven")

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from checker.analysis.arnscope import Scope, resource_scope, scopable
+from checker.analysis.partial import samples
 from checker.analysis.sensitivity import categories, sensitive_candidates
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
@@ -24,7 +25,11 @@ class UnscopedDataRead(Rule):
     - an ARN with a wildcard or a policy variable in the bucket, table, stream, log group, queue ...
       part (`arn:aws:s3:::*/*`, `arn:aws:s3:::cur-*/*`, `arn:aws:dynamodb:*:*:table/*`), or in the
       partition or service (`arn:aws:*`);
-    - a Resource whose value is not known (a Terraform value known only after apply);
+    - a Resource whose value is not known (a Terraform value known only after apply), unless
+      what is unknown of it is typed: `"${aws_s3_bucket.cur.arn}/*"` and
+      `"arn:aws:s3:::${aws_s3_bucket.cur.id}/*"` name the bucket the module creates (or a data
+      source reads), `"arn:${data.aws_partition.current.partition}:s3:::cur/*"` a named bucket in
+      the partition the module is applied in; such a value is judged on what is known of it;
     - a statement with no Resource at all.
 
     Wildcards after the container (`arn:aws:s3:::cur-bucket/reports/*`) and in the region or
@@ -72,15 +77,20 @@ class UnscopedDataRead(Rule):
                 yield self._violation(stmt.path, stmt.label, data, "a statement without Resource", ctx)
                 continue
             for j, res in enumerate(stmt.resource):
-                if res.unknown is not None:
+                stand_ins = samples(res)
+                if res.unknown is not None and stand_ins is None:
                     yield self._violation(f"{stmt.path}/Resource/{j}", stmt.label, data,
                                           f"a Resource whose value is not known ({res.unknown})", ctx)
                     continue
                 reasons: dict[str, list[str]] = {}
                 for action in data:
-                    scope, why = resource_scope(res.value, action, ctx.catalog)
-                    if scope is Scope.UNSCOPED:
-                        reasons.setdefault(why, []).append(action)
+                    # a partly known value (a bucket the module creates, an ARN in an unknown
+                    # partition) is judged on stand-ins for its typed parts: scoped only if both are
+                    for value in stand_ins or (res.value,):
+                        scope, why = resource_scope(value, action, ctx.catalog)
+                        if scope is Scope.UNSCOPED:
+                            reasons.setdefault(why, []).append(action)
+                            break
                 if not reasons:
                     continue
                 hit = sorted(a for acts in reasons.values() for a in acts)

@@ -13,9 +13,15 @@ from checker.analysis.trust import (
 )
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
-from checker.model import DocumentKind, PolicyDocument, Statement
+from checker.model import DocumentKind, Located, PolicyDocument, Statement
 
 EXTERNAL_ID = "sts:ExternalId"
+
+
+def _wildcard_in_known_text(value: Located) -> bool:
+    """A partly known value whose known text holds a wildcard (``"*-${random_id.x.hex}"``)."""
+    return value.unknown is not None and any(
+        p.kind is None and ("*" in p.text or "?" in p.text) for p in value.parts or ())
 
 
 def external_id_problem(stmt: Statement) -> tuple[str, str] | None:
@@ -32,8 +38,8 @@ def external_id_problem(stmt: Statement) -> tuple[str, str] | None:
         if not use.values:
             reasons.append((use.path, f"StringEquals {use.key} lists no value"))
             continue
-        bad = [v.value for v in use.values if v.unknown is None and (
-            v.value.strip() == "" or "*" in v.value or "?" in v.value)]
+        bad = [v.value for v in use.values if (v.unknown is None and (
+            v.value.strip() == "" or "*" in v.value or "?" in v.value)) or _wildcard_in_known_text(v)]
         if bad:
             reasons.append((use.path, f"StringEquals {use.key} has a placeholder or wildcard value "
                                       f"{', '.join(repr(b) for b in bad)}: an external id must be a concrete "
@@ -64,7 +70,8 @@ class TrustExternalIdMissing(Rule):
     the role, so a same-account principal cannot be told apart. Listing your company's account in the
     profile's `trusted_accounts` does not exempt it either: that field says which accounts may appear
     (IAM406), this rule says how they must prove who asks. A value known only at apply time (a
-    Terraform variable or `random_id`) is accepted: under `StringEquals` no value acts as a wildcard.
+    Terraform variable or `random_id`) is accepted: under `StringEquals` no value acts as a wildcard;
+    but a value whose known text holds a `*` or `?` around it (`"*-${var.tenant}"`) is reported.
     Service principals (`ec2.amazonaws.com`) and federated principals are judged by IAM404/IAM405.
     A document read as a resource policy (a trust policy that also names `sts:*`, say) is judged
     when a statement names an `sts:` action that covers `sts:AssumeRole`.

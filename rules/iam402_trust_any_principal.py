@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from checker.analysis.partial import samples
 from checker.analysis.trust import classify_aws, is_wildcard_value, names_sts
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
@@ -94,7 +95,7 @@ class TrustAnyPrincipal(Rule):
                         path, what = f"{stmt.path}/Principal", '"Principal": "*" (every principal)'
                     else:
                         path = f"{stmt.path}/Principal/{ptype}/{j}"
-                        what = self._what(ptype, loc.value, loc.unknown, path)
+                        what = self._what(ptype, loc.value, loc.unknown, path, loc)
                     if what is None:
                         continue
                     if restricted is not None and loc.unknown is None:
@@ -104,7 +105,16 @@ class TrustAnyPrincipal(Rule):
                     yield Violation(path=path, message=f"{stmt.label} allows {what}, {tail}")
 
     @staticmethod
-    def _what(ptype: str, value: str, unknown: str | None, path: str) -> str | None:
+    def _what(ptype: str, value: str, unknown: str | None, path: str, loc: Located | None = None) -> str | None:
+        stand_ins = samples(loc) if loc is not None else None
+        if stand_ins is not None:
+            # partly known, each unknown part typed (a partition, an account id, a role's ARN): it is
+            # anyone only if the known text makes it so, whichever values the parts take
+            for v in stand_ins:
+                what = TrustAnyPrincipal._what(ptype, v, None, path)
+                if what is not None:
+                    return what.replace(repr(v), repr(value))  # name the value as written
+            return None
         if unknown is not None:
             article = "an" if ptype[:1] in "AEIOU" else "a"
             return f"{article} {ptype} principal that cannot be resolved ({unknown}), so it may be anyone"

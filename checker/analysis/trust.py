@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from checker.analysis.partial import samples
 from checker.catalog import iam_pattern_matches
 from checker.model import Located, Statement
 
@@ -54,6 +55,14 @@ class AwsPrincipal:
 
 def classify_aws(loc: Located, path: str) -> AwsPrincipal:
     if loc.unknown is not None:
+        # partly known (arn:${partition}:iam::111122223333:root): its account, when the known text
+        # fixes it and no typed part can make it a wildcard (see checker.analysis.partial)
+        stand_ins = samples(loc)
+        if stand_ins is not None:
+            first, second = (classify_aws(Located(value=v), path) for v in stand_ins)
+            if (first.account is not None and first.account == second.account and not first.account_wildcard
+                    and not first.everyone and not first.other_wildcard):
+                return AwsPrincipal(loc, path, account=first.account)
         return AwsPrincipal(loc, path, unresolved=True)
     v = loc.value.strip()
     if v == "*":

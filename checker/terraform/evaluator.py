@@ -47,6 +47,8 @@ from checker.terraform.limits import (
     joined_length,
 )
 from checker.terraform.syntax import Token, Tree
+from checker.terraform.typed import partial, with_text_origin
+from checker.terraform.typed import parts_of as partial_text
 from checker.terraform.values import (
     Origin,
     TfNumber,
@@ -633,17 +635,25 @@ class Evaluator:
             return value
         if len(parts) == 1 and isinstance(parts[0], Token):  # plain text
             return TfStr(str(parts[0]), origin)
-        out: list[str] = []
+        out: list[Any] = []
         consumed = self._consumed
         unknown = self._render(parts, scope, out)
         if unknown is not None:
-            return Unknown(unknown.reason, unknown.origin or origin, unknown.ref, unknown.attribute)
+            # an unknown condition or collection: nothing of the text is known; a text that
+            # interpolates a sensitive value is not shown in parts (its known text would be)
+            if None in out or self._consumed != consumed:
+                return Unknown(unknown.reason, unknown.origin or origin, unknown.ref, unknown.attribute)
+            # only interpolations are unknown: the text around them is known, and what each is
+            self._budget.spend(joined_length((p for p in out if isinstance(p, str)), what="template result"))
+            return partial(out, unknown, origin)
         self._budget.spend(joined_length(out, what="template result"))
         # a template that interpolates a sensitive value, or decides on one, is sensitive
         return TfStr("".join(out), origin, sensitive=self._consumed != consumed)
 
-    def _render(self, parts: list[Any], scope: Scope, out: list[str]) -> Unknown | None:
-        """Append the rendering of template parts to ``out``; the first Unknown met, if any."""
+    def _render(self, parts: list[Any], scope: Scope, out: list[Any]) -> Unknown | None:
+        """Append the rendering of template parts to ``out``; the first Unknown met, if any. An
+        unknown interpolation is appended as its Unknown, an unknown condition or collection as None
+        (the text is then wholly unknown)."""
         unknown: Unknown | None = None
         for part in parts:
             if isinstance(part, Token):
@@ -658,12 +668,14 @@ class Evaluator:
                 s = to_string(value, origin)
                 if isinstance(s, Unknown):
                     unknown = unknown or s
+                    out.append(s)
                 else:
                     out.append(str(s))
             elif kind == "tmpl_if":
                 cond = self._bool(self._eval(part.children[0], scope), origin, "condition")
                 if isinstance(cond, Unknown):
                     unknown = unknown or cond
+                    out.append(None)
                     continue
                 branch = part.children[1] if cond else part.children[2]
                 unknown = self._render(branch.children, scope, out) or unknown
@@ -672,6 +684,7 @@ class Evaluator:
                 coll = materialize(self._eval(coll_node, scope), origin)
                 if isinstance(coll, Unknown):
                     unknown = unknown or coll
+                    out.append(None)
                     continue
                 if wholly_marked(coll):
                     self._consumed += 1
@@ -1241,7 +1254,8 @@ class Evaluator:
         tscope = Scope(tfile, template_root, _NoTemplateFunctions(scope.functions), dict(variables))
         value = self.evaluate(tmpl, tscope)
         if isinstance(value, Unknown):
-            return value
+            # a partial text (known parts around unknown interpolations) keeps where it was read from
+            return with_text_origin(value, Origin(tfile, 1), tfile) if partial_text(value) else value
         s = to_string(value, origin)
         if isinstance(s, Unknown):
             return s

@@ -157,6 +157,10 @@ def call_function(ctx: FunctionContext, name: str, args: list[Any], origin: Orig
     if name not in _HANDLES_UNKNOWN:
         u = first_unknown(args)
         if u is not None:
+            found = (_format_partial(args, u, origin) if name == "format"
+                     else _replace_partial(args, u, origin) if name == "replace" else None)
+            if found is not None:
+                return found
             return _unknown_of(name, u, origin, args)
     try:
         return fn(ctx, *args)
@@ -171,6 +175,71 @@ def call_function(ctx: FunctionContext, name: str, args: list[Any], origin: Orig
         if "positional argument" in str(exc):
             raise TfFunctionError(f'Call to function "{name}" failed: wrong number of arguments ({len(args)}).') from None
         raise
+
+
+def _format_partial(args: list[Any], u: Unknown, origin: Origin | None) -> Unknown | None:
+    """format() of a known format with unknown strings: a string with unknown parts (as the same
+    text written as a template), when each unknown is rendered as it is (``%s``, ``%v``: the text
+    around it does not depend on it). Rendered twice, with stand-ins of two lengths: a verb that pads,
+    quotes or converts it makes the two differ (or fail), and the result is then wholly unknown."""
+    fmt = args[0] if args else None
+    if not isinstance(fmt, str) or has_marks(args):
+        return None
+    holes = [i for i, a in enumerate(args) if i > 0 and isinstance(a, Unknown)]
+    if not holes or any(first_unknown(a) is not None for i, a in enumerate(args) if i not in holes):
+        return None
+    renders: list[list[str]] = []
+    for filler in ("", "xx"):
+        values = [f"\ue002{k}{filler}\ue003" if k in holes else a for k, a in enumerate(args)]
+        try:
+            text = tf_format(str(fmt), values[1:])
+        except (TextError, TextUnsupported, TfConversionError):  # a verb that takes no string: wholly unknown
+            return None
+        if text is None:
+            return None
+        renders.append(re.split("\ue002([0-9]+)" + filler + "\ue003", text))
+    if renders[0] != renders[1]:
+        return None
+    pieces: list[str | Unknown] = []
+    for j, piece in enumerate(renders[0]):
+        if j % 2 == 0:
+            pieces.append(piece)
+        else:
+            pieces.append(args[int(piece)])
+    if any(isinstance(p, str) and ("\ue002" in p or "\ue003" in p) for p in pieces):
+        return None
+    from checker.terraform.typed import partial
+
+    return partial(pieces, u, origin)
+
+
+def _replace_partial(args: list[Any], u: Unknown, origin: Origin | None) -> Unknown | None:
+    """replace() of a known text and a known substring (not a regular expression) by an unknown
+    string: the text with an unknown part at each place of the substring (a JSON file whose
+    ``__BUCKET__`` is replaced by ``aws_s3_bucket.cur.arn`` is that JSON with the bucket's ARN)."""
+    if len(args) != 3 or has_marks(args):
+        return None
+    text, sub, repl = args
+    if not isinstance(text, str) or not isinstance(sub, str) or not isinstance(repl, Unknown):
+        return None
+    if sub == "" or (len(sub) > 1 and sub.startswith("/") and sub.endswith("/")):
+        return None
+    chunks = str(text).split(str(sub))
+    if len(chunks) == 1:
+        return None  # nothing replaced: the value is the known text (Terraform still says unknown)
+    pieces: list[str | Unknown] = []
+    for j, chunk in enumerate(chunks):
+        if j:
+            pieces.append(repl)
+        pieces.append(chunk)
+    from checker.terraform.typed import partial, with_text_origin
+
+    made = partial(pieces, u, origin)
+    if isinstance(text, TfStr) and (text.from_file or text.origin is not None):
+        where = Origin(text.from_file, 1) if text.from_file else text.origin
+        assert where is not None
+        made = with_text_origin(made, where, text.from_file)
+    return made
 
 
 def _unknown_of(name: str, u: Unknown, origin: Origin | None, args: list[Any]) -> Unknown:

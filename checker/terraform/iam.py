@@ -34,6 +34,7 @@ from checker.terraform.errors import TerraformError
 from checker.terraform.loader import Module, linked_outside, load_module
 from checker.terraform.modsdir import ModuleRecord, read_modules_json, record_mismatch
 from checker.terraform.policy_document import render_policy_document
+from checker.terraform.typed import typed_unknown
 from checker.terraform.values import Origin, TfStr, Unknown
 
 # resource type -> (policy attribute, kind, owner kind, owner attribute)
@@ -252,7 +253,7 @@ class Walker:
             if not isinstance(extra, Unknown):
                 return module.try_evaluate(block.attributes["name"].expr, extra)  # a role's id is its name
         when = "the data source is read" if mode == "data" else "apply"
-        return Unknown(f"{address}.{attribute} is known only after {when}", origin, address, attribute)
+        return typed_unknown(f"{address}.{attribute} is known only after {when}", origin, address, attribute)
 
     def _instance_extra(self, module: Module, block: Block, local: str) -> Mapping[str, Any] | Unknown | None:
         try:

@@ -29,6 +29,7 @@ from checker.terraform.evaluator import (
     no_references,
 )
 from checker.terraform.syntax import Tree, name_of
+from checker.terraform.typed import typed_unknown
 from checker.terraform.values import Origin, TfStr, Unknown, mark, marked_strings
 
 META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider", "providers", "lifecycle"})
@@ -542,7 +543,7 @@ class Module:
             reason = f"{inst.address}.{name} is known only when the data source is read"
         else:
             reason = f"{inst.address}.{name} is known only after apply"
-        return Unknown(reason, origin, inst.address, name)
+        return typed_unknown(reason, origin, inst.address, name)
 
     def _guarded(self, key: str, compute: Callable[[], Any], origin: Origin) -> Any:
         if key in self._resolving:

@@ -30,9 +30,11 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from checker.model import HoleKind
 from checker.terraform.blocks import Block
 from checker.terraform.errors import TerraformError
 from checker.terraform.loader import Module, expand_dynamic
+from checker.terraform.typed import from_file_of, hole_of, partial, parts_of, text_origin_of
 from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, is_marked
 
 DEFAULT_VERSION = "2012-10-17"
@@ -95,11 +97,14 @@ def text_origin(text: str) -> tuple[str, int] | None:
 
 def structure_of(value: Any) -> Any:
     """The JSON structure of a policy value (a string, a ``jsonencode`` result, an Unknown that
-    wraps one) with origins; an Unknown when nothing is known; TerraformError for invalid JSON."""
+    wraps one, a JSON text with unknown interpolations) with origins; an Unknown when nothing is
+    known; TerraformError for invalid JSON."""
     if isinstance(value, Unknown):
         for k, v in value.extra:
             if k == "encoded_from":
                 return v
+        if parts_of(value) is not None:
+            return partial_json(value)
         return value
     if isinstance(value, TfStr) and value.encoded_from is not None and not isinstance(value.encoded_from, str):
         return value.encoded_from
@@ -126,6 +131,119 @@ def structure_of(value: Any) -> Any:
         return node.value
 
     return conv(root)
+
+
+# Unknown interpolations of a JSON text are replaced by these tokens while it is parsed: characters
+# of Unicode's private use area, never in a policy (a text holding one is not parsed in parts).
+_HOLE_OPEN, _HOLE_CLOSE = "\ue000", "\ue001"
+
+
+def _after(text: str, in_string: bool, escaped: bool) -> tuple[bool, bool]:
+    """JSON lexer state (inside a string, after a backslash) after ``text``."""
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif in_string and ch == "\\":
+            escaped = True
+        elif ch == '"':
+            in_string = not in_string
+    return in_string, escaped
+
+
+def partial_json(value: Unknown) -> Any:
+    """The JSON structure of a text with unknown interpolations (a heredoc, template, templatefile()
+    or format() result whose known parts are JSON), as ``jsonencode`` of the same document gives it:
+    each unknown is the element (or the part of a string) where it is written, typed as it was.
+
+    An interpolation is placed only where its text cannot change the structure around it: inside a
+    JSON string, a typed unknown (a partition, account, region, resource ARN or name: none holds a
+    quote or backslash); between values, the result of ``jsonencode()`` (one JSON value). Anything
+    else (an untyped value inside a string may end it; a key; text that is not JSON with the
+    unknowns in place) makes the whole document an Unknown that says why."""
+    from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
+
+    pieces = parts_of(value) or ()
+    where = (text_origin_of(value), from_file_of(value))
+    file, offset = (where[1], 0) if where[1] else (
+        (where[0].file, where[0].line - 1) if where[0] is not None else ("", 0))
+    holes: list[Unknown] = []
+    chunks: list[str] = []
+    in_string = escaped = False
+
+    def whole(reason: str, u: Unknown | None = None) -> Unknown:
+        u = u or value
+        return Unknown(f"{reason}: {u.reason}", u.origin, u.ref, u.attribute)
+
+    for piece in pieces:
+        if isinstance(piece, str):
+            if _HOLE_OPEN in piece or _HOLE_CLOSE in piece:
+                return whole("the policy text is not known")
+            chunks.append(piece)
+            in_string, escaped = _after(piece, in_string, escaped)
+            continue
+        token = f"{_HOLE_OPEN}{len(holes)}{_HOLE_CLOSE}"
+        if in_string and not escaped and hole_of(piece).kind is not HoleKind.ANY:
+            chunks.append(token)
+        elif not in_string and ("function", "jsonencode") in piece.extra:
+            chunks.append(f'"{token}"')
+        else:
+            where_ = "inside a JSON string" if in_string else "between JSON values"
+            return whole(f"an unknown value {where_} of the policy text may change its structure", piece)
+        holes.append(piece)
+    try:
+        parsed = parse_json("".join(chunks))
+    except JsonSyntaxError:
+        return whole("the policy text with unknown parts is not JSON")
+    if parsed.duplicates:
+        return whole(f"the policy text has a duplicate key {parsed.duplicates[0].key!r}")
+
+    def origin(node: JsonNode) -> Origin | None:
+        return Origin(file, offset + node.line, offset + node.end_line) if file else None
+
+    def leaf(text: str, o: Origin | None) -> Any:
+        found: list[str | Unknown] = []
+        rest = text
+        while _HOLE_OPEN in rest:
+            before, _, after = rest.partition(_HOLE_OPEN)
+            index, _, rest = after.partition(_HOLE_CLOSE)
+            if before:
+                found.append(before)
+            found.append(holes[int(index)])
+        if rest:
+            found.append(rest)
+        if len(found) == 1 and isinstance(found[0], Unknown):
+            u = found[0]
+            for k, v in u.extra:
+                if k == "encoded_from":  # jsonencode(x) between values: x, as far as it is known
+                    return v
+            return Unknown(u.reason, o or u.origin, u.ref, u.attribute, u.extra)
+        first = next(p for p in found if isinstance(p, Unknown))
+        made = partial(found, first, None)
+        return Unknown(made.reason, o or made.origin, made.ref, made.attribute, made.extra)
+
+    def conv(node: JsonNode) -> Any:
+        o = origin(node)
+        if node.kind == "object":
+            out = ODict(origin=o)
+            for k, _, v in node.members:
+                if _HOLE_OPEN in k:
+                    raise _KeyUnknown
+                out[k] = conv(v)
+            return out
+        if node.kind == "array":
+            return OList([conv(v) for v in node.items], origin=o)
+        if node.kind == "string":
+            return leaf(node.value, o) if _HOLE_OPEN in node.value else TfStr(node.value, o)
+        return node.value
+
+    try:
+        return conv(parsed.root)
+    except _KeyUnknown:
+        return whole("a key of the policy text is not known")
+
+
+class _KeyUnknown(Exception):
+    pass
 
 
 # --------------------------------------------------------------------------------------------

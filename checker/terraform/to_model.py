@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from checker.model import (
     DocumentKind,
+    HoleKind,
     Located,
+    Part,
     PolicyDocument,
     Principal,
     Problem,
@@ -32,6 +35,7 @@ from checker.model import (
     Statement,
 )
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
+from checker.terraform.typed import hole_of, parts_of
 from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings
 
 if TYPE_CHECKING:
@@ -60,13 +64,44 @@ def _display_in(file: str, cwd: str) -> str:
 
 
 def placeholder(u: Unknown) -> str:
+    """How an unknown value is shown: ``${aws_iam_role.x.arn}``; a string with unknown parts keeps
+    its known text (``arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess``)."""
+    pieces = parts_of(u)
+    if pieces is not None:
+        return "".join(p if isinstance(p, str) else _reference(p) for p in pieces)
+    return _reference(u)
+
+
+def _reference(u: Unknown) -> str:
     if u.ref:
         return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
     return _UNKNOWN_PLACEHOLDER
 
 
+def model_parts(u: Unknown) -> tuple[Part, ...]:
+    """What is known of an unknown value, as the model keeps it (:attr:`Located.parts`)."""
+    pieces = parts_of(u)
+    out: list[Part] = []
+    for p in pieces if pieces is not None else (u,):
+        if isinstance(p, str):
+            out.append(Part.model_construct(text=p, kind=None, pattern="", ref=None))
+        else:
+            hole = hole_of(p)
+            ref = (p.ref + (f".{p.attribute}" if p.attribute else "")) if p.ref else None
+            out.append(Part.model_construct(text="", kind=hole.kind, pattern=hole.pattern, ref=ref))
+    return tuple(out)
+
+
 def names_specific_resource(u: Unknown) -> bool:
-    """An unknown Resource that is a reference to a named resource's ARN is a specific resource."""
+    """An unknown Resource that is a reference to a named resource's ARN is a specific resource; a
+    string with unknown parts is one when each part is typed (a partition, account, region, or one
+    resource's ARN or name) or such a reference."""
+    pieces = parts_of(u)
+    if pieces is not None:
+        return all(isinstance(p, str) or hole_of(p).kind is not HoleKind.ANY or names_specific_resource(p)
+                   for p in pieces)
+    if hole_of(u).kind in (HoleKind.ARN, HoleKind.NAME):
+        return True
     if not u.ref:
         return False
     if u.ref.startswith("var.") or u.ref.startswith("module."):
@@ -192,7 +227,7 @@ def unresolved_document(src: Source, message: str, rule: ProblemKind = ProblemKi
 
 def _unknown_message(u: Unknown, what: str) -> str:
     where = f" (at {_display(u.origin.file)}:{u.origin.line})" if u.origin else ""
-    expr = f" {placeholder(u)}" if u.ref else ""
+    expr = f" {placeholder(u)}" if u.ref or parts_of(u) is not None else ""
     return f"{what}{expr} is not known: {u.reason}{where}"
 
 
@@ -211,6 +246,13 @@ def document_from_value(value: Any, src: Source) -> PolicyDocument:
         for k, v in value.extra:
             if k == "encoded_from":
                 structure = v
+        if structure is None and parts_of(value) is not None:
+            # a JSON text with unknown interpolations: read as jsonencode of the same document
+            from checker.terraform.policy_document import partial_json
+
+            structure = partial_json(value)
+            if isinstance(structure, Unknown):
+                return unresolved_document(src, _unknown_message(structure, "the policy"))
         if structure is None:
             return unresolved_document(src, _unknown_message(value, "the policy"))
     elif isinstance(value, TfStr) and value.encoded_from is not None and not isinstance(value.encoded_from, str):
@@ -302,11 +344,16 @@ def _remap(doc: PolicyDocument, table: _Table, raw: Any) -> PolicyDocument:
         f = _display(f)
         value = item.value
         reason = None
+        parts: tuple[Part, ...] | None = None
+        pattern: str | None = None
         if u is not None:
             reason = _unknown_message(u, key)
+            parts = model_parts(u)
+            pattern = "".join(p.text if p.kind is None else p.pattern for p in parts)
             if key == "Resource" and not names_specific_resource(u):
                 value = "*"  # possibly every resource
-        return Located.model_construct(value=value, line=ln, unknown=reason, origin=f if f != doc.file else None)
+        return Located.model_construct(value=value, line=ln, unknown=reason, origin=f if f != doc.file else None,
+                                       parts=parts, pattern=pattern)
 
     def locs(items: tuple[Located, ...] | None, key: str) -> tuple[Located, ...] | None:
         return None if items is None else tuple(loc(i, key) for i in items)
@@ -500,8 +547,11 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
         ``quiet``: a permissions boundary that cannot be read narrows nothing, which is safe)."""
         src = Source(address, _display(file), line, DocumentKind.IDENTITY)
         if isinstance(value, Unknown):
-            if value.ref and value.ref in policy_by_arn_ref:
+            if value.ref and value.ref in policy_by_arn_ref and parts_of(value) is None:
                 return policy_by_arn_ref[value.ref]
+            named = _named_arn(value)
+            if named is not None:  # arn:${partition}:iam::aws:policy/X is X in every partition
+                return resolve_arn(TfStr(named, value.origin), address, file, line, what, quiet)
             if quiet:
                 return None
             doc = unresolved_document(src, _unknown_message(value, what) + "; the policy it names cannot be judged")
@@ -608,6 +658,31 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
         if (shown_file, line) in covered_lines:
             continue
         out.errors.append(SourceError.model_construct(file=shown_file, line=line, message=f"terraform: {message}"))
+
+
+def _named_arn(value: Unknown) -> str | None:
+    """The policy ARN a partly known value names whatever its typed parts are (the partition of an
+    AWS managed policy's ARN; the partition and account of a customer policy's ARN, which is named by
+    its last part), in the ``aws`` partition; None when the known text does not fix it."""
+    from checker.analysis.partial import samples
+
+    if parts_of(value) is None:
+        return None
+    stand_ins = samples(Located.model_construct(value="", line=0, unknown="", origin=None,
+                                                parts=model_parts(value), pattern=None))
+    if stand_ins is None:
+        return None
+    first, second = stand_ins
+    m1, m2 = _POLICY_ARN.match(first), _POLICY_ARN.match(second)
+    if m1 is None or m2 is None or m1.group("path") != m2.group("path"):
+        return None
+    if m1.group("account") == "aws" == m2.group("account"):
+        return f"arn:aws:iam::aws:{m1.group('path')}"
+    # a customer policy: only its name is used (see resolve_arn), the account is this configuration's
+    return f"arn:aws:iam::{m1.group('account')}:{m1.group('path')}"
+
+
+_POLICY_ARN = re.compile(r"^arn:aws(?:-cn|-us-gov)?:iam::(?P<account>aws|\d{12}):(?P<path>policy/[^*?]+)$")
 
 
 def _managed_date() -> str:
