@@ -565,11 +565,11 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             if doc is not None:
                 attach(p.address, doc, "boundary")
     for a in ex.attachments:
-        doc = resolve_arn(a.policy, a.address, a.file, a.line, "policy_arn")
+        doc = resolve_arn(a.policy, a.address, a.file, a.line, "policy_arn", quiet=a.boundary)
         if doc is None:
             continue
         for owner in a.owners:
-            attach(principal_of(a.owner_kind, owner), doc)
+            attach(principal_of(a.owner_kind, owner), doc, "boundary" if a.boundary else "policy")
         if not a.owners:
             used_as.setdefault(_key(doc), set()).add("policy")
     for m in ex.memberships:
