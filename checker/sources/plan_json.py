@@ -97,37 +97,59 @@ class _PlanReader:
                 stack.append((f"{prefix}.module.{name}" if prefix else f"module.{name}", child))
 
     def resources(self) -> list[_Resource]:
+        """Every resource instance the plan creates, updates or keeps; :class:`Malformed` when a
+        part of the plan has another JSON type than ``terraform show -json`` writes."""
         out: list[_Resource] = []
         changes = self.root.get("resource_changes")
-        if changes is not None and changes.kind == "array" and changes.items:
+        if changes is not None and changes.kind != "null":
+            _expect(changes, "array", "resource_changes")
             for rc in changes.items:
+                _expect(rc, "object", "a resource_changes entry")
                 change = rc.get("change")
-                if change is None or change.kind != "object":
+                if change is None:
                     continue
+                _expect(change, "object", "change")
                 actions = change.get("actions")
-                acts = [a.value for a in actions.items] if actions is not None and actions.kind == "array" else []
+                if actions is not None:
+                    _expect(actions, "array", "change.actions")
+                acts = [a.value for a in actions.items] if actions is not None else []
                 after = change.get("after")
+                if after is not None and after.kind != "null":
+                    _expect(after, "object", "change.after")
                 if acts == ["delete"] or after is None or after.kind != "object":
                     continue
                 au = change.get("after_unknown")
+                if au is not None and au.kind not in ("null", "bool"):
+                    _expect(au, "object", "change.after_unknown")
                 out.append(_Resource(str(_v(rc, "address")), str(_v(rc, "type")), str(_v(rc, "mode") or "managed"),
                                      after, au.to_python() if au is not None else {},
                                      str(_v(rc, "module_address") or "")))
-            return out
+            if changes.items:
+                return out
         pv = self.root.get("planned_values")
+        if pv is not None and pv.kind != "null":
+            _expect(pv, "object", "planned_values")
         stack = [pv.get("root_module")] if pv is not None and pv.kind == "object" else []
         while stack:
             mod = stack.pop()
-            if mod is None or mod.kind != "object":
+            if mod is None or mod.kind == "null":
                 continue
+            _expect(mod, "object", "a module of planned_values")
             res = mod.get("resources")
-            for r in res.items if res is not None and res.kind == "array" else ():
+            if res is not None and res.kind != "null":
+                _expect(res, "array", "planned_values resources")
+            for r in res.items if res is not None else ():
+                _expect(r, "object", "a planned_values resource")
                 values = r.get("values")
+                if values is not None and values.kind != "null":
+                    _expect(values, "object", "values")
                 if values is not None and values.kind == "object":
                     out.append(_Resource(str(_v(r, "address")), str(_v(r, "type")), str(_v(r, "mode") or "managed"),
                                          values, {}, str(_v(mod, "address") or "")))
             kids = mod.get("child_modules")
-            stack.extend(kids.items if kids is not None and kids.kind == "array" else ())
+            if kids is not None and kids.kind != "null":
+                _expect(kids, "array", "child_modules")
+            stack.extend(kids.items if kids is not None else ())
         return out
 
     def value(self, r: _Resource, name: str, node: JsonNode | None = None, unknown: Any = None,
@@ -192,6 +214,24 @@ class _PlanReader:
         return None
 
 
+class Malformed(ValueError):
+    """A part of a plan with another JSON type than the plan format has (a list that is a number)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _a(kind: str) -> str:
+    """``an array``, ``a number``, ``null``: a JSON type as a message names it."""
+    return kind if kind == "null" else ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def _expect(node: JsonNode, kind: str, what: str) -> None:
+    if node.kind != kind:
+        raise Malformed(f"{what} must be {_a(kind)}, found {_a(node.kind)}", node.line)
+
+
 def _v(node: JsonNode, key: str) -> Any:
     child = node.get(key)
     return child.value if child is not None else None
@@ -215,8 +255,12 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
         for r in reader.resources():
             _read_resource(reader, r, ex, file)
         build_from_extracted(ex, out)
+    except Malformed as exc:
+        out.errors.append(SourceError.model_construct(
+            file=file, line=max(exc.line, 1), message=f"not a plan as `terraform show -json` writes it: {exc}"))
+        return out
     except (TypeError, AttributeError, ValueError, KeyError, IndexError) as exc:
-        # a value of the wrong JSON type where the plan format has another: not a plan terraform wrote
+        # a value of another JSON type than the plan format has, where no check above names it
         out.errors.append(SourceError.model_construct(
             file=file, line=1, message=f"not a plan as `terraform show -json` writes it ({type(exc).__name__}: {exc})"))
         return out
@@ -230,6 +274,18 @@ def _aslist(value: Any) -> list[Any]:
     if value is None or value == "":
         return []
     return list(value) if isinstance(value, list) else [value]
+
+
+def _list_value(r: _Resource, value: Any, name: str) -> list[Any]:
+    """A list-typed argument: a list, or one unknown value; anything else is a malformed plan."""
+    if value is None or isinstance(value, Unknown):
+        return [] if value is None else [value]
+    if not isinstance(value, list):
+        node = r.after.get(name)
+        found = _a(node.kind) if node is not None else type(value).__name__
+        raise Malformed(f"{r.address}.{name} must be a list, found {found}",
+                        node.line if node is not None else r.after.line)
+    return value
 
 
 def _written(value: Any, path: str) -> bool:
@@ -306,14 +362,14 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
             ex.policies.append(PolicyItem(f"{r.address}.assume_role_policy", r.address, rtype, DocumentKind.TRUST,
                                           val("assume_role_policy"), file, line("assume_role_policy"), flat=True))
             item.trust = f"{r.address}.assume_role_policy"
-            for a in _aslist(val("managed_policy_arns")):
+            for a in _list_value(r, val("managed_policy_arns"), "managed_policy_arns"):
                 item.managed_arns.append((a, line("managed_policy_arns")))
             _inline_policies(reader, r, ex, file)
         ex.principals.append(item)
     elif rtype in ATTACHMENTS:
         owner_kind, owner_attr, _many, pol_attr, pol_many = ATTACHMENTS[rtype]
         pols = val(pol_attr)
-        items = pols if pol_many and isinstance(pols, list) else [pols]
+        items = _list_value(r, pols, pol_attr) if pol_many else [pols]
         for i, p in enumerate(items):
             ex.attachments.append(AttachmentItem(r.address + (f".{pol_attr}[{i}]" if pol_many else ""), rtype,
                                                  owner_kind, [val(owner_attr)], p, file, line(pol_attr)))
@@ -345,15 +401,15 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                                              file, r.after.line, boundary=boundary_att))
     elif rtype == "aws_iam_policy_attachment":
         for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
-            owners = _aslist(val(attr))
+            owners = _list_value(r, val(attr), attr)
             if owners:
                 ex.attachments.append(AttachmentItem(r.address, rtype, owner_kind, owners, val("policy_arn"), file,
                                                      line("policy_arn")))
     elif rtype in MEMBERSHIPS:
         if rtype == "aws_iam_user_group_membership":
-            users, groups = [val("user")], _aslist(val("groups"))
+            users, groups = [val("user")], _list_value(r, val("groups"), "groups")
         else:
-            users, groups = _aslist(val("users")), [val("group")]
+            users, groups = _list_value(r, val("users"), "users"), [val("group")]
         ex.memberships.append(MembershipItem(r.address, users, groups, file, r.after.line))
     elif rtype == "aws_organizations_policy":
         ptype = val("type")
@@ -372,7 +428,8 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
         values = {name: val(name) for name, _, _ in r.after.members}
         unknown = r.unknown if isinstance(r.unknown, dict) else {}
         written = [a for a in entry.grant_attributes
-                   if a == "*" or _written(values, a) or unknown.get(a.partition(".")[0]) is True]
+                   if a == "*" or _written(values, a) or (unknown.get(a.partition(".")[0]) is True
+                                                           and reader.is_configured(r, a.partition(".")[0]))]
         if rtype.startswith("aws_s3_") and written == ["acl"] and values.get("acl") == "private":
             written = []
         if written:
@@ -431,11 +488,15 @@ def _inline_policies(reader: _PlanReader, r: _Resource, ex: Extracted, file: str
                                       file, r.after.line, owner_kind="role", owner=owner, flat=True))
         return
     inline = r.after.get("inline_policy")
+    if inline is not None and inline.kind != "null":
+        _expect(inline, "array", f"{r.address}.inline_policy")
     items = list(inline.items) if inline is not None and inline.kind == "array" else []
     unknowns = unknown if isinstance(unknown, list) else []
     for i in range(max(len(items), len(unknowns))):
         ip = items[i] if i < len(items) else None
         u = unknowns[i] if i < len(unknowns) else None
+        if ip is not None:
+            _expect(ip, "object", f"{r.address}.inline_policy[{i}]")
         pol = ip.get("policy") if ip is not None else None
         where = pol.line if pol is not None else (ip.line if ip is not None else r.after.line)
         if u is True or (isinstance(u, dict) and u.get("policy") is True):

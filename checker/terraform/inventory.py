@@ -155,3 +155,37 @@ def foreign_iam(rtype: str, argument_names: Iterable[str]) -> str | None:
 CODE_PROVISIONERS = frozenset({"local-exec", "remote-exec"})
 # Data sources of other providers that run code when they are read.
 CODE_DATA_SOURCES = frozenset({"external"})
+
+
+def gaps(recorded: Mapping[str, Any] | None = None, judged: Mapping[str, Any] | None = None) -> list[str]:
+    """What the judgement misses of the recorded schema (empty when complete): a type with a
+    policy-shaped argument and no entry, an argument of such a type that no entry field names
+    (policy, grant, attributes, ignore), an entry for a type the schema does not list, a kind or
+    document kind that does not exist."""
+    recorded = recorded if recorded is not None else schema()
+    judged = judged if judged is not None else judgement()
+    out: list[str] = []
+    kinds = {k.value for k in Kind}
+    for mode in ("resource", "data"):
+        types: Mapping[str, list[str]] = recorded[mode]
+        entries: Mapping[str, Any] = judged.get(mode, {})
+        for rtype, attrs in types.items():
+            entry = entries.get(rtype)
+            if entry is None:
+                if attrs:
+                    out.append(f"{mode} {rtype}: no judgement for its policy-shaped arguments {', '.join(attrs)}")
+                continue
+            named = {*entry.get("policy", {}), *entry.get("grant", ()), *entry.get("attributes", ()),
+                     *entry.get("ignore", ())}
+            missing = [a for a in attrs if a not in named]
+            if missing:
+                out.append(f"{mode} {rtype}: no judgement for {', '.join(missing)}")
+        for rtype, entry in entries.items():
+            if rtype not in types:
+                out.append(f"{mode} {rtype}: judged, but the recorded schema does not list it")
+            if entry.get("kind") not in kinds:
+                out.append(f"{mode} {rtype}: unknown kind {entry.get('kind')!r}")
+            for attr, dkind in entry.get("policy", {}).items():
+                if dkind not in _DOC_KINDS:
+                    out.append(f"{mode} {rtype}: {attr} has unknown document kind {dkind!r}")
+    return out
