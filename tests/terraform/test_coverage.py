@@ -1,4 +1,4 @@
-"""Every way to grant that the gate meets is judged or reported (issue 15).
+"""Every way to grant that the gate meets is judged or reported.
 
 One small module per class under tests/fixtures/coverage/<class>/main.tf; beside it, plan.json is
 what ``terraform plan`` says of it (rendered once, offline, with the local provider mirror and fake
