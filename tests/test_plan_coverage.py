@@ -135,3 +135,28 @@ def test_a_list_that_is_not_a_list_is_iam001(rtype: str, attribute: str, value: 
     assert [(e.line, e.message) for e in out.errors] == [
         (line, f"not a plan as `terraform show -json` writes it: {message}")]
     assert out.documents == []
+
+
+def test_awscc_iam_in_a_plan_is_read_like_the_configuration(tmp_path: Path) -> None:
+    """Written by hand in the plan format: the mirror holds no awscc provider to render one."""
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    put = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+                                                             "Resource": "*"}]})
+    after = {"role_name": "ops", "assume_role_policy_document": trust,
+             "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+             "policies": [{"policy_name": "put", "policy_document": put}]}
+    plan = {"format_version": "1.2", "terraform_version": "1.11.4", "resource_changes": [
+        {"address": "awscc_iam_role.ops", "mode": "managed", "type": "awscc_iam_role", "name": "ops",
+         "change": {"actions": ["create"], "after": after, "after_unknown": {"arn": True}}},
+        {"address": "awscc_s3_access_point.ap", "mode": "managed", "type": "awscc_s3_access_point", "name": "ap",
+         "change": {"actions": ["create"], "after": {"name": "ap", "policy": put}, "after_unknown": {}}}]}
+    found = _found(tmp_path, plan)
+    rules = [(r, a) for r, _, a, _ in found]
+    assert ("IAM101", "awscc_iam_role.ops.policies[0]") in rules
+    assert ("IAM006", "awscc_s3_access_point.ap") in rules
+    assert {a for _, a in rules} == {"awscc_iam_role.ops.policies[0]", "awscc_iam_role.ops.managed_policy_arns",
+                                     "awscc_s3_access_point.ap"}
+    put_line = next(ln for r, ln, a, _ in found if a == "awscc_iam_role.ops.policies[0]")
+    text = (tmp_path / "plan.json").read_text().splitlines()
+    assert '"policy_document"' in text[put_line - 1]

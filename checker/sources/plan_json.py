@@ -318,12 +318,14 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
         return
     if not inventory.is_aws(rtype):
         names = [name for name, _, _ in r.after.members]
+        if rtype in inventory.AWSCC_READ:
+            _awscc(reader, r, ex, file)
+            return
         foreign = inventory.foreign_iam(rtype, names)
-        if foreign is not None or rtype in inventory.AWSCC_READ:
-            why = foreign or f"the type {rtype}"
-            ex.unresolved.append(Unresolved(r.address, file, r.after.line, f"{r.address}: {why} says IAM, and the gate "
-                                            "does not read that provider in a plan: the permissions it grants are not "
-                                            "judged (check the configuration instead)", rule=ProblemKind.UNJUDGED))
+        if foreign is not None:
+            ex.unresolved.append(Unresolved(r.address, file, r.after.line, f"{r.address}: {foreign} says IAM, and the "
+                                            "gate does not read that provider: the permissions it grants are not "
+                                            "judged", rule=ProblemKind.UNJUDGED))
         return
     entry = inventory.classify(mode, rtype)
     if entry is None:
@@ -424,7 +426,7 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
 
             ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.RESOURCE,
                                           structure_value(synth, origin), file, r.after.line))
-    elif entry.kind is inventory.Kind.GRANT:
+    if entry.grant_attributes and not entry.synthesised:  # also beside a policy (a bucket's ACL)
         values = {name: val(name) for name, _, _ in r.after.members}
         unknown = r.unknown if isinstance(r.unknown, dict) else {}
         written = [a for a in entry.grant_attributes
@@ -438,7 +440,7 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                                             f"{r.address}: {rtype} grants through {what}, in a form the gate does not "
                                             "judge (not a JSON policy); review it and suppress this finding with a "
                                             "reason, or grant through a policy", rule=ProblemKind.UNJUDGED))
-    elif entry.kind is inventory.Kind.CREATES_IAM:
+    if entry.kind is inventory.Kind.CREATES_IAM:
         if rtype in ("aws_cloudformation_stack", "aws_cloudformation_stack_set"):
             has_url = val("template_url") not in (None, "")
             attr = "template_url" if has_url else "template_body"
@@ -470,6 +472,62 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                     continue
                 ex.policies.append(PolicyItem(f"{r.address}.{head}[{i}].{leaf}", r.address, rtype, dkind, value, file,
                                               _line_of(value, line(head)), flat=True))
+
+
+def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:
+    """The AWS Cloud Control provider's IAM types, as the configuration front end reads them
+    (checker/terraform/iam.py ``Walker._awscc``): JSON documents are strings or objects."""
+    from checker.terraform.iam import structure_value
+
+    rtype = r.rtype
+    what = rtype[len("awscc_iam_"):]
+
+    def val(name: str) -> Any:
+        return reader.value(r, name)
+
+    def line(name: str) -> int:
+        node = r.after.get(name)
+        return node.line if node is not None else r.after.line
+
+    def doc(value: Any) -> Any:
+        return structure_value(value, Origin(file, r.after.line)) if isinstance(value, (dict, list)) else value
+
+    if what in ("role", "user", "group"):
+        item = PrincipalItem(r.address, what, val(f"{what}_name"), file, r.after.line)
+        boundary = val("permissions_boundary")
+        if boundary not in (None, ""):
+            item.boundary, item.boundary_line = boundary, line("permissions_boundary")
+        if what == "role":
+            ex.policies.append(PolicyItem(f"{r.address}.assume_role_policy_document", r.address, rtype,
+                                          DocumentKind.TRUST, doc(val("assume_role_policy_document")), file,
+                                          line("assume_role_policy_document"), flat=True))
+            item.trust = f"{r.address}.assume_role_policy_document"
+        for a in _list_value(r, val("managed_policy_arns"), "managed_policy_arns"):
+            item.managed_arns.append((a, line("managed_policy_arns")))
+        owner = Unknown("the resource itself", None, r.address, "name")
+        for i, entry in enumerate(_list_value(r, val("policies"), "policies")):
+            body = entry.get("policy_document") if isinstance(entry, dict) else entry
+            ex.policies.append(PolicyItem(f"{r.address}.policies[{i}]", r.address, rtype, DocumentKind.IDENTITY,
+                                          doc(body), file, _line_of(body, line("policies")),
+                                          name=entry.get("policy_name") if isinstance(entry, dict) else None,
+                                          owner_kind=what, owner=owner, flat=True))
+        ex.principals.append(item)
+    elif what in ("role_policy", "user_policy", "group_policy"):
+        owner_kind = what.split("_")[0]
+        ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, doc(val("policy_document")),
+                                      file, line("policy_document"), name=val("policy_name"), owner_kind=owner_kind,
+                                      owner=val(f"{owner_kind}_name"), flat=True))
+    elif what in ("policy", "managed_policy"):
+        ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, doc(val("policy_document")),
+                                      file, line("policy_document"),
+                                      name=val("policy_name" if what == "policy" else "managed_policy_name"),
+                                      arn_of=r.address, flat=True))
+        for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
+            owners = _list_value(r, val(attr), attr)
+            if owners:
+                ex.attachments.append(AttachmentItem(f"{r.address}.{attr}", rtype, owner_kind, owners,
+                                                     Unknown("the resource itself", None, r.address, "arn"), file,
+                                                     line(attr)))
 
 
 def _line_of(value: Any, fallback: int) -> int:

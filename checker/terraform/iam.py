@@ -357,7 +357,8 @@ class Walker:
         foreign = None if inventory.is_aws(rtype) else inventory.foreign_iam(rtype, _argument_names(block))
         relevant = (code or foreign is not None or (entry is None and inventory.is_aws(rtype))
                     or rtype in inventory.AWSCC_READ
-                    or kind not in (None, inventory.Kind.NONE) or bool(entry and entry.policy_attributes))
+                    or kind not in (None, inventory.Kind.NONE)
+                    or bool(entry and (entry.policy_attributes or entry.grant_attributes)))
         if not relevant:
             return
         instances = self._instances(module, block, prefix)
@@ -440,14 +441,14 @@ class Walker:
                                      lambda name: _nested_values(module, block, name, extra),
                                      Origin(str(block.file), block.line))
             self._synthesised(block, addr, synth)
-        elif kind is inventory.Kind.GRANT:
-            self._unjudged_grant(module, block, addr, extra, entry)
         elif kind is inventory.Kind.CREATES_IAM:
             self._creates_iam(module, block, addr, extra, entry)
         elif kind is inventory.Kind.RUNS_CODE:
             self.out.unresolved.append(Unresolved(
                 addr, str(block.file), block.line, f"{addr}: {rtype} runs code during apply ({entry.note}); what it "
                 "does is not judged", rule=ProblemKind.RUNS_CODE))
+        if entry.grant_attributes and not entry.synthesised:
+            self._unjudged_grant(module, block, addr, extra, entry)  # also beside a policy (a bucket's ACL)
         if entry.policy_attributes and rtype not in SPECIALISED:
             self._policy_attributes(module, block, addr, extra, entry)
 
