@@ -33,10 +33,10 @@ from checker.model import DocumentKind, ProblemKind
 from checker.terraform import inventory
 from checker.terraform.blocks import Block
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Module, linked_outside, load_module
+from checker.terraform.loader import Module, expand_dynamic, linked_outside, load_module
 from checker.terraform.modsdir import ModuleRecord, read_modules_json, record_mismatch
-from checker.terraform.policy_document import render_policy_document
-from checker.terraform.values import Origin, TfStr, Unknown
+from checker.terraform.policy_document import plain, render_policy_document
+from checker.terraform.values import Origin, TfStr, Unknown, placeholder
 
 # Which types hold policies, grants, or create IAM is the inventory's answer
 # (checker/terraform/inventory.py); the tables below say how the specialised types link a policy to
@@ -858,8 +858,6 @@ def _nested_blocks(module: Module, block: Block, path: str, extra: Mapping[str, 
                    ) -> list[tuple[Block, Mapping[str, Any]]] | Unknown:
     """The nested blocks at ``path`` (``a`` or ``a.b``), ``dynamic`` ones expanded, each with the
     scope its arguments are evaluated in."""
-    from checker.terraform.loader import expand_dynamic
-
     level: list[tuple[Block, Mapping[str, Any]]] = [(block, extra)]
     for name in path.split("."):
         nxt: list[tuple[Block, Mapping[str, Any]]] = []
@@ -894,9 +892,8 @@ def _json_value(value: Any) -> Any:
 
 
 def structure_value(structure: Any, origin: Origin | None) -> TfStr:
-    from checker.terraform.policy_document import plain
-    from checker.terraform.to_model import placeholder
-
+    """A structure (a synthesised grant, an awscc policy object) as the ``jsonencode`` of it:
+    its strings keep where they were written."""
     return TfStr(json.dumps(plain(structure, placeholder)), origin, encoded_from=structure)
 
 
@@ -925,14 +922,8 @@ def _arn_of(value: Any, prefix: str, origin: Origin) -> Any:
         if (value.attribute or "").endswith("arn"):
             return value
         # a reference to the resource that is granted on: that one resource, whatever its name
-        return TfStr(prefix + placeholder_of(value), value.origin or origin)
+        return TfStr(prefix + placeholder(value), value.origin or origin)
     return value
-
-
-def placeholder_of(u: Unknown) -> str:
-    from checker.terraform.to_model import placeholder
-
-    return placeholder(u)
 
 
 def _const(text: str, origin: Origin) -> TfStr:

@@ -32,12 +32,11 @@ from checker.model import (
     Statement,
 )
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
-from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings
+from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings, placeholder
 
 if TYPE_CHECKING:
     from checker.terraform.iam import Extracted
 
-_UNKNOWN_PLACEHOLDER = "${unknown}"
 
 
 def _display(file: str) -> str:
@@ -57,12 +56,6 @@ def _display_in(file: str, cwd: str) -> str:
     if rel == "." or rel.startswith(".."):
         return p.as_posix()
     return Path(rel).as_posix()
-
-
-def placeholder(u: Unknown) -> str:
-    if u.ref:
-        return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
-    return _UNKNOWN_PLACEHOLDER
 
 
 def names_specific_resource(u: Unknown) -> bool:

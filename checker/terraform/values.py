@@ -298,3 +298,10 @@ def marked_strings(value: Any) -> set[str]:
         elif isinstance(v, Unknown):
             stack.extend(x for _, x in v.extra)
     return out
+
+
+def placeholder(u: Unknown) -> str:
+    """How an unknown value is written inside a policy: ``${aws_s3_bucket.b.arn}``, else ``${unknown}``."""
+    if u.ref:
+        return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
+    return "${unknown}"
