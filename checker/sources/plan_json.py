@@ -539,6 +539,8 @@ def _inline_policies(reader: _PlanReader, r: _Resource, ex: Extracted, file: str
     """A role's inline_policy blocks; one known only after apply is unresolved (IAM002)."""
     unknown = r.unknown.get("inline_policy") if isinstance(r.unknown, dict) else None
     owner = Unknown("the role itself", None, r.address, "name")
+    if unknown is True and not reader.is_configured(r, "inline_policy"):
+        return  # computed by the provider: the configuration writes no inline_policy block
     if unknown is True:
         ex.policies.append(PolicyItem(f"{r.address}.inline_policy", r.address, r.rtype, DocumentKind.IDENTITY,
                                       Unknown(f"{r.address}.inline_policy is known only after apply",
