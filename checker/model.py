@@ -195,8 +195,9 @@ class ProblemKind(StrEnum):
 
     INVALID = "invalid"  # IAM001: what AWS would reject
     UNRESOLVED = "unresolved"  # IAM002: a value known only when Terraform applies
-    UNRESOLVED_MODULE = "unresolved-module"  # IAM004: a module that cannot be read and can feed a policy
-    UNRESOLVED_MODULE_WARNING = "unresolved-module-warning"  # IAM004 as a warning: it feeds no policy
+    UNRESOLVED_MODULE = "unresolved-module"  # IAM004: a module that cannot be read
+    UNJUDGED = "unjudged"  # IAM006: a resource that grants (or may) in a form the gate does not judge
+    RUNS_CODE = "runs-code"  # IAM007: code that runs during apply (a provisioner, an external data source)
     OUTSIDE_READ = "outside-read"  # IAM005: a file read from outside the scanned folder
 
 

@@ -14,12 +14,13 @@ class UnresolvedModule(Rule):
     ## What it does
     Reports a `module` block whose source is not available: a registry, Git or other remote source
     that `terraform init` has not fetched into `.terraform/modules`, or a local path that does not
-    exist. It is an error when something the module receives can feed a policy (an input named like
-    a policy, an action, a role or an ARN, or given a policy document) and a warning otherwise.
+    exist. It is an error whatever the module's inputs are called: the message names the inputs
+    that can feed a policy (named like a policy, an action, a role or an ARN, or given a policy
+    document) when there are some.
 
     ## Why is this bad?
-    A module the analyzer cannot read may create roles and policies of any kind. Passing a gate
-    over it would prove nothing about them.
+    A module the analyzer cannot read may create roles and policies of any kind, whatever it
+    receives. Passing a gate over it would prove nothing about them.
 
     ## Example
     ```hcl
@@ -28,8 +29,9 @@ class UnresolvedModule(Rule):
       custom_role_policy_arns = [aws_iam_policy.cost.arn]
     }
     ```
-    Use instead: run `terraform init` before the check, so that the module's code is in
-    `.terraform/modules`, or vendor the module as a local path.
+    Use instead: run `terraform init -backend=false` before the check, so that the module's code
+    is in `.terraform/modules`, or vendor the module as a local path. To accept a module you have
+    reviewed, suppress the finding with a reason (`# check-permissions:ignore IAM004 reason: ...`).
 
     ## References
     - https://developer.hashicorp.com/terraform/cli/commands/init
@@ -45,5 +47,3 @@ class UnresolvedModule(Rule):
         for p in doc.problems:
             if p.rule is ProblemKind.UNRESOLVED_MODULE:
                 yield Violation(path=p.path, message=p.message, line=p.line or None)
-            elif p.rule is ProblemKind.UNRESOLVED_MODULE_WARNING:
-                yield Violation(path=p.path, message=p.message, line=p.line or None, severity=Severity.WARNING)

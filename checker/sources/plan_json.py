@@ -15,20 +15,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from checker.model import DocumentKind
+from checker.model import DocumentKind, ProblemKind
 from checker.sources.detect import is_plan as is_plan  # re-exported: detection by content
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
+from checker.terraform import inventory
 from checker.terraform.iam import (
     ATTACHMENTS,
     INLINE_POLICIES,
     MEMBERSHIPS,
     PRINCIPAL_TYPES,
-    RESOURCE_POLICIES,
+    SPECIALISED,
     AttachmentItem,
     Extracted,
     MembershipItem,
     PolicyItem,
     PrincipalItem,
+    Unresolved,
+    cloudformation_problem,
+    synthesise_grant,
 )
 from checker.terraform.to_model import TerraformLoad, build_from_extracted
 from checker.terraform.values import Origin, TfStr, Unknown
@@ -56,6 +60,7 @@ class _PlanReader:
         self.file = file
         self.references: dict[tuple[str, str], list[str]] = {}  # (config address, attr) -> references
         self.configured: dict[str, set[str]] | None = None  # config address -> attributes written
+        self.provisioners: dict[str, list[tuple[str, int]]] = {}  # config address -> (type, line)
         self._config(root.get("configuration"))
 
     def _config(self, conf: JsonNode | None) -> None:
@@ -71,9 +76,16 @@ class _PlanReader:
             for r in res.items if res is not None and res.kind == "array" else ():
                 addr = r.get("address")
                 exprs = r.get("expressions")
-                if addr is None or exprs is None or exprs.kind != "object":
+                if addr is None:
                     continue
                 full = f"{prefix}.{addr.value}" if prefix else str(addr.value)
+                provs = r.get("provisioners")
+                for prov in provs.items if provs is not None and provs.kind == "array" else ():
+                    ptype = prov.get("type")
+                    if ptype is not None and ptype.value in inventory.CODE_PROVISIONERS:
+                        self.provisioners.setdefault(full, []).append((str(ptype.value), prov.line))
+                if exprs is None or exprs.kind != "object":
+                    continue
                 self.configured[full] = {name for name, _, _ in exprs.members}
                 for name, _, e in exprs.members:
                     refs = e.get("references") if e.kind == "object" else None
@@ -85,37 +97,59 @@ class _PlanReader:
                 stack.append((f"{prefix}.module.{name}" if prefix else f"module.{name}", child))
 
     def resources(self) -> list[_Resource]:
+        """Every resource instance the plan creates, updates or keeps; :class:`Malformed` when a
+        part of the plan has another JSON type than ``terraform show -json`` writes."""
         out: list[_Resource] = []
         changes = self.root.get("resource_changes")
-        if changes is not None and changes.kind == "array" and changes.items:
+        if changes is not None and changes.kind != "null":
+            _expect(changes, "array", "resource_changes")
             for rc in changes.items:
+                _expect(rc, "object", "a resource_changes entry")
                 change = rc.get("change")
-                if change is None or change.kind != "object":
+                if change is None:
                     continue
+                _expect(change, "object", "change")
                 actions = change.get("actions")
-                acts = [a.value for a in actions.items] if actions is not None and actions.kind == "array" else []
+                if actions is not None:
+                    _expect(actions, "array", "change.actions")
+                acts = [a.value for a in actions.items] if actions is not None else []
                 after = change.get("after")
+                if after is not None and after.kind != "null":
+                    _expect(after, "object", "change.after")
                 if acts == ["delete"] or after is None or after.kind != "object":
                     continue
                 au = change.get("after_unknown")
+                if au is not None and au.kind not in ("null", "bool"):
+                    _expect(au, "object", "change.after_unknown")
                 out.append(_Resource(str(_v(rc, "address")), str(_v(rc, "type")), str(_v(rc, "mode") or "managed"),
                                      after, au.to_python() if au is not None else {},
                                      str(_v(rc, "module_address") or "")))
-            return out
+            if changes.items:
+                return out
         pv = self.root.get("planned_values")
+        if pv is not None and pv.kind != "null":
+            _expect(pv, "object", "planned_values")
         stack = [pv.get("root_module")] if pv is not None and pv.kind == "object" else []
         while stack:
             mod = stack.pop()
-            if mod is None or mod.kind != "object":
+            if mod is None or mod.kind == "null":
                 continue
+            _expect(mod, "object", "a module of planned_values")
             res = mod.get("resources")
-            for r in res.items if res is not None and res.kind == "array" else ():
+            if res is not None and res.kind != "null":
+                _expect(res, "array", "planned_values resources")
+            for r in res.items if res is not None else ():
+                _expect(r, "object", "a planned_values resource")
                 values = r.get("values")
+                if values is not None and values.kind != "null":
+                    _expect(values, "object", "values")
                 if values is not None and values.kind == "object":
                     out.append(_Resource(str(_v(r, "address")), str(_v(r, "type")), str(_v(r, "mode") or "managed"),
                                          values, {}, str(_v(mod, "address") or "")))
             kids = mod.get("child_modules")
-            stack.extend(kids.items if kids is not None and kids.kind == "array" else ())
+            if kids is not None and kids.kind != "null":
+                _expect(kids, "array", "child_modules")
+            stack.extend(kids.items if kids is not None else ())
         return out
 
     def value(self, r: _Resource, name: str, node: JsonNode | None = None, unknown: Any = None,
@@ -180,13 +214,27 @@ class _PlanReader:
         return None
 
 
+class Malformed(ValueError):
+    """A part of a plan with another JSON type than the plan format has (a list that is a number)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _a(kind: str) -> str:
+    """``an array``, ``a number``, ``null``: a JSON type as a message names it."""
+    return kind if kind == "null" else ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def _expect(node: JsonNode, kind: str, what: str) -> None:
+    if node.kind != kind:
+        raise Malformed(f"{what} must be {_a(kind)}, found {_a(node.kind)}", node.line)
+
+
 def _v(node: JsonNode, key: str) -> Any:
     child = node.get(key)
     return child.value if child is not None else None
-
-
-def _flat(value: Any) -> Any:
-    return value
 
 
 def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
@@ -203,89 +251,323 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
         return out
     reader = _PlanReader(root, file)
     ex = Extracted()
-    for r in reader.resources():
-        if r.mode != "managed":
-            continue
-        rtype = r.rtype
-
-        def val(name: str, r: _Resource = r) -> Any:
-            return reader.value(r, name)
-
-        def line(name: str, r: _Resource = r) -> int:
-            node = r.after.get(name)
-            return node.line if node is not None else r.after.line
-
-        if rtype in INLINE_POLICIES:
-            owner_kind, owner_attr = INLINE_POLICIES[rtype]
-            ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, _flat(val("policy")),
-                                          file, line("policy"), name=val("name"), owner_kind=owner_kind,
-                                          owner=val(owner_attr), flat=True))
-        elif rtype == "aws_iam_policy":
-            ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, _flat(val("policy")),
-                                          file, line("policy"), name=val("name"), arn_of=r.address, flat=True))
-        elif rtype in PRINCIPAL_TYPES:
-            kind = PRINCIPAL_TYPES[rtype]
-            item = PrincipalItem(r.address, kind, val("name"), file, r.after.line)
-            boundary = val("permissions_boundary")
-            if boundary not in (None, ""):
-                item.boundary = boundary
-                item.boundary_line = line("permissions_boundary")
-            if kind == "role":
-                ex.policies.append(PolicyItem(f"{r.address}.assume_role_policy", r.address, rtype, DocumentKind.TRUST,
-                                              _flat(val("assume_role_policy")), file, line("assume_role_policy"),
-                                              flat=True))
-                item.trust = f"{r.address}.assume_role_policy"
-                arns = val("managed_policy_arns")
-                for a in arns if isinstance(arns, list) else ([arns] if arns else []):
-                    item.managed_arns.append((a, line("managed_policy_arns")))
-                inline = r.after.get("inline_policy")
-                for i, ip in enumerate(inline.items if inline is not None and inline.kind == "array" else ()):
-                    pol = ip.get("policy")
-                    if pol is None or pol.kind != "string" or not pol.value:
-                        continue
-                    ex.policies.append(PolicyItem(f"{r.address}.inline_policy[{i}]", r.address, rtype,
-                                                  DocumentKind.IDENTITY, TfStr(pol.value, Origin(file, pol.line)),
-                                                  file, pol.line, name=_v(ip, "name"), owner_kind="role",
-                                                  owner=Unknown("the role itself", None, r.address, "name"), flat=True))
-            ex.principals.append(item)
-        elif rtype in ATTACHMENTS:
-            owner_kind, owner_attr, _many, pol_attr, pol_many = ATTACHMENTS[rtype]
-            pols = val(pol_attr)
-            items = pols if pol_many and isinstance(pols, list) else [pols]
-            for i, p in enumerate(items):
-                ex.attachments.append(AttachmentItem(r.address + (f".{pol_attr}[{i}]" if pol_many else ""), rtype,
-                                                     owner_kind, [val(owner_attr)], p, file, line(pol_attr)))
-        elif rtype == "aws_iam_policy_attachment":
-            for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
-                owners = val(attr)
-                if owners:
-                    ex.attachments.append(AttachmentItem(r.address, rtype, owner_kind,
-                                                         owners if isinstance(owners, list) else [owners],
-                                                         val("policy_arn"), file, line("policy_arn")))
-        elif rtype in MEMBERSHIPS:
-            if rtype == "aws_iam_user_group_membership":
-                users, groups = [val("user")], val("groups") or []
-            else:
-                users, groups = val("users") or [], [val("group")]
-            ex.memberships.append(MembershipItem(r.address, list(users), list(groups), file, r.after.line))
-        elif rtype == "aws_organizations_policy":
-            ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.SCP, _flat(val("content")), file,
-                                          line("content"), flat=True))
-        else:
-            attr = RESOURCE_POLICIES.get(rtype, "policy")
-            if (rtype.startswith("aws_") and r.after.get(attr) is not None) or (
-                    isinstance(r.unknown, dict) and r.unknown.get(attr) is True and rtype in RESOURCE_POLICIES):
-                value = val(attr)
-                if value in (None, ""):
-                    continue
-                guessed = DocumentKind.RESOURCE if rtype in RESOURCE_POLICIES else None
-                ex.policies.append(PolicyItem(r.address, r.address, rtype, guessed, _flat(value), file, line(attr),
-                                              flat=True))
-    build_from_extracted(ex, out)
+    try:
+        for r in reader.resources():
+            _read_resource(reader, r, ex, file)
+        build_from_extracted(ex, out)
+    except Malformed as exc:
+        out.errors.append(SourceError.model_construct(
+            file=file, line=max(exc.line, 1), message=f"not a plan as `terraform show -json` writes it: {exc}"))
+        return out
+    except (TypeError, AttributeError, ValueError, KeyError, IndexError) as exc:
+        # a value of another JSON type than the plan format has, where no check above names it
+        out.errors.append(SourceError.model_construct(
+            file=file, line=1, message=f"not a plan as `terraform show -json` writes it ({type(exc).__name__}: {exc})"))
+        return out
     secrets = _sensitive_variable_strings(root)
     if secrets:
         out.documents = [d.model_copy(update={"sensitive": d.sensitive | secrets}) for d in out.documents]
     return out
+
+
+def _aslist(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _list_value(r: _Resource, value: Any, name: str) -> list[Any]:
+    """A list-typed argument: a list, or one unknown value; anything else is a malformed plan."""
+    if value is None or isinstance(value, Unknown):
+        return [] if value is None else [value]
+    if not isinstance(value, list):
+        node = r.after.get(name)
+        found = _a(node.kind) if node is not None else type(value).__name__
+        raise Malformed(f"{r.address}.{name} must be a list, found {found}",
+                        node.line if node is not None else r.after.line)
+    return value
+
+
+def _written(value: Any, path: str) -> bool:
+    """Whether a planned value sets ``path`` (``argument`` or ``block.argument``) to something."""
+    head, _, rest = path.partition(".")
+    if isinstance(value, Unknown):
+        return True
+    if not isinstance(value, dict) or head not in value:
+        return False
+    child = value[head]
+    if not rest:
+        return child not in (None, "", [], {}, False)
+    return any(_written(c, rest) for c in (child if isinstance(child, list) else [child]))
+
+
+def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:
+    """One planned resource instance: what the inventory says its type does."""
+    rtype = r.rtype
+    base = re.sub(r"\[[^\]]*\]$", "", r.address)
+    for ptype, pline in reader.provisioners.get(base, ()):
+        ex.unresolved.append(Unresolved(r.address, file, pline, f"{r.address}: a {ptype} provisioner runs a command "
+                                        "during apply with the deploying credentials; what it does is not judged",
+                                        rule=ProblemKind.RUNS_CODE))
+    mode = "data" if r.mode == "data" else "resource"
+    if mode == "data":
+        if rtype in inventory.CODE_DATA_SOURCES:
+            ex.unresolved.append(Unresolved(r.address, file, r.after.line, f"{r.address}: the external data source "
+                                            "runs a program when it is read; what it does is not judged",
+                                            rule=ProblemKind.RUNS_CODE))
+        return
+    if not inventory.is_aws(rtype):
+        names = [name for name, _, _ in r.after.members]
+        if rtype in inventory.AWSCC_READ:
+            _awscc(reader, r, ex, file)
+            return
+        foreign = inventory.foreign_iam(rtype, names)
+        if foreign is not None:
+            ex.unresolved.append(Unresolved(r.address, file, r.after.line, f"{r.address}: {foreign} says IAM, and the "
+                                            "gate does not read that provider: the permissions it grants are not "
+                                            "judged", rule=ProblemKind.UNJUDGED))
+        return
+    entry = inventory.classify(mode, rtype)
+    if entry is None:
+        ex.unresolved.append(Unresolved(r.address, file, r.after.line, f"{r.address}: {rtype} is not a resource type "
+                                        f"of the AWS provider {inventory.provider_version()} whose schema the gate "
+                                        "records: what it grants is not known", rule=ProblemKind.UNJUDGED))
+        return
+
+    def val(name: str, r: _Resource = r) -> Any:
+        return reader.value(r, name)
+
+    def line(name: str, r: _Resource = r) -> int:
+        node = r.after.get(name)
+        return node.line if node is not None else r.after.line
+
+    if rtype in INLINE_POLICIES:
+        owner_kind, owner_attr = INLINE_POLICIES[rtype]
+        ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, val("policy"),
+                                      file, line("policy"), name=val("name"), owner_kind=owner_kind,
+                                      owner=val(owner_attr), flat=True))
+    elif rtype == "aws_iam_policy":
+        ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, val("policy"),
+                                      file, line("policy"), name=val("name"), arn_of=r.address, flat=True))
+    elif rtype == "aws_ssoadmin_permission_set_inline_policy":
+        ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, val("inline_policy"),
+                                      file, line("inline_policy"), owner_kind="permission-set",
+                                      owner=val("permission_set_arn"), flat=True))
+    elif rtype in PRINCIPAL_TYPES:
+        kind = PRINCIPAL_TYPES[rtype]
+        item = PrincipalItem(r.address, kind, val("name"), file, r.after.line)
+        boundary = val("permissions_boundary")
+        if boundary not in (None, ""):
+            item.boundary = boundary
+            item.boundary_line = line("permissions_boundary")
+        if kind == "role":
+            ex.policies.append(PolicyItem(f"{r.address}.assume_role_policy", r.address, rtype, DocumentKind.TRUST,
+                                          val("assume_role_policy"), file, line("assume_role_policy"), flat=True))
+            item.trust = f"{r.address}.assume_role_policy"
+            for a in _list_value(r, val("managed_policy_arns"), "managed_policy_arns"):
+                item.managed_arns.append((a, line("managed_policy_arns")))
+            _inline_policies(reader, r, ex, file)
+        ex.principals.append(item)
+    elif rtype in ATTACHMENTS:
+        owner_kind, owner_attr, _many, pol_attr, pol_many = ATTACHMENTS[rtype]
+        pols = val(pol_attr)
+        items = _list_value(r, pols, pol_attr) if pol_many else [pols]
+        for i, p in enumerate(items):
+            ex.attachments.append(AttachmentItem(r.address + (f".{pol_attr}[{i}]" if pol_many else ""), rtype,
+                                                 owner_kind, [val(owner_attr)], p, file, line(pol_attr)))
+    elif rtype in ("aws_ssoadmin_customer_managed_policy_attachment", "aws_ssoadmin_permissions_boundary_attachment"):
+        boundary_att = rtype == "aws_ssoadmin_permissions_boundary_attachment"
+        holder: Any = r.after.to_python()
+        if boundary_att:
+            pb = holder.get("permissions_boundary") if isinstance(holder, dict) else None
+            holder = pb[0] if isinstance(pb, list) and pb else {}
+            arn = holder.get("managed_policy_arn") if isinstance(holder, dict) else None
+            if isinstance(arn, str) and arn:
+                ex.attachments.append(AttachmentItem(r.address, rtype, "permission-set", [val("permission_set_arn")],
+                                                     TfStr(arn, Origin(file, r.after.line)), file, r.after.line,
+                                                     boundary=True))
+                return
+        refs = holder.get("customer_managed_policy_reference") if isinstance(holder, dict) else None
+        ref = refs[0] if isinstance(refs, list) and refs and isinstance(refs[0], dict) else None
+        if ref is None:
+            if not boundary_att:
+                ex.unresolved.append(Unresolved(r.address, file, r.after.line,
+                                                f"{r.address}: the customer managed policy it attaches is not known"))
+            return
+        name, path = ref.get("name"), ref.get("path") or "/"
+        value: Any = (TfStr(f"arn:aws:iam::*:policy{path}{name}", Origin(file, r.after.line))
+                      if isinstance(name, str) and isinstance(path, str) else
+                      Unknown(f"{r.address}: the name of the customer managed policy is known only after apply",
+                              Origin(file, r.after.line)))
+        ex.attachments.append(AttachmentItem(r.address, rtype, "permission-set", [val("permission_set_arn")], value,
+                                             file, r.after.line, boundary=boundary_att))
+    elif rtype == "aws_iam_policy_attachment":
+        for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
+            owners = _list_value(r, val(attr), attr)
+            if owners:
+                ex.attachments.append(AttachmentItem(r.address, rtype, owner_kind, owners, val("policy_arn"), file,
+                                                     line("policy_arn")))
+    elif rtype in MEMBERSHIPS:
+        if rtype == "aws_iam_user_group_membership":
+            users, groups = [val("user")], _list_value(r, val("groups"), "groups")
+        else:
+            users, groups = _list_value(r, val("users"), "users"), [val("group")]
+        ex.memberships.append(MembershipItem(r.address, users, groups, file, r.after.line))
+    elif rtype == "aws_organizations_policy":
+        ptype = val("type")
+        if ptype in (None, "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY") or isinstance(ptype, Unknown):
+            ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.SCP, val("content"), file,
+                                          line("content"), flat=True))
+    elif entry.kind is inventory.Kind.GRANT and entry.synthesised:
+        origin = Origin(file, r.after.line)
+        synth = synthesise_grant(rtype, val, val, origin)
+        if synth is not None:
+            from checker.terraform.iam import structure_value
+
+            ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.RESOURCE,
+                                          structure_value(synth, origin), file, r.after.line))
+    if entry.grant_attributes and not entry.synthesised:  # also beside a policy (a bucket's ACL)
+        values = {name: val(name) for name, _, _ in r.after.members}
+        unknown = r.unknown if isinstance(r.unknown, dict) else {}
+        written = [a for a in entry.grant_attributes
+                   if a == "*" or _written(values, a) or (unknown.get(a.partition(".")[0]) is True
+                                                           and reader.is_configured(r, a.partition(".")[0]))]
+        if rtype.startswith("aws_s3_") and written == ["acl"] and values.get("acl") == "private":
+            written = []
+        if written:
+            what = "the resource itself" if written == ["*"] else ", ".join(written)
+            ex.unresolved.append(Unresolved(r.address, file, line(written[0].partition(".")[0]),
+                                            f"{r.address}: {rtype} grants through {what}, in a form the gate does not "
+                                            "judge (not a JSON policy); review it and suppress this finding with a "
+                                            "reason, or grant through a policy", rule=ProblemKind.UNJUDGED))
+    if entry.kind is inventory.Kind.CREATES_IAM:
+        if rtype in ("aws_cloudformation_stack", "aws_cloudformation_stack_set"):
+            has_url = val("template_url") not in (None, "")
+            attr = "template_url" if has_url else "template_body"
+            ex.unresolved.append(Unresolved(r.address, file, line(attr), cloudformation_problem(r.address, has_url),
+                                            rule=ProblemKind.UNJUDGED))
+        else:
+            ex.unresolved.append(Unresolved(r.address, file, r.after.line, f"{r.address}: {entry.note}; the gate does "
+                                            "not read what it creates", rule=ProblemKind.UNJUDGED))
+    elif entry.kind is inventory.Kind.RUNS_CODE:
+        ex.unresolved.append(Unresolved(r.address, file, r.after.line, f"{r.address}: {rtype} runs code during apply "
+                                        f"({entry.note}); what it does is not judged", rule=ProblemKind.RUNS_CODE))
+    if entry.policy_attributes and rtype not in SPECIALISED:
+        for attr, dkind in entry.policy_attributes.items():
+            head, _, leaf = attr.rpartition(".")
+            if not head:
+                value = val(attr)
+                if value in (None, ""):
+                    continue
+                ex.policies.append(PolicyItem(r.address, r.address, rtype, dkind, value, file, line(attr), flat=True))
+                continue
+            outer = val(head)
+            if isinstance(outer, Unknown):
+                ex.policies.append(PolicyItem(f"{r.address}.{attr}", r.address, rtype, dkind, outer, file,
+                                              line(head), flat=True))
+                continue
+            for i, nb in enumerate(_aslist(outer)):
+                value = nb.get(leaf) if isinstance(nb, dict) else None
+                if value in (None, ""):
+                    continue
+                ex.policies.append(PolicyItem(f"{r.address}.{head}[{i}].{leaf}", r.address, rtype, dkind, value, file,
+                                              _line_of(value, line(head)), flat=True))
+
+
+def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:
+    """The AWS Cloud Control provider's IAM types, as the configuration front end reads them
+    (checker/terraform/iam.py ``Walker._awscc``): JSON documents are strings or objects."""
+    from checker.terraform.iam import structure_value
+
+    rtype = r.rtype
+    what = rtype[len("awscc_iam_"):]
+
+    def val(name: str) -> Any:
+        return reader.value(r, name)
+
+    def line(name: str) -> int:
+        node = r.after.get(name)
+        return node.line if node is not None else r.after.line
+
+    def doc(value: Any) -> Any:
+        return structure_value(value, Origin(file, r.after.line)) if isinstance(value, (dict, list)) else value
+
+    if what in ("role", "user", "group"):
+        item = PrincipalItem(r.address, what, val(f"{what}_name"), file, r.after.line)
+        boundary = val("permissions_boundary")
+        if boundary not in (None, ""):
+            item.boundary, item.boundary_line = boundary, line("permissions_boundary")
+        if what == "role":
+            ex.policies.append(PolicyItem(f"{r.address}.assume_role_policy_document", r.address, rtype,
+                                          DocumentKind.TRUST, doc(val("assume_role_policy_document")), file,
+                                          line("assume_role_policy_document"), flat=True))
+            item.trust = f"{r.address}.assume_role_policy_document"
+        for a in _list_value(r, val("managed_policy_arns"), "managed_policy_arns"):
+            item.managed_arns.append((a, line("managed_policy_arns")))
+        owner = Unknown("the resource itself", None, r.address, "name")
+        for i, entry in enumerate(_list_value(r, val("policies"), "policies")):
+            body = entry.get("policy_document") if isinstance(entry, dict) else entry
+            ex.policies.append(PolicyItem(f"{r.address}.policies[{i}]", r.address, rtype, DocumentKind.IDENTITY,
+                                          doc(body), file, _line_of(body, line("policies")),
+                                          name=entry.get("policy_name") if isinstance(entry, dict) else None,
+                                          owner_kind=what, owner=owner, flat=True))
+        ex.principals.append(item)
+    elif what in ("role_policy", "user_policy", "group_policy"):
+        owner_kind = what.split("_")[0]
+        ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, doc(val("policy_document")),
+                                      file, line("policy_document"), name=val("policy_name"), owner_kind=owner_kind,
+                                      owner=val(f"{owner_kind}_name"), flat=True))
+    elif what in ("policy", "managed_policy"):
+        ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, doc(val("policy_document")),
+                                      file, line("policy_document"),
+                                      name=val("policy_name" if what == "policy" else "managed_policy_name"),
+                                      arn_of=r.address, flat=True))
+        for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
+            owners = _list_value(r, val(attr), attr)
+            if owners:
+                ex.attachments.append(AttachmentItem(f"{r.address}.{attr}", rtype, owner_kind, owners,
+                                                     Unknown("the resource itself", None, r.address, "arn"), file,
+                                                     line(attr)))
+
+
+def _line_of(value: Any, fallback: int) -> int:
+    origin = getattr(value, "origin", None)
+    return origin.line if isinstance(origin, Origin) and origin.line else fallback
+
+
+def _inline_policies(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:
+    """A role's inline_policy blocks; one known only after apply is unresolved (IAM002)."""
+    unknown = r.unknown.get("inline_policy") if isinstance(r.unknown, dict) else None
+    owner = Unknown("the role itself", None, r.address, "name")
+    if unknown is True and not reader.is_configured(r, "inline_policy"):
+        return  # computed by the provider: the configuration writes no inline_policy block
+    if unknown is True:
+        ex.policies.append(PolicyItem(f"{r.address}.inline_policy", r.address, r.rtype, DocumentKind.IDENTITY,
+                                      Unknown(f"{r.address}.inline_policy is known only after apply",
+                                              Origin(file, r.after.line)),
+                                      file, r.after.line, owner_kind="role", owner=owner, flat=True))
+        return
+    inline = r.after.get("inline_policy")
+    if inline is not None and inline.kind != "null":
+        _expect(inline, "array", f"{r.address}.inline_policy")
+    items = list(inline.items) if inline is not None and inline.kind == "array" else []
+    unknowns = unknown if isinstance(unknown, list) else []
+    for i in range(max(len(items), len(unknowns))):
+        ip = items[i] if i < len(items) else None
+        u = unknowns[i] if i < len(unknowns) else None
+        if ip is not None:
+            _expect(ip, "object", f"{r.address}.inline_policy[{i}]")
+        pol = ip.get("policy") if ip is not None else None
+        where = pol.line if pol is not None else (ip.line if ip is not None else r.after.line)
+        if u is True or (isinstance(u, dict) and u.get("policy") is True):
+            value: Any = Unknown(f"{r.address}.inline_policy[{i}].policy is known only after apply", Origin(file, where))
+        elif pol is None or pol.kind != "string" or not pol.value:
+            continue
+        else:
+            value = TfStr(pol.value, Origin(file, pol.line))
+        ex.policies.append(PolicyItem(f"{r.address}.inline_policy[{i}]", r.address, r.rtype, DocumentKind.IDENTITY,
+                                      value, file, where, name=_v(ip, "name") if ip is not None else None,
+                                      owner_kind="role", owner=owner, flat=True))
 
 
 def _sensitive_variable_strings(root: JsonNode) -> frozenset[str]:

@@ -22,53 +22,34 @@ reference hook installed on every module makes sure of that, and renders
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind
+from checker.terraform import inventory
 from checker.terraform.blocks import Block
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Module, linked_outside, load_module
+from checker.terraform.loader import Module, expand_dynamic, linked_outside, load_module
 from checker.terraform.modsdir import ModuleRecord, read_modules_json, record_mismatch
-from checker.terraform.policy_document import render_policy_document
-from checker.terraform.typed import typed_unknown
+from checker.terraform.policy_document import plain, render_policy_document
+from checker.terraform.typed import placeholder, typed_unknown
 from checker.terraform.values import Origin, TfStr, Unknown
 
-# resource type -> (policy attribute, kind, owner kind, owner attribute)
+# Which types hold policies, grants, or create IAM is the inventory's answer
+# (checker/terraform/inventory.py); the tables below say how the specialised types link a policy to
+# its owner. tests/terraform/test_inventory.py checks they agree with the inventory.
+# resource type -> (owner kind, owner attribute)
 INLINE_POLICIES: dict[str, tuple[str, str]] = {
     "aws_iam_role_policy": ("role", "role"),
     "aws_iam_user_policy": ("user", "user"),
     "aws_iam_group_policy": ("group", "group"),
 }
-RESOURCE_POLICIES: dict[str, str] = {
-    "aws_s3_bucket_policy": "policy",
-    "aws_s3_bucket": "policy",
-    "aws_kms_key": "policy",
-    "aws_kms_replica_key": "policy",
-    "aws_sqs_queue_policy": "policy",
-    "aws_sqs_queue": "policy",
-    "aws_sns_topic_policy": "policy",
-    "aws_sns_topic": "policy",
-    "aws_secretsmanager_secret_policy": "policy",
-    "aws_secretsmanager_secret": "policy",
-    "aws_ecr_repository_policy": "policy",
-    "aws_ecr_registry_policy": "policy",
-    "aws_ecrpublic_repository_policy": "policy",
-    "aws_glacier_vault": "access_policy",
-    "aws_elasticsearch_domain_policy": "access_policies",
-    "aws_opensearch_domain_policy": "access_policies",
-    "aws_cloudwatch_log_resource_policy": "policy_document",
-    "aws_lambda_layer_version_permission": "policy",
-    "aws_backup_vault_policy": "policy",
-    "aws_efs_file_system_policy": "policy",
-    "aws_s3control_access_point_policy": "policy",
-    "aws_api_gateway_rest_api_policy": "policy",
-    "aws_iot_policy": "policy",
-}
-PRINCIPAL_TYPES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
+PRINCIPAL_TYPES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group",
+                   "aws_ssoadmin_permission_set": "permission-set"}
 # attachment type -> (owner kind, owner attribute, is list, policy attribute, is list)
 ATTACHMENTS: dict[str, tuple[str, str, bool, str, bool]] = {
     "aws_iam_role_policy_attachment": ("role", "role", False, "policy_arn", False),
@@ -77,6 +58,8 @@ ATTACHMENTS: dict[str, tuple[str, str, bool, str, bool]] = {
     "aws_iam_role_policy_attachments_exclusive": ("role", "role_name", False, "policy_arns", True),
     "aws_iam_user_policy_attachments_exclusive": ("user", "user_name", False, "policy_arns", True),
     "aws_iam_group_policy_attachments_exclusive": ("group", "group_name", False, "policy_arns", True),
+    "aws_ssoadmin_managed_policy_attachment": ("permission-set", "permission_set_arn", False, "managed_policy_arn",
+                                               False),
 }
 MEMBERSHIPS = {"aws_iam_user_group_membership", "aws_iam_group_membership"}
 # Inputs of an unavailable module whose names suggest they feed a policy.
@@ -124,6 +107,7 @@ class AttachmentItem:
     policy: Any  # an ARN value
     file: str
     line: int  # the line of the policy ARN
+    boundary: bool = False  # the policy is the owners' permissions boundary (a permission set's)
 
 
 @dataclass
@@ -335,6 +319,8 @@ class Walker:
                 self._resource(module, block, prefix)
             elif block.kind == "data" and block.type == "aws_iam_policy_document":
                 self._data_document(module, block, prefix)
+            elif block.kind == "data" and block.type:
+                self._data_source(module, block, prefix)
             elif block.kind == "module":
                 self._module_call(module, block, prefix)
 
@@ -366,64 +352,262 @@ class Walker:
 
     def _resource(self, module: Module, block: Block, prefix: str) -> None:
         rtype = block.type or ""
-        relevant = (rtype in INLINE_POLICIES or rtype in RESOURCE_POLICIES or rtype in PRINCIPAL_TYPES
-                    or rtype in ATTACHMENTS or rtype in MEMBERSHIPS or rtype == "aws_iam_policy"
-                    or rtype == "aws_iam_policy_attachment" or rtype == "aws_organizations_policy"
-                    or rtype == "aws_iam_role_policies_exclusive"
-                    or (rtype.startswith("aws_") and "policy" in block.attributes))
+        entry = inventory.classify("resource", rtype) if inventory.is_aws(rtype) else None
+        code = [b for b in block.blocks if b.kind == "provisioner" and b.name in inventory.CODE_PROVISIONERS]
+        kind = entry.kind if entry is not None else None
+        foreign = None if inventory.is_aws(rtype) else inventory.foreign_iam(rtype, _argument_names(block))
+        relevant = (code or foreign is not None or (entry is None and inventory.is_aws(rtype))
+                    or rtype in inventory.AWSCC_READ
+                    or kind not in (None, inventory.Kind.NONE)
+                    or bool(entry and (entry.policy_attributes or entry.grant_attributes)))
         if not relevant:
             return
         instances = self._instances(module, block, prefix)
         if instances is None:
             return
         for addr, extra in instances:
-            if rtype in INLINE_POLICIES:
-                owner_kind, owner_attr = INLINE_POLICIES[rtype]
-                self._policy(module, block, addr, extra, "policy", DocumentKind.IDENTITY,
-                             name=self._eval(module, block, "name", extra), owner_kind=owner_kind,
-                             owner=self._eval(module, block, owner_attr, extra))
-            elif rtype == "aws_iam_policy":
-                self._policy(module, block, addr, extra, "policy", DocumentKind.IDENTITY,
-                             name=self._eval(module, block, "name", extra), arn_of=addr)
-            elif rtype == "aws_organizations_policy":
-                ptype = self._eval(module, block, "type", extra)
-                if ptype in (None, "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
-                    self._policy(module, block, addr, extra, "content", DocumentKind.SCP,
-                                 name=self._eval(module, block, "name", extra))
-            elif rtype in PRINCIPAL_TYPES:
-                self._principal(module, block, addr, extra)
-            elif rtype in ATTACHMENTS:
-                owner_kind, owner_attr, _many, pol_attr, pol_many = ATTACHMENTS[rtype]
-                owner = self._eval(module, block, owner_attr, extra)
-                pols = self._eval(module, block, pol_attr, extra)
-                items = _listify(pols) if pol_many else [pols]
-                for i, p in enumerate(items):
+            for prov in code:
+                self.out.unresolved.append(Unresolved(
+                    addr, str(prov.file), prov.line, f"{addr}: a {prov.name} provisioner runs a command during apply "
+                    "with the deploying credentials; what it does is not judged", rule=ProblemKind.RUNS_CODE))
+            if foreign is not None:
+                self.out.unresolved.append(Unresolved(
+                    addr, str(block.file), block.line, f"{addr}: {foreign} says IAM, and the gate does not read that "
+                    "provider: the permissions it grants are not judged", rule=ProblemKind.UNJUDGED))
+                continue
+            if rtype in inventory.AWSCC_READ:
+                self._awscc(module, block, addr, extra)
+                continue
+            if entry is None:
+                if inventory.is_aws(rtype):
+                    self.out.unresolved.append(Unresolved(
+                        addr, str(block.file), block.line, f"{addr}: {rtype} is not a resource type of the AWS provider "
+                        f"{inventory.provider_version()} whose schema the gate records: what it grants is not known",
+                        rule=ProblemKind.UNJUDGED))
+                continue
+            self._typed(module, block, addr, extra, entry)
+
+    def _typed(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any],
+               entry: inventory.Entry) -> None:
+        """One instance of an AWS resource, by what the inventory says its type does."""
+        rtype = entry.type
+        kind = entry.kind
+        if rtype in INLINE_POLICIES:
+            owner_kind, owner_attr = INLINE_POLICIES[rtype]
+            self._policy(module, block, addr, extra, "policy", DocumentKind.IDENTITY,
+                         name=self._eval(module, block, "name", extra), owner_kind=owner_kind,
+                         owner=self._eval(module, block, owner_attr, extra))
+        elif rtype == "aws_iam_policy":
+            self._policy(module, block, addr, extra, "policy", DocumentKind.IDENTITY,
+                         name=self._eval(module, block, "name", extra), arn_of=addr)
+        elif rtype == "aws_ssoadmin_permission_set_inline_policy":
+            self._policy(module, block, addr, extra, "inline_policy", DocumentKind.IDENTITY,
+                         owner_kind="permission-set", owner=self._eval(module, block, "permission_set_arn", extra))
+        elif rtype == "aws_organizations_policy":
+            ptype = self._eval(module, block, "type", extra)
+            if ptype in (None, "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+                self._policy(module, block, addr, extra, "content", DocumentKind.SCP,
+                             name=self._eval(module, block, "name", extra))
+        elif rtype in PRINCIPAL_TYPES:
+            self._principal(module, block, addr, extra)
+        elif rtype in ATTACHMENTS:
+            owner_kind, owner_attr, _many, pol_attr, pol_many = ATTACHMENTS[rtype]
+            owner = self._eval(module, block, owner_attr, extra)
+            pols = self._eval(module, block, pol_attr, extra)
+            items = _listify(pols) if pol_many else [pols]
+            for i, p in enumerate(items):
+                self.out.attachments.append(AttachmentItem(
+                    f"{addr}" + (f".{pol_attr}[{i}]" if pol_many else ""), rtype, owner_kind, [owner], p,
+                    self._file(block, pol_attr), _item_line(p, self._line(block, pol_attr))))
+        elif rtype in ("aws_ssoadmin_customer_managed_policy_attachment", "aws_ssoadmin_permissions_boundary_attachment"):
+            self._sso_reference(module, block, addr, extra)
+        elif rtype == "aws_iam_policy_attachment":
+            pol = self._eval(module, block, "policy_arn", extra)
+            for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
+                owners = _listify(self._eval(module, block, attr, extra))
+                if owners:
                     self.out.attachments.append(AttachmentItem(
-                        f"{addr}" + (f".{pol_attr}[{i}]" if pol_many else ""), rtype, owner_kind, [owner], p,
-                        self._file(block, pol_attr), _item_line(p, self._line(block, pol_attr))))
-            elif rtype == "aws_iam_policy_attachment":
-                pol = self._eval(module, block, "policy_arn", extra)
-                for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
-                    owners = _listify(self._eval(module, block, attr, extra))
-                    if owners:
-                        self.out.attachments.append(AttachmentItem(
-                            addr, rtype, owner_kind, owners, pol, self._file(block, "policy_arn"),
-                            self._line(block, "policy_arn")))
-            elif rtype in MEMBERSHIPS:
-                if rtype == "aws_iam_user_group_membership":
-                    users = [self._eval(module, block, "user", extra)]
-                    groups = _listify(self._eval(module, block, "groups", extra))
-                else:
-                    users = _listify(self._eval(module, block, "users", extra))
-                    groups = [self._eval(module, block, "group", extra)]
-                self.out.memberships.append(MembershipItem(addr, users, groups, str(block.file), block.line))
-            elif rtype == "aws_iam_role_policies_exclusive":
-                continue  # names the inline policies a role keeps; they are judged where they are written
+                        addr, rtype, owner_kind, owners, pol, self._file(block, "policy_arn"),
+                        self._line(block, "policy_arn")))
+        elif rtype in MEMBERSHIPS:
+            if rtype == "aws_iam_user_group_membership":
+                users = [self._eval(module, block, "user", extra)]
+                groups = _listify(self._eval(module, block, "groups", extra))
             else:
-                attr = RESOURCE_POLICIES.get(rtype, "policy")
+                users = _listify(self._eval(module, block, "users", extra))
+                groups = [self._eval(module, block, "group", extra)]
+            self.out.memberships.append(MembershipItem(addr, users, groups, str(block.file), block.line))
+        elif kind is inventory.Kind.GRANT and entry.synthesised:
+            synth = synthesise_grant(rtype, lambda name: self._eval(module, block, name, extra),
+                                     lambda name: _nested_values(module, block, name, extra),
+                                     Origin(str(block.file), block.line))
+            self._synthesised(block, addr, synth)
+        elif kind is inventory.Kind.CREATES_IAM:
+            self._creates_iam(module, block, addr, extra, entry)
+        elif kind is inventory.Kind.RUNS_CODE:
+            self.out.unresolved.append(Unresolved(
+                addr, str(block.file), block.line, f"{addr}: {rtype} runs code during apply ({entry.note}); what it "
+                "does is not judged", rule=ProblemKind.RUNS_CODE))
+        if entry.grant_attributes and not entry.synthesised:
+            self._unjudged_grant(module, block, addr, extra, entry)  # also beside a policy (a bucket's ACL)
+        if entry.policy_attributes and rtype not in SPECIALISED:
+            self._policy_attributes(module, block, addr, extra, entry)
+
+    def _policy_attributes(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any],
+                           entry: inventory.Entry) -> None:
+        """Each JSON policy the inventory says the type holds (``block.argument`` when nested)."""
+        for attr, dkind in entry.policy_attributes.items():
+            head, _, leaf = attr.rpartition(".")
+            if not head:
                 if attr in block.attributes:
-                    kind = DocumentKind.RESOURCE if rtype in RESOURCE_POLICIES else None
-                    self._policy(module, block, addr, extra, attr, kind)
+                    self._policy(module, block, addr, extra, attr, dkind)
+                continue
+            found = _nested_blocks(module, block, head, extra)
+            if isinstance(found, Unknown):
+                self.out.unresolved.append(Unresolved(addr, str(block.file), block.line,
+                                                      f"{addr}: {found.reason}; its {attr} cannot be judged"))
+                continue
+            for i, (nb, scope) in enumerate(found):
+                if leaf not in nb.attributes:
+                    continue
+                value = module.try_evaluate(nb.attributes[leaf].expr, scope)
+                self._note_files(value)
+                self.out.policies.append(PolicyItem(f"{addr}.{head}[{i}].{leaf}", addr, entry.type, dkind, value,
+                                                    nb.attributes[leaf].expr.file, nb.attributes[leaf].line))
+
+    def _synthesised(self, block: Block, addr: str, synth: Any) -> None:
+        if synth is None:
+            return
+        self.out.policies.append(PolicyItem(addr, addr, block.type or "", DocumentKind.RESOURCE,
+                                            structure_value(synth, Origin(str(block.file), block.line)),
+                                            str(block.file), block.line))
+
+    def _unjudged_grant(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any],
+                        entry: inventory.Entry) -> None:
+        written = [a for a in entry.grant_attributes if a == "*" or _written(block, a)]
+        if (entry.type in _BENIGN_ACL and written == ["acl"]
+                and self._eval(module, block, "acl", extra) in _BENIGN_ACL[entry.type]):
+            return
+        if not written:
+            return
+        first = next((a for a in written if a in block.attributes), None)
+        line = self._line(block, first) if first else block.line
+        what = "the resource itself" if written == ["*"] else ", ".join(written)
+        self.out.unresolved.append(Unresolved(
+            addr, str(block.file), line, f"{addr}: {entry.type} grants through {what}, in a form the gate does not "
+            "judge (not a JSON policy); review it and suppress this finding with a reason, or grant through a policy",
+            rule=ProblemKind.UNJUDGED))
+
+    def _creates_iam(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any],
+                     entry: inventory.Entry) -> None:
+        if entry.type in ("aws_cloudformation_stack", "aws_cloudformation_stack_set"):
+            self._cloudformation(module, block, addr, extra)
+            return
+        self.out.unresolved.append(Unresolved(
+            addr, str(block.file), block.line, f"{addr}: {entry.note or entry.type + ' creates IAM'}; the gate does not "
+            "read what it creates", rule=ProblemKind.UNJUDGED))
+
+    def _cloudformation(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
+        """A CloudFormation stack or stack set (see :func:`cloudformation_problem`)."""
+        attr = "template_url" if "template_url" in block.attributes else "template_body"
+        self.out.unresolved.append(Unresolved(addr, self._file(block, attr), self._line(block, attr),
+                                              cloudformation_problem(addr, attr == "template_url"),
+                                              rule=ProblemKind.UNJUDGED))
+
+    def _sso_reference(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
+        """A permission set's customer-managed policy or boundary: an attachment by policy name
+        (``arn:aws:iam::*:policy<path><name>``) or by ARN."""
+        boundary = block.type == "aws_ssoadmin_permissions_boundary_attachment"
+        owner = self._eval(module, block, "permission_set_arn", extra)
+        holder = block
+        scope: Mapping[str, Any] = extra
+        if boundary:
+            found = _nested_blocks(module, block, "permissions_boundary", extra)
+            if isinstance(found, Unknown) or not found:
+                return  # a boundary that cannot be read narrows nothing, which is safe
+            holder, scope = found[0]
+            arn_attr = holder.attributes.get("managed_policy_arn")
+            if arn_attr is not None:
+                self.out.attachments.append(AttachmentItem(
+                    addr, block.type or "", "permission-set", [owner], module.try_evaluate(arn_attr.expr, scope),
+                    arn_attr.expr.file, arn_attr.line, boundary=True))
+                return
+        refs = _nested_blocks(module, holder, "customer_managed_policy_reference", scope)
+        if isinstance(refs, Unknown) or not refs:
+            if not boundary:
+                self.out.unresolved.append(Unresolved(
+                    addr, str(block.file), block.line, f"{addr}: the customer managed policy it attaches is not known"))
+            return
+        ref, rscope = refs[0]
+        name = module.try_evaluate(ref.attributes["name"].expr, rscope) if "name" in ref.attributes else None
+        path = module.try_evaluate(ref.attributes["path"].expr, rscope) if "path" in ref.attributes else "/"
+        line = ref.attributes["name"].line if "name" in ref.attributes else ref.line
+        value: Any = name
+        if isinstance(name, str) and isinstance(path, str):
+            value = TfStr(f"arn:aws:iam::*:policy{path}{name}", Origin(str(ref.file), line))
+        self.out.attachments.append(AttachmentItem(addr, block.type or "", "permission-set", [owner], value,
+                                                   str(ref.file), line, boundary=boundary))
+
+    def _awscc(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
+        """The AWS Cloud Control provider's IAM types: the same items as their aws_iam twins."""
+        rtype = block.type or ""
+        what = rtype[len("awscc_iam_"):]
+        ev = functools.partial(self._eval, module, block, extra=extra)
+
+        def policy(attr: str, kind: DocumentKind, address: str, **kw: Any) -> None:
+            if attr in block.attributes:
+                value = _json_value(ev(attr))
+                self._note_files(value)
+                self.out.policies.append(PolicyItem(address, addr, rtype, kind, value, self._file(block, attr),
+                                                    self._line(block, attr), **kw))
+
+        if what in ("role", "user", "group"):
+            name = ev(f"{what}_name")
+            item = PrincipalItem(addr, what, name, str(block.file), block.line)
+            if "permissions_boundary" in block.attributes:
+                item.boundary = ev("permissions_boundary")
+                item.boundary_line = self._line(block, "permissions_boundary")
+            if what == "role" and "assume_role_policy_document" in block.attributes:
+                policy("assume_role_policy_document", DocumentKind.TRUST, f"{addr}.assume_role_policy_document",
+                       owner_kind="role", owner=_self_ref(addr))
+                self.out.policies[-1].resource = addr
+                item.trust = f"{addr}.assume_role_policy_document"
+            if "managed_policy_arns" in block.attributes:
+                line = self._line(block, "managed_policy_arns")
+                item.managed_arns = [(a, _item_line(a, line)) for a in _listify(ev("managed_policy_arns"))]
+            pols = ev("policies")
+            if isinstance(pols, Unknown):
+                self.out.unresolved.append(Unresolved(addr, self._file(block, "policies"), self._line(block, "policies"),
+                                                      f"{addr}: its policies are not known: {pols.reason}"))
+            for i, entry in enumerate(_listify(pols)):
+                doc = entry.get("policy_document") if isinstance(entry, dict) else entry
+                self.out.policies.append(PolicyItem(
+                    f"{addr}.policies[{i}]", addr, rtype, DocumentKind.IDENTITY, _json_value(doc),
+                    self._file(block, "policies"), _item_line(doc, self._line(block, "policies")),
+                    name=entry.get("policy_name") if isinstance(entry, dict) else None, owner_kind=what,
+                    owner=_self_ref(addr)))
+            self.out.principals.append(item)
+        elif what in ("role_policy", "user_policy", "group_policy"):
+            owner_kind = what.split("_")[0]
+            policy("policy_document", DocumentKind.IDENTITY, addr, name=ev("policy_name"), owner_kind=owner_kind,
+                   owner=ev(f"{owner_kind}_name"))
+        elif what in ("policy", "managed_policy"):
+            # AWS::IAM::Policy is inline in each role/user/group it names; a managed policy is
+            # attached to them and has an ARN
+            policy("policy_document", DocumentKind.IDENTITY, addr,
+                   name=ev("policy_name" if what == "policy" else "managed_policy_name"),
+                   arn_of=addr if what == "managed_policy" else None)
+            doc_item = self.out.policies[-1] if "policy_document" in block.attributes else None
+            if doc_item is None:
+                return
+            for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
+                owners = _listify(ev(attr))
+                if owners:
+                    self.out.attachments.append(AttachmentItem(
+                        f"{addr}.{attr}", rtype, owner_kind, owners, _self_ref(addr, "arn"),
+                        self._file(block, attr), self._line(block, attr)))
+            if what == "policy":
+                doc_item.arn_of = addr  # the attachments above name it by this reference
 
     def _principal(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
         kind = PRINCIPAL_TYPES[block.type or ""]
@@ -441,16 +625,48 @@ class Walker:
                 arns = self._eval(module, block, "managed_policy_arns", extra)
                 line = self._line(block, "managed_policy_arns")
                 item.managed_arns = [(a, _item_line(a, line)) for a in _listify(arns)]
-            for i, nb in enumerate(b for b in block.blocks if b.kind == "inline_policy"):
+            inline = _nested_blocks(module, block, "inline_policy", extra)
+            if isinstance(inline, Unknown):
+                self.out.unresolved.append(Unresolved(f"{addr}.inline_policy", str(block.file), block.line,
+                                                      f"{addr}: {inline.reason}; its inline policies cannot be judged"))
+                inline = []
+            for i, (nb, scope) in enumerate(inline):
                 if "policy" not in nb.attributes:
                     continue
-                value = module.try_evaluate(nb.attributes["policy"].expr, extra)
+                value = module.try_evaluate(nb.attributes["policy"].expr, scope)
                 self._note_files(value)
-                name = module.try_evaluate(nb.attributes["name"].expr, extra) if "name" in nb.attributes else None
+                name = module.try_evaluate(nb.attributes["name"].expr, scope) if "name" in nb.attributes else None
                 self.out.policies.append(PolicyItem(
                     f"{addr}.inline_policy[{i}]", addr, "aws_iam_role", DocumentKind.IDENTITY, value, str(nb.file),
                     nb.attributes["policy"].line, name=name, owner_kind="role", owner=_self_ref(addr)))
         self.out.principals.append(item)
+
+    def _data_source(self, module: Module, block: Block, prefix: str) -> None:
+        """A data source grants nothing, but one may run code, and one the gate does not know (or
+        another provider's IAM) is reported."""
+        dtype = block.type or ""
+        rule = ProblemKind.UNJUDGED
+        if dtype in inventory.CODE_DATA_SOURCES:
+            why, rule = "the external data source runs a program when it is read; what it does is not judged", \
+                ProblemKind.RUNS_CODE
+        elif inventory.is_aws(dtype):
+            entry = inventory.classify("data", dtype)
+            if entry is not None and entry.kind is inventory.Kind.RUNS_CODE:
+                why, rule = f"{dtype} runs code when it is read ({entry.note}); what it does is not judged", \
+                    ProblemKind.RUNS_CODE
+            elif entry is None:
+                why = (f"{dtype} is not a data source of the AWS provider {inventory.provider_version()} whose schema "
+                       "the gate records: what it does is not known")
+            else:
+                return
+        else:
+            foreign = inventory.foreign_iam(dtype, _argument_names(block))
+            if foreign is None:
+                return
+            why = f"{foreign} says IAM, and the gate does not read that provider: what it builds is not judged"
+        instances = self._instances(module, block, prefix)
+        for addr, _extra in instances or ():
+            self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, f"{addr}: {why}", rule=rule))
 
     def _data_document(self, module: Module, block: Block, prefix: str) -> None:
         instances = self._instances(module, block, prefix)
@@ -545,15 +761,13 @@ class Walker:
                 if _policy_like(v):
                     feeds.append(k)
         src = source if isinstance(source, str) else "(unknown source)"
-        why = (f'{addr} (source "{src}") is not available: run `terraform init` so that .terraform/modules holds it, '
-               "or the module's own IAM cannot be judged")
+        why = (f'{addr} (source "{src}") is not available, so the IAM it creates is not judged: run `terraform init '
+               "-backend=false` so that .terraform/modules holds it, or, having reviewed the module, suppress this "
+               "finding with a reason (# check-permissions:ignore IAM004 reason: ...)")
         if feeds:
-            self.out.unresolved.append(Unresolved(addr, str(block.file), block.line,
-                                                  f"{why}; it receives {', '.join(sorted(feeds))}, which can feed a "
-                                                  "policy", rule=ProblemKind.UNRESOLVED_MODULE))
-        else:
-            self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, why,
-                                                  rule=ProblemKind.UNRESOLVED_MODULE_WARNING))
+            why += f"; it receives {', '.join(sorted(feeds))}, which can feed a policy"
+        self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, why,
+                                              rule=ProblemKind.UNRESOLVED_MODULE))
 
 
 def _policy_like(value: Any) -> bool:
@@ -589,8 +803,231 @@ def _item_line(value: Any, fallback: int) -> int:
     return fallback
 
 
-def _self_ref(address: str) -> Unknown:
-    return Unknown("the role itself", None, address, "name")
+def cloudformation_problem(address: str, from_url: bool) -> str:
+    """Why a CloudFormation stack or stack set is not judged. The one place to switch to the
+    CloudFormation reader when it exists: ``template_body`` is its input."""
+    if from_url:
+        return (f"{address}: its template is read from template_url at apply; the IAM it creates cannot be judged "
+                "(give the template as template_body)")
+    return (f"{address}: CloudFormation templates (template_body) are not read yet; the IAM the stack creates cannot "
+            "be judged")
+
+
+def _self_ref(address: str, attribute: str = "name") -> Unknown:
+    return Unknown("the resource itself", None, address, attribute)
+
+
+# Types whose policy arguments the walker reads with their owner (not by the inventory's list).
+SPECIALISED = frozenset({*INLINE_POLICIES, "aws_iam_policy", "aws_iam_role", "aws_organizations_policy",
+                          "aws_ssoadmin_permission_set_inline_policy"})
+# Canned ACLs that grant nothing beyond the owner.
+_BENIGN_ACL: dict[str, tuple[str, ...]] = {"aws_s3_bucket_acl": ("private",), "aws_s3_bucket": ("private",),
+                                           "aws_s3_object": ("private",), "aws_s3_object_copy": ("private",)}
+
+
+def _argument_names(block: Block) -> list[str]:
+    """The arguments and nested block types written in a block, nested ones too."""
+    out: list[str] = []
+    stack = [block]
+    while stack:
+        b = stack.pop()
+        out.extend(b.attributes)
+        for nb in b.blocks:
+            out.append(nb.type if nb.kind == "dynamic" and nb.type else nb.kind)
+            stack.append(nb)
+    return out
+
+
+def _children(block: Block, name: str) -> list[Block]:
+    return [b for b in block.blocks if b.kind == name or (b.kind == "dynamic" and (b.type or b.name) == name)]
+
+
+def _written(block: Block, path: str) -> bool:
+    """Whether ``path`` (``argument`` or ``block.argument``) is written in the block."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        return head in block.attributes or bool(_children(block, head))
+    for nb in _children(block, head):
+        if nb.kind == "dynamic":
+            return True
+        if _written(nb, rest):
+            return True
+    return False
+
+
+def _nested_blocks(module: Module, block: Block, path: str, extra: Mapping[str, Any]
+                   ) -> list[tuple[Block, Mapping[str, Any]]] | Unknown:
+    """The nested blocks at ``path`` (``a`` or ``a.b``), ``dynamic`` ones expanded, each with the
+    scope its arguments are evaluated in."""
+    level: list[tuple[Block, Mapping[str, Any]]] = [(block, extra)]
+    for name in path.split("."):
+        nxt: list[tuple[Block, Mapping[str, Any]]] = []
+        for b, scope in level:
+            for nb in _children(b, name):
+                if nb.kind != "dynamic":
+                    nxt.append((nb, scope))
+                    continue
+                try:
+                    expanded = expand_dynamic(module, nb, scope)
+                except TerraformError as exc:
+                    return Unknown(exc.message, exc.origin)
+                if isinstance(expanded, Unknown):
+                    return expanded
+                nxt.extend(expanded)
+        level = nxt
+    return level
+
+
+def _nested_values(module: Module, block: Block, path: str, extra: Mapping[str, Any]) -> list[Any] | Unknown:
+    found = _nested_blocks(module, block, path, extra)
+    if isinstance(found, Unknown):
+        return found
+    return [module.evaluate_block(b, scope) for b, scope in found]
+
+
+def _json_value(value: Any) -> Any:
+    """A policy given as an object (the awscc provider's JSON arguments) as the JSON text it stands for."""
+    if isinstance(value, (dict, list)):
+        return structure_value(value, getattr(value, "origin", None))
+    return value
+
+
+def structure_value(structure: Any, origin: Origin | None) -> TfStr:
+    """A structure (a synthesised grant, an awscc policy object) as the ``jsonencode`` of it:
+    its strings keep where they were written."""
+    return TfStr(json.dumps(plain(structure, placeholder)), origin, encoded_from=structure)
+
+
+# --------------------------------------------------------------------------------------------
+# Grants that are not JSON policies, as the resource policy statement they amount to
+# --------------------------------------------------------------------------------------------
+
+Getter = Callable[[str], Any]
+NestedGetter = Callable[[str], "list[Any] | Unknown"]
+
+
+def _principal_value(value: Any) -> dict[str, Any] | str:
+    """A principal as an element: ``*``, a service (``*.amazonaws.com``), else an account or ARN."""
+    if isinstance(value, str) and value == "*":
+        return value
+    if isinstance(value, str) and value.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+        return {"Service": value}
+    return {"AWS": value}
+
+
+def _arn_of(value: Any, prefix: str, origin: Origin) -> Any:
+    """A resource named by ARN or by name: the ARN, or ``prefix + name`` (any region and account)."""
+    if isinstance(value, str):
+        return value if value.startswith("arn:") else TfStr(prefix + str(value), getattr(value, "origin", origin))
+    if isinstance(value, Unknown) and value.ref:
+        if (value.attribute or "").endswith("arn"):
+            return value
+        # a reference to the resource that is granted on: that one resource, whatever its name
+        return TfStr(prefix + placeholder(value), value.origin or origin)
+    return value
+
+
+def _const(text: str, origin: Origin) -> TfStr:
+    return TfStr(text, origin)
+
+
+def synthesise_grant(rtype: str, get: Getter, nested: NestedGetter, origin: Origin) -> dict[str, Any] | None:
+    """The resource policy a grant of ``rtype`` amounts to (one Allow statement per principal),
+    its values keeping where they were written. ``get(argument)`` evaluates an argument,
+    ``nested(block)`` a nested block type's blocks as dicts."""
+    def doc(*statements: dict[str, Any]) -> dict[str, Any]:
+        return {"Version": _const("2012-10-17", origin), "Statement": list(statements)}
+
+    def cond(pairs: list[tuple[str, str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for op, key, value in pairs:
+            if value is not None:
+                out.setdefault(op, {})[key] = value
+        return out
+
+    if rtype == "aws_lambda_permission":
+        function = get("function_name")
+        qualifier = get("qualifier")
+        resource = _arn_of(function, "arn:aws:lambda:*:*:function:", origin)
+        if isinstance(resource, str) and isinstance(qualifier, str) and qualifier:
+            resource = TfStr(f"{resource}:{qualifier}", getattr(resource, "origin", origin))
+        statement: dict[str, Any] = {
+            "Sid": get("statement_id") if isinstance(get("statement_id"), str) else _const("lambda-permission", origin),
+            "Effect": _const("Allow", origin), "Principal": _principal_value(get("principal")),
+            "Action": get("action"), "Resource": resource}
+        condition = cond([("StringEquals", "aws:SourceAccount", get("source_account")),
+                          ("ArnLike", "aws:SourceArn", get("source_arn")),
+                          ("StringEquals", "aws:PrincipalOrgID", get("principal_org_id")),
+                          ("StringEquals", "lambda:FunctionUrlAuthType", get("function_url_auth_type"))])
+        if condition:
+            statement["Condition"] = condition
+        return doc(statement)
+    if rtype == "aws_lambda_layer_version_permission":
+        layer = get("layer_name")
+        version = get("version_number")
+        resource = _arn_of(layer, "arn:aws:lambda:*:*:layer:", origin)
+        if isinstance(resource, str) and version is not None and not isinstance(version, Unknown):
+            resource = TfStr(f"{resource}:{version}", getattr(resource, "origin", origin))
+        statement = {"Sid": get("statement_id") or _const("layer-permission", origin),
+                     "Effect": _const("Allow", origin), "Principal": _principal_value(get("principal")),
+                     "Action": get("action"), "Resource": resource}
+        condition = cond([("StringEquals", "aws:PrincipalOrgID", get("organization_id"))])
+        if condition:
+            statement["Condition"] = condition
+        return doc(statement)
+    if rtype == "aws_cloudwatch_event_permission":
+        bus = get("event_bus_name")
+        resource = _arn_of(bus if bus is not None else _const("default", origin), "arn:aws:events:*:*:event-bus/",
+                           origin)
+        statement = {"Sid": get("statement_id") or _const("event-permission", origin),
+                     "Effect": _const("Allow", origin), "Principal": _principal_value(get("principal")),
+                     "Action": get("action") or _const("events:PutEvents", origin), "Resource": resource}
+        blocks = nested("condition")
+        pairs: list[tuple[str, str, Any]] = []
+        if isinstance(blocks, Unknown):
+            pairs.append(("StringEquals", "aws:PrincipalOrgID", blocks))
+        else:
+            for c in blocks:
+                if isinstance(c, dict):
+                    pairs.append(("StringEquals", str(c.get("key") or "aws:PrincipalOrgID"), c.get("value")))
+        condition = cond(pairs)
+        if condition:
+            statement["Condition"] = condition
+        return doc(statement)
+    if rtype == "aws_kms_grant":
+        key = _arn_of(get("key_id"), "arn:aws:kms:*:*:key/", origin)
+        operations = get("operations")
+        if isinstance(operations, (list, tuple)):
+            actions: Any = [TfStr(f"kms:{op}", getattr(op, "origin", origin)) if isinstance(op, str) else op
+                            for op in operations]
+        else:
+            actions = operations
+        statement = {"Sid": _const("kms-grant", origin), "Effect": _const("Allow", origin),
+                     "Principal": _principal_value(get("grantee_principal")), "Action": actions, "Resource": key}
+        blocks = nested("constraints")
+        pairs = []
+        if isinstance(blocks, Unknown):
+            pairs.append(("StringEquals", "kms:EncryptionContextKeys", blocks))
+        else:
+            for c in blocks:
+                for attr in ("encryption_context_equals", "encryption_context_subset"):
+                    ctx = c.get(attr) if isinstance(c, dict) else None
+                    if isinstance(ctx, dict):
+                        for k, v in ctx.items():
+                            pairs.append(("StringEquals", f"kms:EncryptionContext:{k}", v))
+                    elif isinstance(ctx, Unknown):
+                        pairs.append(("StringEquals", "kms:EncryptionContextKeys", ctx))
+        condition = cond(pairs)
+        if condition:
+            statement["Condition"] = condition
+        statements = [statement]
+        retiring = get("retiring_principal")
+        if retiring is not None:
+            statements.append({"Sid": _const("kms-grant-retiring", origin), "Effect": _const("Allow", origin),
+                               "Principal": _principal_value(retiring), "Action": _const("kms:RetireGrant", origin),
+                               "Resource": key})
+        return doc(*statements)
+    return None
 
 
 def extract(root: Module) -> Extracted:

@@ -35,13 +35,12 @@ from checker.model import (
     Statement,
 )
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
-from checker.terraform.typed import hole_of, parts_of
+from checker.terraform.typed import hole_of, parts_of, placeholder
 from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings
 
 if TYPE_CHECKING:
     from checker.terraform.iam import Extracted
 
-_UNKNOWN_PLACEHOLDER = "${unknown}"
 
 
 def _display(file: str) -> str:
@@ -61,21 +60,6 @@ def _display_in(file: str, cwd: str) -> str:
     if rel == "." or rel.startswith(".."):
         return p.as_posix()
     return Path(rel).as_posix()
-
-
-def placeholder(u: Unknown) -> str:
-    """How an unknown value is shown: ``${aws_iam_role.x.arn}``; a string with unknown parts keeps
-    its known text (``arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess``)."""
-    pieces = parts_of(u)
-    if pieces is not None:
-        return "".join(p if isinstance(p, str) else _reference(p) for p in pieces)
-    return _reference(u)
-
-
-def _reference(u: Unknown) -> str:
-    if u.ref:
-        return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
-    return _UNKNOWN_PLACEHOLDER
 
 
 def model_parts(u: Unknown) -> tuple[Part, ...]:
@@ -615,11 +599,11 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             if doc is not None:
                 attach(p.address, doc, "boundary")
     for a in ex.attachments:
-        doc = resolve_arn(a.policy, a.address, a.file, a.line, "policy_arn")
+        doc = resolve_arn(a.policy, a.address, a.file, a.line, "policy_arn", quiet=a.boundary)
         if doc is None:
             continue
         for owner in a.owners:
-            attach(principal_of(a.owner_kind, owner), doc)
+            attach(principal_of(a.owner_kind, owner), doc, "boundary" if a.boundary else "policy")
         if not a.owners:
             used_as.setdefault(_key(doc), set()).add("policy")
     for m in ex.memberships:

@@ -177,3 +177,21 @@ def with_text_origin(u: Unknown, origin: Origin, from_file: str | None) -> Unkno
 def from_file_of(u: Unknown) -> str | None:
     found = _extra(u, "from_file")
     return found if isinstance(found, str) else None
+
+
+_UNKNOWN_PLACEHOLDER = "${unknown}"
+
+
+def placeholder(u: Unknown) -> str:
+    """How an unknown value is shown: ``${aws_iam_role.x.arn}``; a string with unknown parts keeps
+    its known text (``arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess``)."""
+    pieces = parts_of(u)
+    if pieces is not None:
+        return "".join(p if isinstance(p, str) else _reference(p) for p in pieces)
+    return _reference(u)
+
+
+def _reference(u: Unknown) -> str:
+    if u.ref:
+        return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
+    return _UNKNOWN_PLACEHOLDER

@@ -298,3 +298,4 @@ def marked_strings(value: Any) -> set[str]:
         elif isinstance(v, Unknown):
             stack.extend(x for _, x in v.extra)
     return out
+

@@ -303,7 +303,11 @@ def test_4_remote_module_not_fetched(run: Run) -> None:
     assert "actions, role" in report.findings[0].message
     report = run({"main.tf": 'module "net" {\n  source = "example.com/acme/vpc/aws"\n  cidr = "10.0.0.0/16"\n}\n'
                   + TRUST})
-    assert [(f.rule_id, f.severity.value) for f in report.findings] == [("IAM004", "warning")]
+    # whatever its inputs are called, a module the gate cannot read may create any IAM: an error
+    # that says how to fetch it and how to waive it knowingly
+    assert [(f.rule_id, f.severity.value, f.line) for f in report.findings] == [("IAM004", "error", 1)]
+    assert "terraform init -backend=false" in report.findings[0].message
+    assert "check-permissions:ignore IAM004 reason:" in report.findings[0].message
 
 
 # --- 5. principals -----------------------------------------------------------------------------------
