@@ -31,8 +31,7 @@ from typing import Any
 from checker.model import DocumentKind, ProblemKind
 from checker.terraform.blocks import Block
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Module, linked_outside, load_module
-from checker.terraform.modsdir import ModuleRecord, read_modules_json, record_mismatch
+from checker.terraform.loader import Module
 from checker.terraform.policy_document import render_policy_document
 from checker.terraform.values import Origin, TfStr, Unknown
 
@@ -184,12 +183,11 @@ _LOCAL = re.compile(r'^(data\.)?([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)(\[.*\])?$')
 class Walker:
     """Walks one root module; owns the reference hook shared by all its module instances."""
 
-    def __init__(self, root: Module, modules_json: Mapping[str, ModuleRecord] | None = None) -> None:
+    def __init__(self, root: Module) -> None:
         self.root = root
         self.modules: dict[str, Module] = {"": root}
         self.out = Extracted()
         self._blocks: dict[int, dict[tuple[str, str, str], Block]] = {}
-        self.modules_json = dict(modules_json or {})
         self._rendering: set[str] = set()
         root.resolve_reference = self.resolve
         root.address = ""
@@ -208,14 +206,11 @@ class Walker:
         if found is not None or not prefix:
             return found
         idx = prefix.rfind(".module.")
-        head, last = (prefix[:idx], prefix[idx + len(".module."):]) if idx >= 0 else ("", prefix[len("module."):])
+        head, last = (prefix[:idx], prefix[idx + 1:]) if idx >= 0 else ("", prefix)
         parent = self._module_at(head)
-        if parent is None or "[" in last:
+        if parent is None:
             return None
-        try:
-            child = parent.child_module(last)
-        except (KeyError, TerraformError):
-            return None
+        child = parent.child_at(last)
         if isinstance(child, Module):
             self.modules[prefix] = child
             return child
@@ -468,68 +463,17 @@ class Walker:
             return
         src_attr = block.attributes.get("source")
         source = module.try_evaluate(src_attr.expr) if src_attr else None
-        counted = "count" in block.attributes or "for_each" in block.attributes
         for addr, extra in instances:
-            child: Module | Unknown | None = None
-            local = isinstance(source, str) and (source.startswith("./") or source.startswith("../"))
-            if local and not counted:
-                child = module.child_module(block.name)
-            else:
-                directory = None
-                if local:
-                    directory = (module.path / str(source)).resolve()
-                elif isinstance(source, str):
-                    record = self.modules_json.get(_module_key(addr))
-                    if record is not None:
-                        version = module.try_evaluate(block.attributes["version"].expr) \
-                            if "version" in block.attributes else None
-                        stale = record_mismatch(record, str(source), str(version) if isinstance(version, str)
-                                                else None if version is None else "(not a constant string)")
-                        if stale is not None:
-                            self.out.unresolved.append(Unresolved(addr, str(block.file), block.line,
-                                                                  f"{addr}: {stale}",
-                                                                  rule=ProblemKind.UNRESOLVED_MODULE))
-                            continue
-                        directory = record.dir
-                if directory is None or not directory.is_dir():
+            child = module.child_module(block.name, addr[len(prefix) + 1:] if prefix else addr, extra)
+            if isinstance(child, Unknown):
+                kind = dict(child.extra).get("module_problem")
+                if kind == "unavailable" or kind is None:
                     self._unavailable(module, block, addr, extra, source)
-                    continue
-                linked = linked_outside(module.path / str(source), module.scan_root) if local else None
-                if linked is not None and not module.allow_outside:
-                    self.out.unresolved.append(Unresolved(
-                        addr, str(block.file), block.line, f"{addr}: its source {source} links to {linked}, outside "
-                        "the scanned tree; pass --allow-outside to read it", rule=ProblemKind.UNRESOLVED_MODULE))
-                    continue
-                if linked is not None:
-                    module.note_outside(linked)
-                if directory.resolve() in getattr(module, "_loading", ()):
-                    self.out.unresolved.append(Unresolved(addr, str(block.file), block.line,
-                                                          f"{addr} calls a module that is already being loaded"))
-                    continue
-                inputs = {k: module.try_evaluate(a.expr, extra) for k, a in block.attributes.items()
-                          if k not in ("source", "version", "count", "for_each", "depends_on", "providers")}
-                try:
-                    child = load_module(directory, inputs=inputs, workspace=module.workspace,
-                                        scan_root=module.scan_root, allow_outside=module.allow_outside)
-                except OSError as exc:
-                    self.out.unresolved.append(Unresolved(
-                        addr, str(block.file), block.line, f'{addr}: cannot read the source directory "{source}": '
-                        f"{exc.strerror or exc}", rule=ProblemKind.UNRESOLVED_MODULE))
-                    continue
-                child.root_dir = module.root_dir
-                child.base_dir = module.base_dir
-                child.resolve_reference = self.resolve
-                child.address = addr
-            if isinstance(child, Unknown) and local:
-                # a local source that is missing or calls itself (a -> b -> a): Terraform rejects the
-                # configuration, and what the module would create is not judged
-                why = child.reason if child.reason.startswith(f"{addr}:") else f"{addr}: {child.reason}"
-                self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, why,
-                                                      rule=ProblemKind.UNRESOLVED_MODULE))
+                else:
+                    self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, f"{addr}: {child.reason}",
+                                                          rule=ProblemKind.UNRESOLVED_MODULE))
                 continue
-            if isinstance(child, Unknown) or child is None:
-                self._unavailable(module, block, addr, extra, source)
-                continue
+            child.resolve_reference = self.resolve
             self.modules[addr] = child
             self._walk(child, addr)
 
@@ -568,11 +512,6 @@ def _policy_like(value: Any) -> bool:
     return False
 
 
-def _module_key(address: str) -> str:
-    """``module.a["x"].module.b`` -> ``a.b`` as in .terraform/modules/modules.json (keys are per call)."""
-    return ".".join(re.findall(r"module\.([A-Za-z0-9_-]+)", address))
-
-
 def _listify(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -594,4 +533,4 @@ def _self_ref(address: str) -> Unknown:
 
 def extract(root: Module) -> Extracted:
     """Every policy, principal and attachment of a root module and the modules it calls."""
-    return Walker(root, read_modules_json(root.path)).walk()
+    return Walker(root).walk()
