@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind
-from checker.terraform.blocks import Block
+from checker.terraform.blocks import Block, Expr
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Module
+from checker.terraform.loader import Module, traversals
 from checker.terraform.policy_document import render_policy_document
 from checker.terraform.values import Origin, TfStr, Unknown
 
@@ -189,6 +189,9 @@ class Walker:
         self.out = Extracted()
         self._blocks: dict[int, dict[tuple[str, str, str], Block]] = {}
         self._rendering: set[str] = set()
+        # each aws_iam_policy_document instance judged on its own unless something renders it
+        self._documents: list[tuple[PolicyItem, Module, Block, str]] = []
+        self._referrers: dict[int, dict[str, list[tuple[str, Block | None]]]] = {}
         root.resolve_reference = self.resolve
         root.address = ""
 
@@ -286,6 +289,7 @@ class Walker:
 
     def walk(self) -> Extracted:
         self._walk(self.root, "")
+        self._skip_unused_documents()
         for mod in self.modules.values():
             for f in mod.files:
                 if str(f) not in self.out.module_files:
@@ -454,6 +458,83 @@ class Walker:
             value = render_policy_document(module, block, extra)
             self.out.policies.append(PolicyItem(addr, addr, "aws_iam_policy_document", None, value,
                                                 str(block.file), block.line))
+            self._documents.append((self.out.policies[-1], module, block, prefix))
+
+    # -- where documents are used --------------------------------------------------------------
+
+    def _skip_unused_documents(self) -> None:
+        """A document no resource rendered is judged on its own, unless everything that refers to it
+        does not exist (``count = 0``, an empty ``for_each``): then it is skipped, with the reason."""
+        dropped: set[int] = set()
+        for item, module, block, prefix in self._documents:
+            if item.address in self.out.consumed_documents:
+                continue
+            reason = self._absent_users(module, block, prefix)
+            if reason is not None:
+                dropped.add(id(item))
+                self.out.skipped.append((str(block.file), item.address, reason))
+        if dropped:
+            self.out.policies = [p for p in self.out.policies if id(p) not in dropped]
+
+    def _absent_users(self, module: Module, block: Block, prefix: str) -> str | None:
+        """Why the document ``block`` is used only by instances that do not exist; None when it is
+        unused, or used by something that exists or may exist (an unknown count, an output)."""
+        referrers = self._referrer_index(module)
+        absent: list[str] = []
+        seen: set[str] = set()
+        todo = [block.address]
+        while todo:
+            target = todo.pop()
+            for site, user in referrers.get(target, ()):
+                if site in seen:
+                    continue
+                seen.add(site)
+                if user is None:
+                    if not site.startswith("local."):
+                        return None  # an output: used outside the module
+                    todo.append(site)
+                    continue
+                try:
+                    instances = module.instances(user)
+                except TerraformError:
+                    return None
+                if isinstance(instances, Unknown) or any(not skipped for _a, _e, skipped in instances):
+                    return None
+                why = "which has count = 0" if "count" in user.attributes else "whose for_each is empty"
+                absent.append(f"{join(prefix, user.address)}, {why}")
+        if not absent:
+            return None
+        return "used only by " + "; and by ".join(sorted(absent))
+
+    def _referrer_index(self, module: Module) -> dict[str, list[tuple[str, Block | None]]]:
+        """What refers to what in ``module``: a document, resource, module call or local value's
+        address -> the sites referring to it (a block, or a ``local.x`` / ``output.x`` with no block)."""
+        index = self._referrers.get(id(module))
+        if index is not None:
+            return index
+        index = {}
+        for b in module.blocks:
+            if b.kind in ("resource", "data", "module"):
+                sites: list[tuple[str, Block | None, list[Expr]]] = [(b.address, b, _expressions(b))]
+            elif b.kind == "locals":
+                sites = [(f"local.{name}", None, [a.expr]) for name, a in b.attributes.items()]
+            elif b.kind == "output":
+                sites = [(b.address, None, _expressions(b))]
+            else:
+                continue
+            for site, user, exprs in sites:
+                targets: set[str] = set()
+                for expr in exprs:
+                    for chain in traversals(expr.node, expr.file):
+                        if chain[0] == "data" and len(chain) >= 3:
+                            targets.add(".".join(chain[:3]))
+                        elif chain[0] == "local" and len(chain) >= 2:
+                            targets.add(".".join(chain[:2]))
+                for target in sorted(targets):
+                    if target != site:
+                        index.setdefault(target, []).append((site, user))
+        self._referrers[id(module)] = index
+        return index
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -497,6 +578,17 @@ class Walker:
         else:
             self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, why,
                                                   rule=ProblemKind.UNRESOLVED_MODULE_WARNING))
+
+
+def _expressions(block: Block) -> list[Expr]:
+    """Every expression written in a block and its nested blocks."""
+    out: list[Expr] = []
+    stack = [block]
+    while stack:
+        b = stack.pop()
+        out.extend(a.expr for a in b.attributes.values())
+        stack.extend(b.blocks)
+    return out
 
 
 def _policy_like(value: Any) -> bool:
