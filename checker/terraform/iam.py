@@ -11,8 +11,8 @@
   boundary and ``managed_policy_arns``;
 - attachments (:class:`AttachmentItem`): the ``*_policy_attachment`` resources, their exclusive
   variants, ``aws_iam_policy_attachment`` and group memberships;
-- what was skipped (``count = 0``) and what could not be resolved (unknown ``count``, modules
-  whose source is not available).
+- what was skipped (``count = 0``, and documents used only by instances that do not exist) and
+  what could not be resolved (unknown ``count``, modules whose source is not available).
 
 References between them are kept as evaluated values: a known name, or an :class:`Unknown` whose
 ``ref`` is the full address of the resource it points at (``module.ops.aws_iam_role.this``); the
