@@ -1,4 +1,4 @@
-"""Judging what will exist (issue 16, parts 3 and 4).
+"""Judging what will exist, and modules that terraform init fetched.
 
 - A policy document is judged where it is used, with the principal it attaches to, and on its own only
   when nothing in the module uses it. Used only by instances that do not exist (``count = 0``, an empty
