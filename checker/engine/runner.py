@@ -56,7 +56,8 @@ def one_per_statement(findings: list[Finding]) -> list[Finding]:
     documents (a Terraform policy document used by two resources, or by each instance of a
     ``count``/``for_each``, a module called twice) gives the same finding (rule, file, lines,
     actions, message) at several addresses. The first address is kept (its fingerprint), and the
-    message names how many more use it. ``findings`` are sorted (:func:`sorted_unique`); so is the result."""
+    message names the others (three, then how many more). ``findings`` are sorted
+    (:func:`sorted_unique`); so is the result."""
     out: list[Finding] = []
     groups: dict[tuple[Any, ...], list[int]] = {}
     for f in findings:
@@ -75,7 +76,7 @@ def one_per_statement(findings: list[Finding]) -> list[Finding]:
         more = addresses[1:]
         also = ", ".join(more[:3]) + (f" and {len(more) - 3} more" if len(more) > 3 else "")
         keep[indexes[0]] = dataclasses.replace(
-            first, message=f"{first.message} (the same statement is used by {also} too)")
+            first, message=f"{first.message} (also used by {also})")
     return [f for f in keep if f is not None]
 
 

@@ -235,7 +235,7 @@ def test_a_document_used_twice_gives_one_finding(tmp_path: Path, monkeypatch: py
     assert found(report) == [
         ("IAM101", "main.tf", 21, 'aws_iam_role_policy.auditor["a"]', ("cur:PutReportDefinition",))]
     assert report.findings[0].message.endswith(
-        '(the same statement is used by aws_iam_role_policy.auditor["b"], aws_iam_role_policy.reader too)')
+        '(also used by aws_iam_role_policy.auditor["b"], aws_iam_role_policy.reader)')
     # each role is still judged with its own policies
     policies = {p.address: p.policies for p in report.load.principals}
     assert policies == {"aws_iam_role.reader": (("main.tf", "aws_iam_role_policy.reader"),),
@@ -258,7 +258,24 @@ resource "aws_iam_role_policy" "guard" {
     report = _check(tmp_path, monkeypatch)
     assert found(report) == [
         ("IAM101", "main.tf", 21, 'aws_iam_role_policy.auditor["a"]', ("cur:PutReportDefinition",))]
-    assert report.findings[0].message.endswith('(the same statement is used by aws_iam_role_policy.auditor["b"] too)')
+    assert report.findings[0].message.endswith('(also used by aws_iam_role_policy.auditor["b"])')
+
+
+def test_a_module_called_five_times_gives_one_finding_per_statement(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same text rendered at five addresses, an unresolved value among it: one finding per rule."""
+    calls = "".join(f'module "m{i}" {{\n  source = "./m"\n}}\n' for i in range(5))
+    _write(tmp_path, {"main.tf": calls, "m/main.tf": CUR_MODULE.replace(
+        "var.policy", 'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Resource = "*", '
+        'Action = ["cur:PutReportDefinition", var.extra] }] })').replace('"policy" {}', '"extra" {}')})
+    report = _check(tmp_path, monkeypatch)
+    assert found(report) == [
+        ("IAM002", "m/main.tf", 4, "module.m0.aws_iam_role_policy.p", ()),
+        ("IAM101", "m/main.tf", 4, "module.m0.aws_iam_role_policy.p", ("cur:PutReportDefinition",)),
+    ]
+    for f in report.findings:
+        assert f.message.endswith("(also used by module.m1.aws_iam_role_policy.p, module.m2.aws_iam_role_policy.p, "
+                                  "module.m3.aws_iam_role_policy.p and 1 more)"), f.message
 
 
 def test_an_unused_document_is_judged_on_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
