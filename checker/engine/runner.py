@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,36 @@ def run_rules(load: LoadResult, profile: Profile, catalog: Catalog,
         if progress is not None:
             progress("check", done, len(load.documents))
         findings.extend(_check_document(doc, active, ctx, profile))
-    return sorted_unique(findings)
+    return one_per_statement(sorted_unique(findings))
+
+
+def one_per_statement(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and written statement: a statement written once and rendered in several
+    documents (a Terraform policy document used by two resources, or by each instance of a
+    ``count``/``for_each``, a module called twice) gives the same finding (rule, file, lines,
+    actions, message) at several addresses. The first address is kept (its fingerprint), and the
+    message names the others (three, then how many more). ``findings`` are sorted
+    (:func:`sorted_unique`); so is the result."""
+    out: list[Finding] = []
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for f in findings:
+        key = (f.rule_id, f.file, f.line, f.end_line, f.actions, f.action_lines, f.message, f.severity)
+        at = groups.setdefault(key, [])
+        at.append(len(out))
+        out.append(f)
+    keep: list[Finding | None] = list(out)
+    for indexes in groups.values():
+        addresses = sorted({out[i].address for i in indexes})
+        if len(addresses) < 2:
+            continue
+        first = out[indexes[0]]
+        for i in indexes[1:]:
+            keep[i] = None
+        more = addresses[1:]
+        also = ", ".join(more[:3]) + (f" and {len(more) - 3} more" if len(more) > 3 else "")
+        keep[indexes[0]] = dataclasses.replace(
+            first, message=f"{first.message} (also used by {also})")
+    return [f for f in keep if f is not None]
 
 
 def sorted_unique(findings: list[Finding]) -> list[Finding]:

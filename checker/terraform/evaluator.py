@@ -147,7 +147,23 @@ def _call_builtin(ctx: FunctionContext, name: str, args: list[Any], origin: Orig
         return call_function(ctx, name, args, origin)
     except TfFunctionError as exc:
         message = getattr(exc, "message", None) or str(exc)
-        raise TerraformError(f"Error in function call {name}(): {message}", origin) from None
+        raise FunctionCallError(f"Error in function call {name}(): {message}", origin) from None
+
+
+def _is_call(node: Any) -> bool:
+    """Whether an expression is, parentheses aside, a function call."""
+    while isinstance(node, Tree) and node.data == "expr_term":
+        inner = [c for c in node.children if isinstance(c, Tree)]
+        if len(inner) != 1:
+            return False
+        node = inner[0]
+    return isinstance(node, Tree) and node.data == "function_call"
+
+
+class FunctionCallError(TerraformError):
+    """A built-in function failed on its arguments. In the result a conditional does not select,
+    Terraform ignores it (the result is then of no particular type): ``var.x == null ? "" :
+    lower(var.x)`` is ``""`` (tests/terraform/test_where_used.py keeps terraform's answers)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -900,9 +916,14 @@ class Evaluator:
         if isinstance(cond, Unknown):
             return Unknown(f"the condition is not known: {cond.reason}", cond.origin or origin, cond.ref, cond.attribute)
         sensitive_cond = self._consumed != consumed
-        then = self._branch(then_node, scope, origin, selected=bool(cond))
-        other = self._branch(else_node, scope, origin, selected=not cond)
-        unselected = other if cond else then
+        chosen = self._branch(then_node if cond else else_node, scope, origin, selected=True)
+        try:
+            unselected = self._branch(else_node if cond else then_node, scope, origin, selected=False)
+        except FunctionCallError:
+            # the result not selected is a function call that failed: it has no particular type
+            # (HCL's cty.DynamicVal) and its error is dropped, so the selected result is kept as it is
+            return self._marked(chosen) if sensitive_cond or wholly_marked(chosen) else chosen
+        then, other = (chosen, unselected) if cond else (unselected, chosen)
         inner = first_unknown(unselected)
         if inner is not None and inner.ref is None:
             # Terraform unifies the types of both results, and this one's type is not known here (an
@@ -918,14 +939,15 @@ class Evaluator:
 
     def _branch(self, node: Any, scope: Scope, origin: Origin, *, selected: bool) -> Any:
         """A result of a conditional. An error in the result not selected is one Terraform reports or
-        ignores depending on its kind (a function's failure is ignored, an inconsistent type is not):
-        rejected, and not known inside can() or try()."""
+        ignores depending on its kind and place: when that result is a function call that failed
+        (FunctionCallError), the caller ignores it; any other (an operator or a template around a
+        failed call has a type that must unify) is rejected, and not known inside can() or try()."""
         try:
             return materialize(self._eval(node, scope), origin)
         except UncertainError:
             raise
         except TerraformError as exc:
-            if selected:
+            if selected or (isinstance(exc, FunctionCallError) and _is_call(node)):
                 raise
             raise UncertainError(f"{exc.message} (in the result the condition does not select)",
                                  exc.origin or origin) from None

@@ -11,8 +11,8 @@
   boundary and ``managed_policy_arns``;
 - attachments (:class:`AttachmentItem`): the ``*_policy_attachment`` resources, their exclusive
   variants, ``aws_iam_policy_attachment`` and group memberships;
-- what was skipped (``count = 0``) and what could not be resolved (unknown ``count``, modules
-  whose source is not available).
+- what was skipped (``count = 0``, and documents used only by instances that do not exist) and
+  what could not be resolved (unknown ``count``, modules whose source is not available).
 
 References between them are kept as evaluated values: a known name, or an :class:`Unknown` whose
 ``ref`` is the full address of the resource it points at (``module.ops.aws_iam_role.this``); the
@@ -31,10 +31,9 @@ from typing import Any
 
 from checker.model import DocumentKind, ProblemKind
 from checker.terraform import inventory
-from checker.terraform.blocks import Block
+from checker.terraform.blocks import Block, Expr
 from checker.terraform.errors import TerraformError
-from checker.terraform.loader import Module, expand_dynamic, linked_outside, load_module
-from checker.terraform.modsdir import ModuleRecord, read_modules_json, record_mismatch
+from checker.terraform.loader import Module, expand_dynamic, traversals
 from checker.terraform.policy_document import plain, render_policy_document
 from checker.terraform.typed import placeholder, typed_unknown
 from checker.terraform.values import Origin, TfStr, Unknown
@@ -169,13 +168,15 @@ _LOCAL = re.compile(r'^(data\.)?([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)(\[.*\])?$')
 class Walker:
     """Walks one root module; owns the reference hook shared by all its module instances."""
 
-    def __init__(self, root: Module, modules_json: Mapping[str, ModuleRecord] | None = None) -> None:
+    def __init__(self, root: Module) -> None:
         self.root = root
         self.modules: dict[str, Module] = {"": root}
         self.out = Extracted()
         self._blocks: dict[int, dict[tuple[str, str, str], Block]] = {}
-        self.modules_json = dict(modules_json or {})
         self._rendering: set[str] = set()
+        # each aws_iam_policy_document instance judged on its own unless something renders it
+        self._documents: list[tuple[PolicyItem, Module, Block, str]] = []
+        self._referrers: dict[int, dict[str, list[tuple[str, Block | None]]]] = {}
         root.resolve_reference = self.resolve
         root.address = ""
 
@@ -193,14 +194,11 @@ class Walker:
         if found is not None or not prefix:
             return found
         idx = prefix.rfind(".module.")
-        head, last = (prefix[:idx], prefix[idx + len(".module."):]) if idx >= 0 else ("", prefix[len("module."):])
+        head, last = (prefix[:idx], prefix[idx + 1:]) if idx >= 0 else ("", prefix)
         parent = self._module_at(head)
-        if parent is None or "[" in last:
+        if parent is None:
             return None
-        try:
-            child = parent.child_module(last)
-        except (KeyError, TerraformError):
-            return None
+        child = parent.child_at(last)
         if isinstance(child, Module):
             self.modules[prefix] = child
             return child
@@ -276,6 +274,7 @@ class Walker:
 
     def walk(self) -> Extracted:
         self._walk(self.root, "")
+        self._skip_unused_documents()
         for mod in self.modules.values():
             for f in mod.files:
                 if str(f) not in self.out.module_files:
@@ -676,6 +675,83 @@ class Walker:
             value = render_policy_document(module, block, extra)
             self.out.policies.append(PolicyItem(addr, addr, "aws_iam_policy_document", None, value,
                                                 str(block.file), block.line))
+            self._documents.append((self.out.policies[-1], module, block, prefix))
+
+    # -- where documents are used --------------------------------------------------------------
+
+    def _skip_unused_documents(self) -> None:
+        """A document no resource rendered is judged on its own, unless everything that refers to it
+        does not exist (``count = 0``, an empty ``for_each``): then it is skipped, with the reason."""
+        dropped: set[int] = set()
+        for item, module, block, prefix in self._documents:
+            if item.address in self.out.consumed_documents:
+                continue
+            reason = self._absent_users(module, block, prefix)
+            if reason is not None:
+                dropped.add(id(item))
+                self.out.skipped.append((str(block.file), item.address, reason))
+        if dropped:
+            self.out.policies = [p for p in self.out.policies if id(p) not in dropped]
+
+    def _absent_users(self, module: Module, block: Block, prefix: str) -> str | None:
+        """Why the document ``block`` is used only by instances that do not exist; None when it is
+        unused, or used by something that exists or may exist (an unknown count, an output)."""
+        referrers = self._referrer_index(module)
+        absent: list[str] = []
+        seen: set[str] = set()
+        todo = [block.address]
+        while todo:
+            target = todo.pop()
+            for site, user in referrers.get(target, ()):
+                if site in seen:
+                    continue
+                seen.add(site)
+                if user is None:
+                    if not site.startswith("local."):
+                        return None  # an output: used outside the module
+                    todo.append(site)
+                    continue
+                try:
+                    instances = module.instances(user)
+                except TerraformError:
+                    return None
+                if isinstance(instances, Unknown) or any(not skipped for _a, _e, skipped in instances):
+                    return None
+                why = "which has count = 0" if "count" in user.attributes else "whose for_each is empty"
+                absent.append(f"{join(prefix, user.address)}, {why}")
+        if not absent:
+            return None
+        return "used only by " + "; and by ".join(sorted(absent))
+
+    def _referrer_index(self, module: Module) -> dict[str, list[tuple[str, Block | None]]]:
+        """What refers to what in ``module``: a document, resource, module call or local value's
+        address -> the sites referring to it (a block, or a ``local.x`` / ``output.x`` with no block)."""
+        index = self._referrers.get(id(module))
+        if index is not None:
+            return index
+        index = {}
+        for b in module.blocks:
+            if b.kind in ("resource", "data", "module"):
+                sites: list[tuple[str, Block | None, list[Expr]]] = [(b.address, b, _expressions(b))]
+            elif b.kind == "locals":
+                sites = [(f"local.{name}", None, [a.expr]) for name, a in b.attributes.items()]
+            elif b.kind == "output":
+                sites = [(b.address, None, _expressions(b))]
+            else:
+                continue
+            for site, user, exprs in sites:
+                targets: set[str] = set()
+                for expr in exprs:
+                    for chain in traversals(expr.node, expr.file):
+                        if chain[0] == "data" and len(chain) >= 3:
+                            targets.add(".".join(chain[:3]))
+                        elif chain[0] == "local" and len(chain) >= 2:
+                            targets.add(".".join(chain[:2]))
+                for target in sorted(targets):
+                    if target != site:
+                        index.setdefault(target, []).append((site, user))
+        self._referrers[id(module)] = index
+        return index
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -685,68 +761,17 @@ class Walker:
             return
         src_attr = block.attributes.get("source")
         source = module.try_evaluate(src_attr.expr) if src_attr else None
-        counted = "count" in block.attributes or "for_each" in block.attributes
         for addr, extra in instances:
-            child: Module | Unknown | None = None
-            local = isinstance(source, str) and (source.startswith("./") or source.startswith("../"))
-            if local and not counted:
-                child = module.child_module(block.name)
-            else:
-                directory = None
-                if local:
-                    directory = (module.path / str(source)).resolve()
-                elif isinstance(source, str):
-                    record = self.modules_json.get(_module_key(addr))
-                    if record is not None:
-                        version = module.try_evaluate(block.attributes["version"].expr) \
-                            if "version" in block.attributes else None
-                        stale = record_mismatch(record, str(source), str(version) if isinstance(version, str)
-                                                else None if version is None else "(not a constant string)")
-                        if stale is not None:
-                            self.out.unresolved.append(Unresolved(addr, str(block.file), block.line,
-                                                                  f"{addr}: {stale}",
-                                                                  rule=ProblemKind.UNRESOLVED_MODULE))
-                            continue
-                        directory = record.dir
-                if directory is None or not directory.is_dir():
+            child = module.child_module(block.name, addr[len(prefix) + 1:] if prefix else addr, extra)
+            if isinstance(child, Unknown):
+                kind = dict(child.extra).get("module_problem")
+                if kind == "unavailable" or kind is None:
                     self._unavailable(module, block, addr, extra, source)
-                    continue
-                linked = linked_outside(module.path / str(source), module.scan_root) if local else None
-                if linked is not None and not module.allow_outside:
-                    self.out.unresolved.append(Unresolved(
-                        addr, str(block.file), block.line, f"{addr}: its source {source} links to {linked}, outside "
-                        "the scanned tree; pass --allow-outside to read it", rule=ProblemKind.UNRESOLVED_MODULE))
-                    continue
-                if linked is not None:
-                    module.note_outside(linked)
-                if directory.resolve() in getattr(module, "_loading", ()):
-                    self.out.unresolved.append(Unresolved(addr, str(block.file), block.line,
-                                                          f"{addr} calls a module that is already being loaded"))
-                    continue
-                inputs = {k: module.try_evaluate(a.expr, extra) for k, a in block.attributes.items()
-                          if k not in ("source", "version", "count", "for_each", "depends_on", "providers")}
-                try:
-                    child = load_module(directory, inputs=inputs, workspace=module.workspace,
-                                        scan_root=module.scan_root, allow_outside=module.allow_outside)
-                except OSError as exc:
-                    self.out.unresolved.append(Unresolved(
-                        addr, str(block.file), block.line, f'{addr}: cannot read the source directory "{source}": '
-                        f"{exc.strerror or exc}", rule=ProblemKind.UNRESOLVED_MODULE))
-                    continue
-                child.root_dir = module.root_dir
-                child.base_dir = module.base_dir
-                child.resolve_reference = self.resolve
-                child.address = addr
-            if isinstance(child, Unknown) and local:
-                # a local source that is missing or calls itself (a -> b -> a): Terraform rejects the
-                # configuration, and what the module would create is not judged
-                why = child.reason if child.reason.startswith(f"{addr}:") else f"{addr}: {child.reason}"
-                self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, why,
-                                                      rule=ProblemKind.UNRESOLVED_MODULE))
+                else:
+                    self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, f"{addr}: {child.reason}",
+                                                          rule=ProblemKind.UNRESOLVED_MODULE))
                 continue
-            if isinstance(child, Unknown) or child is None:
-                self._unavailable(module, block, addr, extra, source)
-                continue
+            child.resolve_reference = self.resolve
             self.modules[addr] = child
             self._walk(child, addr)
 
@@ -770,6 +795,17 @@ class Walker:
                                               rule=ProblemKind.UNRESOLVED_MODULE))
 
 
+def _expressions(block: Block) -> list[Expr]:
+    """Every expression written in a block and its nested blocks."""
+    out: list[Expr] = []
+    stack = [block]
+    while stack:
+        b = stack.pop()
+        out.extend(a.expr for a in b.attributes.values())
+        stack.extend(b.blocks)
+    return out
+
+
 def _policy_like(value: Any) -> bool:
     if isinstance(value, str):
         return '"Statement"' in value or ("Statement" in value and "Effect" in value)
@@ -781,11 +817,6 @@ def _policy_like(value: Any) -> bool:
         return value.attribute in ("json", "arn", "policy", "minified_json") or (
             value.ref is not None and ("aws_iam" in value.ref))
     return False
-
-
-def _module_key(address: str) -> str:
-    """``module.a["x"].module.b`` -> ``a.b`` as in .terraform/modules/modules.json (keys are per call)."""
-    return ".".join(re.findall(r"module\.([A-Za-z0-9_-]+)", address))
 
 
 def _listify(value: Any) -> list[Any]:
@@ -1032,4 +1063,4 @@ def synthesise_grant(rtype: str, get: Getter, nested: NestedGetter, origin: Orig
 
 def extract(root: Module) -> Extracted:
     """Every policy, principal and attachment of a root module and the modules it calls."""
-    return Walker(root, read_modules_json(root.path)).walk()
+    return Walker(root).walk()

@@ -28,6 +28,7 @@ from checker.terraform.evaluator import (
     materialize,
     no_references,
 )
+from checker.terraform.modsdir import ModuleRecord, read_modules_json, record_mismatch
 from checker.terraform.syntax import Tree, name_of
 from checker.terraform.typed import typed_unknown
 from checker.terraform.values import Origin, TfStr, Unknown, mark, marked_strings
@@ -339,6 +340,27 @@ class ResourceInstance(RefValue):
         return Unknown(f"{self.address} is known only after apply", origin, self.address, None)
 
 
+class ModuleInstance(RefValue):
+    """One instance of a module call as a value: its outputs, evaluated when read."""
+
+    def __init__(self, caller: Module, child: Module, address: str) -> None:
+        self.caller = caller
+        self.child = child
+        self.address = address
+
+    def get_attr(self, name: str, origin: Origin) -> Any:
+        if name not in self.child._outputs:
+            raise TerraformError(f'Unsupported attribute: {self.address} has no output named "{name}"', origin)
+        return self.caller._guarded(f"{self.address}.{name}", lambda: self.child.output(name), origin)
+
+    def materialize(self, origin: Origin) -> Any:
+        return {name: self.get_attr(name, origin) for name in sorted(self.child._outputs)}
+
+
+# The kinds of problem :meth:`Module.child_module` names when a called module cannot be read.
+MODULE_PROBLEMS = ("unavailable", "stale", "outside", "cycle", "missing", "unreadable")
+
+
 class Module:
     """A loaded module: blocks, variables and lazily evaluated locals and outputs."""
 
@@ -378,8 +400,12 @@ class Module:
         self._resources: dict[str, dict[str, Block]] = {}
         self._data: dict[str, dict[str, Block]] = {}
         self._modules: dict[str, Block] = {}
-        self._children: dict[str, Module | Unknown] = {}
+        self._children: dict[str, Module | Unknown] = {}  # by instance address (module.x, module.x[0])
         self._resolving: list[str] = []
+        # The records of the root module's .terraform/modules/modules.json (shared by every module
+        # of the tree) and this module's key in them ("" for the root, "a.b" for module.a.module.b).
+        self.modules_json: Mapping[str, ModuleRecord] = {}
+        self.key = ""
 
     def sensitive_strings(self) -> set[str]:
         """The strings of every sensitive variable value of this module and the modules it has
@@ -558,85 +584,130 @@ class Module:
     # -- child modules -----------------------------------------------------------------------
 
     def _module_ref(self, name: str, origin: Origin) -> Any:
+        """``module.<name>``: the outputs of the call's instance, a list of them (``count``) or a map
+        (``for_each``), as Terraform gives them; an Unknown when they cannot be known."""
         block = self._modules.get(name)
         if block is None:
             raise TerraformError(
                 f'Reference to undeclared module: no module call named "{name}" is declared in this module', origin
             )
-        child = self.child_module(name)
+        counted = "count" in block.attributes or "for_each" in block.attributes
+        if not counted:
+            return self._module_value(name, block.address, None, origin)
+        instances = self.instances(block)
+        if isinstance(instances, Unknown):
+            return Unknown(instances.reason, origin, f"module.{name}", None)
+        live = [(addr, extra) for addr, extra, skipped in instances if not skipped]
+        if "count" in block.attributes:
+            return [self._module_value(name, addr, extra, origin) for addr, extra in live]
+        return {str(extra["each"]["key"]): self._module_value(name, addr, extra, origin) for addr, extra in live}
+
+    def _module_value(self, name: str, instance: str, extra: Mapping[str, Any] | None, origin: Origin) -> Any:
+        child = self.child_module(name, instance, extra)
         if isinstance(child, Unknown):
-            return Unknown(child.reason, origin, f"module.{name}", None)
+            return Unknown(f"{instance}: {child.reason}", origin, instance, None)
+        return ModuleInstance(self, child, instance)
 
-        def output(out: str, o: Origin) -> Any:
-            assert isinstance(child, Module)
-            if out not in child._outputs:
-                raise TerraformError(
-                    f'Unsupported attribute: module "{name}" has no output named "{out}"', o
-                )
-            value = self._guarded(f"module.{name}.{out}", lambda: child.output(out), o)
-            return value
+    def child_module(self, name: str, instance: str | None = None,
+                     extra: Mapping[str, Any] | None = None) -> Module | Unknown:
+        """The loaded child module of the instance ``instance`` (``module.x``, ``module.x[0]``,
+        ``module.x["k"]``; default: the call without ``count``/``for_each``) of ``module "name"``, with
+        ``extra`` its ``count``/``each``, or an Unknown saying why it cannot be read (its ``extra``
+        names the kind of problem under ``module_problem``: see :data:`MODULE_PROBLEMS`).
 
-        return Namespace(f"module.{name}", output)
-
-    def child_module(self, name: str) -> Module | Unknown:
-        """The loaded child module of ``module "name"`` (local sources only), or why not."""
-        if name in self._children:
-            return self._children[name]
+        A local source (``./``, ``../``) is read from its folder; any other one from the folder
+        ``terraform init`` installed it in (``.terraform/modules/modules.json`` of the root module),
+        when the record still describes the block (checker.terraform.modsdir)."""
         block = self._modules[name]
+        instance = instance or block.address
+        if instance in self._children:
+            return self._children[instance]
+        result = self._load_child(block, instance, extra)
+        self._children[instance] = result
+        return result
+
+    def child_at(self, instance: str) -> Module | Unknown | None:
+        """The child module of the instance address ``instance`` (``module.x[0]``), loading it with
+        that instance's ``count``/``each``; None when no such instance exists."""
+        if instance in self._children:
+            return self._children[instance]
+        name = instance[len("module."):].split("[", 1)[0]
+        block = self._modules.get(name)
+        if block is None:
+            return None
+        try:
+            instances = self.instances(block)
+        except TerraformError:
+            return None
+        if isinstance(instances, Unknown):
+            return None
+        for addr, extra, skipped in instances:
+            if addr == instance and not skipped:
+                return self.child_module(name, addr, extra)
+        return None
+
+    def _load_child(self, block: Block, instance: str, extra: Mapping[str, Any] | None) -> Module | Unknown:
+        name = block.name
         origin = Origin(str(block.file), block.line)
-        result: Module | Unknown
+
+        def problem(kind: str, reason: str) -> Unknown:
+            return Unknown(reason, origin, f"module.{name}", None, (("module_problem", kind),))
+
         src_attr = block.attributes.get("source")
         source = self.try_evaluate(src_attr.expr) if src_attr else None
         if not isinstance(source, str):
-            result = Unknown(f"module.{name} has no known source", origin, f"module.{name}")
-        elif not (source.startswith("./") or source.startswith("../")):
-            result = Unknown(
-                f'module.{name} comes from "{source}", which is not a local path; its outputs are not evaluated',
-                origin, f"module.{name}",
-            )
-        elif "count" in block.attributes or "for_each" in block.attributes:
-            result = Unknown(
-                f"module.{name} uses count or for_each; the outputs of such module calls are not evaluated",
-                origin, f"module.{name}",
-            )
+            return problem("unavailable", "it has no known source")
+        key = f"{self.key}.{name}" if self.key else name
+        local = source.startswith("./") or source.startswith("../")
+        if local:
+            written = self.path / str(source)
+            linked = linked_outside(written, self.scan_root)
         else:
-            child_path = (self.path / str(source)).resolve()
-            linked = linked_outside(self.path / str(source), self.scan_root)
-            if linked is not None and not self.allow_outside:
-                result = Unknown(f"module.{name}: its source {source} links to {linked}, outside the scanned tree; "
-                                 "pass --allow-outside to read it", origin, f"module.{name}")
-            elif child_path in self._loading:
-                result = Unknown(f"module.{name} calls a module that is already being loaded ({source}): a cycle of "
-                                 "module calls, which Terraform rejects", origin, f"module.{name}")
-            elif not child_path.is_dir():
-                result = Unknown(f'module.{name}: the source directory "{source}" does not exist', origin,
-                                 f"module.{name}")
-            else:
-                if linked is not None:
-                    self.note_outside(linked)
-                inputs = {
-                    k: self.try_evaluate(a.expr)
-                    for k, a in block.attributes.items()
-                    if k not in META_ARGUMENTS and k not in ("source", "version")
-                }
-                try:
-                    loaded = _load(
-                        child_path, var_files=(), vars=(), env={}, workspace=self.workspace,
-                        scan_root=self.scan_root, allow_outside=self.allow_outside, inputs=inputs,
-                        root_dir=self.root_dir, loading=self._loading,
-                    )
-                except OSError as exc:  # an unreadable folder: the module is not judged (an error)
-                    result = Unknown(f'module.{name}: cannot read the source directory "{source}": '
-                                     f"{exc.strerror or exc}", origin, f"module.{name}")
-                else:
-                    for d in loaded.diagnostics:
-                        if d not in self.diagnostics:
-                            self.diagnostics.append(d)
-                    loaded.resolve_reference = self.resolve_reference
-                    loaded.address = f"{self.address}.module.{name}" if self.address else f"module.{name}"
-                    result = loaded
-        self._children[name] = result
-        return result
+            record = self.modules_json.get(key)
+            if record is None:
+                return problem("unavailable", f'its source "{source}" is not installed (no record in '
+                                              ".terraform/modules/modules.json)")
+            version_attr = block.attributes.get("version")
+            version = self.try_evaluate(version_attr.expr) if version_attr else None
+            stale = record_mismatch(record, str(source), str(version) if isinstance(version, str)
+                                    else None if version is None else "(not a constant string)")
+            if stale is not None:
+                return problem("stale", stale)
+            written = record.dir
+            linked = linked_outside(written, self.scan_root) or _outside(written, self.scan_root)
+        child_path = written.resolve()
+        if linked is not None and not self.allow_outside:
+            return problem("outside", f"its source {source} links to {linked}, outside the scanned tree; pass "
+                                      "--allow-outside to read it")
+        if child_path in self._loading:
+            return problem("cycle", f"it calls a module that is already being loaded ({source}): a cycle of module "
+                                    "calls, which Terraform rejects")
+        if not child_path.is_dir():
+            if local:
+                return problem("missing", f'the source directory "{source}" does not exist')
+            return problem("unavailable", f'its source "{source}" is not installed (modules.json names the folder '
+                                          f"{written}, which does not exist)")
+        if linked is not None:
+            self.note_outside(linked)
+        inputs = {k: self.try_evaluate(a.expr, extra) for k, a in block.attributes.items()
+                  if k not in META_ARGUMENTS and k not in ("source", "version")}
+        try:
+            loaded = _load(
+                child_path, var_files=(), vars=(), env={}, workspace=self.workspace,
+                scan_root=self.scan_root, allow_outside=self.allow_outside, inputs=inputs,
+                root_dir=self.root_dir, loading=self._loading,
+            )
+        except OSError as exc:  # an unreadable folder: the module is not judged (an error)
+            return problem("unreadable", f'cannot read the source directory "{source}": {exc.strerror or exc}')
+        for d in loaded.diagnostics:
+            if d not in self.diagnostics:
+                self.diagnostics.append(d)
+        loaded.base_dir = self.base_dir
+        loaded.resolve_reference = self.resolve_reference
+        loaded.modules_json = self.modules_json
+        loaded.key = key
+        loaded.address = f"{self.address}.{instance}" if self.address else instance
+        return loaded
 
     # -- evaluation ------------------------------------------------------------------------
 
@@ -888,7 +959,16 @@ def expand_dynamic(
 
 def _references(node: Any, root: str, file: str) -> list[str]:
     """Names ``n`` of the ``<root>.n`` references inside an expression tree (in order)."""
-    found: list[str] = []
+    return [chain[1] for chain in traversals(node, file) if len(chain) == 2 and chain[0] == root]
+
+
+def traversals(node: Any, file: str) -> list[tuple[str, ...]]:
+    """The references inside an expression tree, in order, as the names they start with: for
+    ``data.aws_iam_policy_document.x.json`` the chains ``("data", "aws_iam_policy_document", "x",
+    "json")``, ``("data", "aws_iam_policy_document", "x")`` ... down to ``("data",
+    "aws_iam_policy_document")`` (an index or splat ends a chain: ``local.p[0].json`` gives ``("local",
+    "p")``)."""
+    found: list[tuple[str, ...]] = []
     stack = [node]
     pop = stack.pop
     push = stack.append
@@ -899,13 +979,9 @@ def _references(node: Any, root: str, file: str) -> list[str]:
             continue
         data = cur.data
         if data == "get_attr_expr_term":
-            base = cur.children[0]
-            while isinstance(base, Tree) and base.data == "expr_term" and len(base.children) == 1:
-                base = base.children[0]
-            if isinstance(base, Tree) and base.data == "identifier" and str(base.children[0]) == root:
-                attr = [c for c in cur.children[1].children if isinstance(c, Tree)]
-                if attr:
-                    found.append(str(attr[0].children[0]))
+            chain = _chain(cur)
+            if chain is not None:
+                found.append(chain)
         elif data == "heredoc_template" or data == "heredoc_template_trim":
             tmpl = getattr(cur, "cp_template", None)
             if tmpl is None:
@@ -922,6 +998,26 @@ def _references(node: Any, root: str, file: str) -> list[str]:
         else:
             extend(reversed(children))
     return found
+
+
+def _chain(node: Tree) -> tuple[str, ...] | None:
+    """``a.b.c`` of a ``get_attr_expr_term`` whose base is a name followed only by attributes."""
+    names: list[str] = []
+    cur: Any = node
+    while True:
+        if isinstance(cur, Tree) and cur.data == "get_attr_expr_term":
+            attr = [c for c in cur.children[1].children if isinstance(c, Tree)]
+            if not attr:
+                return None
+            names.append(str(attr[0].children[0]))
+            cur = cur.children[0]
+        elif isinstance(cur, Tree) and cur.data == "expr_term" and len(cur.children) == 1:
+            cur = cur.children[0]
+        elif isinstance(cur, Tree) and cur.data == "identifier":
+            names.append(str(cur.children[0]))
+            return tuple(reversed(names))
+        else:
+            return None
 
 
 # --------------------------------------------------------------------------------------
@@ -1106,10 +1202,12 @@ def load_module(
     ``TF_VAR_*``); ``workspace``: the value of ``terraform.workspace`` (None: not known, so an
     Unknown, and what depends on it is judged both ways); ``inputs`` are the evaluated arguments of a module call (child modules:
     no tfvars, no environment)."""
-    return _load(
+    module = _load(
         path, var_files=var_files, vars=vars, env=os.environ if env is None else env, workspace=workspace,
         scan_root=scan_root or path, allow_outside=allow_outside, inputs=inputs, root_dir=None, loading=(),
     )
+    module.modules_json = read_modules_json(path)
+    return module
 
 
 def _load(
@@ -1164,6 +1262,14 @@ def _unreadable_members(path: Path) -> list[tuple[Path, str]]:
             continue
         out.append((p, "not a regular file (a pipe, socket or device is never read)"))
     return out
+
+
+def _outside(path: Path, scan_root: Path) -> Path | None:
+    """The real path of ``path`` when it lies outside the scanned tree (a folder a modules.json
+    record names); None when it is inside."""
+    root = Path(os.path.realpath(scan_root))
+    real = Path(os.path.realpath(path))
+    return None if real == root or root in real.parents else real
 
 
 def linked_outside(path: Path, scan_root: Path) -> Path | None:
