@@ -53,6 +53,7 @@ from checker.terraform.values import (
     TfSet,
     TfStr,
     Unknown,
+    direct_reference,
     first_unknown,
     has_marks,
     is_marked,
@@ -443,6 +444,8 @@ def unify(values: list[Any], origin: Origin) -> list[Any]:
 # --------------------------------------------------------------------------------------
 
 _COMPARE = {"<", ">", "<=", ">="}
+# Stands in a template's text for an unknown part that is not a plain reference (see Evaluator._tmpl).
+_NOT_A_REFERENCE = "\x00"
 _ARITH = {"+", "-", "*", "/", "%"}
 
 # Functions whose result keeps the marks of the elements it passes through (Terraform lets them see
@@ -637,7 +640,11 @@ class Evaluator:
         consumed = self._consumed
         unknown = self._render(parts, scope, out)
         if unknown is not None:
-            return Unknown(unknown.reason, unknown.origin or origin, unknown.ref, unknown.attribute)
+            # The template as written, each unknown reference as ${address.attribute}, when every
+            # unknown part is a reference (later stages read e.g. the account of a principal ARN).
+            text = "".join(out)
+            extra = (("template", text),) if _NOT_A_REFERENCE not in text else ()
+            return Unknown(unknown.reason, unknown.origin or origin, unknown.ref, unknown.attribute, extra)
         self._budget.spend(joined_length(out, what="template result"))
         # a template that interpolates a sensitive value, or decides on one, is sensitive
         return TfStr("".join(out), origin, sensitive=self._consumed != consumed)
@@ -658,12 +665,15 @@ class Evaluator:
                 s = to_string(value, origin)
                 if isinstance(s, Unknown):
                     unknown = unknown or s
+                    ref = direct_reference(s)
+                    out.append(_NOT_A_REFERENCE if ref is None else "${" + ref + "}")
                 else:
                     out.append(str(s))
             elif kind == "tmpl_if":
                 cond = self._bool(self._eval(part.children[0], scope), origin, "condition")
                 if isinstance(cond, Unknown):
                     unknown = unknown or cond
+                    out.append(_NOT_A_REFERENCE)
                     continue
                 branch = part.children[1] if cond else part.children[2]
                 unknown = self._render(branch.children, scope, out) or unknown
@@ -672,6 +682,7 @@ class Evaluator:
                 coll = materialize(self._eval(coll_node, scope), origin)
                 if isinstance(coll, Unknown):
                     unknown = unknown or coll
+                    out.append(_NOT_A_REFERENCE)
                     continue
                 if wholly_marked(coll):
                     self._consumed += 1

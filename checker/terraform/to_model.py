@@ -32,7 +32,7 @@ from checker.model import (
     Statement,
 )
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
-from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings
+from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings, template_of
 
 if TYPE_CHECKING:
     from checker.terraform.iam import Extracted
@@ -301,12 +301,14 @@ def _remap(doc: PolicyDocument, table: _Table, raw: Any) -> PolicyDocument:
         f, ln, u = entries[item.line]
         f = _display(f)
         value = item.value
-        reason = None
+        reason = template = None
         if u is not None:
             reason = _unknown_message(u, key)
+            template = template_of(u)
             if key == "Resource" and not names_specific_resource(u):
                 value = "*"  # possibly every resource
-        return Located.model_construct(value=value, line=ln, unknown=reason, origin=f if f != doc.file else None)
+        return Located.model_construct(value=value, line=ln, unknown=reason, origin=f if f != doc.file else None,
+                                       template=template)
 
     def locs(items: tuple[Located, ...] | None, key: str) -> tuple[Located, ...] | None:
         return None if items is None else tuple(loc(i, key) for i in items)
