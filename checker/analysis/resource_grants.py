@@ -20,7 +20,7 @@ the statement names. Each principal is classified (:class:`Reach`):
   ``aws:SourceAccount``, ``aws:PrincipalOrgID``, ``aws:SourceVpce`` ... with provable values): not
   external, as Access Analyzer does not report it;
 - ``service``: an AWS service principal (``billingreports.amazonaws.com``): the service's grant,
-  judged by service-principal-without-source (IAM408), not as an external grant.
+  judged by service-confused-deputy (IAM408), not as an external grant.
 
 The judged principals (``public``, ``external``, ``unresolved``, ``principal``) are what the grant
 rules (IAM101, IAM301, IAM302, IAM201) judge in a resource policy; see docs/resource-policies.md.
