@@ -58,7 +58,7 @@ class ServiceConfusedDeputy(Rule):
     `StringLike`, `ArnEquals`, `ArnLike` ...; keys in any case) and a value whose account is not a
     wildcard. `...IfExists` and negated operators do not pin anything. A service's grant is not
     judged as an external grant (write-action-allowed and the other grant rules judge the
-    principals outside the account, see docs/resource-policies.md); this rule is a warning about how
+    principals outside the account, see docs/grants.md, "Resource policies"); this rule is a warning about how
     it is written.
 
     ## Why is this bad?

@@ -23,7 +23,7 @@ the statement names. Each principal is classified (:class:`Reach`):
   judged by service-confused-deputy (IAM408), not as an external grant.
 
 The judged principals (``public``, ``external``, ``unresolved``, ``principal``) are what the grant
-rules (IAM101, IAM301, IAM302, IAM201) judge in a resource policy; see docs/resource-policies.md.
+rules (IAM101, IAM301, IAM302, IAM201) judge in a resource policy; see docs/grants.md, "Resource policies".
 """
 
 from __future__ import annotations

@@ -150,7 +150,8 @@ def account_of_arn(value: str) -> str | None:
 # Terraform value that is a reference to the caller identity (``data.aws_caller_identity.x.account_id``
 # or ``.arn``), to the organization (``data.aws_organizations_organization.x.id``) or to a role, user,
 # VPC or VPC endpoint the configuration creates is (``Located.template`` keeps such references).
-# Resources created through a provider alias for another account are not told apart (docs/resource-policies.md).
+# Resources created through a provider alias for another account are not told apart
+# (docs/grants.md, "Resource policies").
 
 _MODULES = r"(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*"
 _INSTANCE = r"(?:\[[^\]]*\])?"
