@@ -164,7 +164,8 @@ def _everyone(stmt: Statement, ptype: str, value: str, path: str, line: int, wha
 
 def _classify(ptype: str, loc: Located, path: str, stmt: Statement, own: Sequence[Restriction],
               others: Sequence[Restriction], gated: Gated) -> Grantee:
-    value, line = loc.value, loc.line or stmt.line
+    # an unresolved value is shown with its references (arn:aws:iam::${data.aws_caller_identity.x.account_id}:root)
+    value, line = loc.template or loc.value, loc.line or stmt.line
     if ptype == "*" or (loc.unknown is None and loc.value.strip() == "*"):
         return _everyone(stmt, ptype, "*", path, line, "every principal", own, others, gated)
     if ptype == "Service":
@@ -203,9 +204,9 @@ def _classify(ptype: str, loc: Located, path: str, stmt: Statement, own: Sequenc
 def _unresolved(ptype: str, loc: Located, path: str, line: int, own: Sequence[Restriction],
                 gated: Gated) -> Grantee:
     if own and not gated:
-        return Grantee(ptype, loc.value, path, line, Reach.ACCOUNT,
+        return Grantee(ptype, loc.template or loc.value, path, line, Reach.ACCOUNT,
                        "not resolved, but pinned to the scanned account by a condition")
-    return Grantee(ptype, loc.value, path, line, Reach.UNRESOLVED,
+    return Grantee(ptype, loc.template or loc.value, path, line, Reach.UNRESOLVED,
                    f"not resolved ({loc.unknown}), so it may be anyone")
 
 
