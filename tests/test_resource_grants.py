@@ -325,6 +325,21 @@ def test_terraform_literal_account_around_the_caller_identity_is_external(here: 
     assert [(f.rule_id, f.line) for f in report.findings if f.rule_id == "IAM402"] == [("IAM402", 22)]
 
 
+@pytest.mark.parametrize("principal", [
+    # a conditional, a function or a local around the caller identity: not a plain reference
+    '"arn:aws:iam::${var.flag ? data.aws_caller_identity.current.account_id : "111122223333"}:root"',
+    '"arn:aws:iam::${lower(data.aws_caller_identity.current.account_id)}:root"',
+    'format("arn:aws:iam::%s:root", coalesce(var.vendor, data.aws_caller_identity.current.account_id))',
+    '"arn:aws:iam::${local.vendor}${data.aws_caller_identity.current.account_id}:root"',
+])
+def test_terraform_unproven_same_account_forms_are_judged(here: Path, principal: str) -> None:
+    tf = JSONENCODE.replace('"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"', principal)
+    tf += 'variable "flag" { type = bool }\nvariable "vendor" { type = string }\nlocals { vendor = "1" }\n'
+    report = run(here, {"main.tf": tf})
+    assert [(f.line, f.address) for f in report.findings if f.rule_id == "IAM101"] == [
+        (16, "aws_s3_bucket_policy.b"), (23, "aws_s3_bucket_policy.b")]
+
+
 # --- explain --------------------------------------------------------------------------------------------
 
 

@@ -446,6 +446,7 @@ def unify(values: list[Any], origin: Origin) -> list[Any]:
 _COMPARE = {"<", ">", "<=", ">="}
 # Stands in a template's text for an unknown part that is not a plain reference (see Evaluator._tmpl).
 _NOT_A_REFERENCE = "\x00"
+_TEMPLATE_TEXT_MAX = 2048
 _ARITH = {"+", "-", "*", "/", "%"}
 
 # Functions whose result keeps the marks of the elements it passes through (Terraform lets them see
@@ -642,7 +643,9 @@ class Evaluator:
         if unknown is not None:
             # The template as written, each unknown reference as ${address.attribute}, when every
             # unknown part is a reference (later stages read e.g. the account of a principal ARN).
-            text = "".join(out)
+            # Kept short: the ARNs and ids it is read for are; a long text is not built at all.
+            keep = sum(len(x) for x in out) <= _TEMPLATE_TEXT_MAX
+            text = "".join(out) if keep else _NOT_A_REFERENCE
             extra = (("template", text),) if _NOT_A_REFERENCE not in text else ()
             return Unknown(unknown.reason, unknown.origin or origin, unknown.ref, unknown.attribute, extra)
         self._budget.spend(joined_length(out, what="template result"))
