@@ -340,6 +340,25 @@ def test_terraform_unproven_same_account_forms_are_judged(here: Path, principal:
         (16, "aws_s3_bucket_policy.b"), (23, "aws_s3_bucket_policy.b")]
 
 
+def test_plan_bucket_policy_is_judged_per_principal(here: Path) -> None:
+    """A plan's resource policies: every account id is literal there, so only services are left out."""
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Vendor", "Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::cur/*"},
+        {"Sid": "Cur", "Effect": "Allow", "Principal": {"Service": "billingreports.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": "arn:aws:s3:::cur/*"}]})
+    plan = {"format_version": "1.2", "terraform_version": "1.11.4", "planned_values": {"root_module": {}},
+            "resource_changes": [{
+                "address": "aws_s3_bucket_policy.cur", "mode": "managed", "type": "aws_s3_bucket_policy",
+                "name": "cur", "change": {"actions": ["create"], "after": {"bucket": "cur", "policy": policy},
+                                          "after_unknown": {}}}]}
+    report = run(here, {"plan.json": plan})
+    assert [(f.rule_id, f.address, f.actions) for f in report.findings] == [
+        ("IAM101", "aws_s3_bucket_policy.cur", ("s3:PutObject",)),
+        ("IAM408", "aws_s3_bucket_policy.cur", ())]
+    assert "Sid 'Vendor'" in report.findings[0].message and "Sid 'Cur'" in report.findings[1].message
+
+
 # --- explain --------------------------------------------------------------------------------------------
 
 
