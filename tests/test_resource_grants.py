@@ -452,6 +452,9 @@ def test_other_principal_types_and_conditions() -> None:
     assert reach(_stmt(star, own_account)) == [Reach.ACCOUNT]
     assert reach(_stmt(star, own_org)) == [Reach.ACCOUNT]
     assert reach(_stmt(star, own_vpce)) == [Reach.ACCOUNT]
+    # a network pin does not make another account's named principal the scanned account's
+    assert reach(_stmt({"AWS": (Located(value=VENDOR),)}, own_vpce)) == [Reach.EXTERNAL]
+    assert reach(_stmt({"AWS": (Located(value=VENDOR),)}, own_account)) == [Reach.ACCOUNT]
     assert reach(_stmt(star, literal_org)) == [Reach.EXTERNAL]
     assert reach(_stmt(star, if_exists)) == [Reach.PUBLIC]
     gated = Gated([Principal(address="aws_iam_role.reader", kind="role", name="reader")])

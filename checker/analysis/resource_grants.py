@@ -164,15 +164,20 @@ def _everyone(stmt: Statement, ptype: str, value: str, path: str, line: int, wha
 
 def _classify(ptype: str, loc: Located, path: str, stmt: Statement, own: Sequence[Restriction],
               others: Sequence[Restriction], gated: Gated) -> Grantee:
+    everyone = own
+    # A network pin (the scanned account's VPC or endpoint) narrows "everyone" to whoever can reach
+    # that network; it does not make a named principal of another account the scanned account's.
+    own = [r for r in own if not r.network]
     # an unresolved value is shown with its references (arn:aws:iam::${data.aws_caller_identity.x.account_id}:root)
     value, line = loc.template or loc.value, loc.line or stmt.line
     if ptype == "*" or (loc.unknown is None and loc.value.strip() == "*"):
-        return _everyone(stmt, ptype, "*", path, line, "every principal", own, others, gated)
+        return _everyone(stmt, ptype, "*", path, line, "every principal", everyone, others, gated)
     if ptype == "Service":
         if loc.unknown is not None:
             return _unresolved(ptype, loc, path, line, own, gated)
         if "*" in value or "?" in value:
-            return _everyone(stmt, ptype, value, path, line, f"every service matching {value!r}", own, others, gated)
+            return _everyone(stmt, ptype, value, path, line, f"every service matching {value!r}", everyone, others,
+                             gated)
         return Grantee(ptype, value, path, line, Reach.SERVICE, "an AWS service")
     if ptype != "AWS":
         if loc.unknown is not None:
@@ -191,7 +196,8 @@ def _classify(ptype: str, loc: Located, path: str, stmt: Statement, own: Sequenc
         return _unresolved(ptype, loc, path, line, own, gated)
     p = classify_aws(loc, path)
     if p.account_wildcard or p.other_wildcard:
-        return _everyone(stmt, ptype, value, path, line, f"every principal matching {value!r}", own, others, gated)
+        return _everyone(stmt, ptype, value, path, line, f"every principal matching {value!r}", everyone, others,
+                         gated)
     if own:
         return Grantee(ptype, value, path, line, Reach.ACCOUNT, "pinned to the scanned account by a condition")
     if p.account is None:

@@ -228,6 +228,7 @@ class Restriction:
     path: str
     own: bool  # every value is provably the scanned account's (organization's, network's)
     values: tuple[Located, ...]
+    network: bool = False  # aws:SourceVpc / aws:SourceVpce: pins where a request comes from, not who sends it
 
 
 def restrictions(stmt: Statement) -> list[Restriction]:
@@ -249,5 +250,5 @@ def restrictions(stmt: Statement) -> list[Restriction]:
                 own = all(own_network_value(v) for v in values)
             else:
                 continue
-            out.append(Restriction(key, f"{stmt.path}/Condition/{op}/{key}", own, values))
+            out.append(Restriction(key, f"{stmt.path}/Condition/{op}/{key}", own, values, k in NETWORK_KEYS))
     return out
