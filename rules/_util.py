@@ -67,12 +67,7 @@ def granted_to(stmt: Statement | None, ctx: RuleContext) -> str:
     an identity policy's statement."""
     if stmt is None or (stmt.principal is None and stmt.not_principal is None):
         return ""
-    from checker.analysis.resource_grants import judged_grantees
+    from checker.analysis import resource_grants
 
-    found = judged_grantees(stmt, ctx.gated)
-    if not found:
-        return ""
-    shown = [g.describe() for g in found[:3]]
-    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
-    return "; granted to " + "; ".join(shown) + more
-
+    who = resource_grants.granted_to(stmt, ctx.gated)
+    return f"; granted to {who}" if who else ""

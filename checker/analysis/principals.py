@@ -27,7 +27,7 @@ from checker.analysis.grants import (
     deny_applies_to,
     statement_actions,
 )
-from checker.analysis.resource_grants import Gated, grantees
+from checker.analysis.resource_grants import Gated, resource_grants
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal, ProblemKind, Statement
 
 if TYPE_CHECKING:
@@ -189,16 +189,16 @@ def resource_entries(doc: PolicyDocument, grants: DocumentGrants, gated: Gated,
     name it: ``(address of the configuration's role or user, or None; the document labelled with
     the principal; its grants)``, in the order the principals are first named."""
     by_key: dict[tuple[str | None, str], list[StatementGrants]] = {}
-    for sg in grants.allows:
-        for g in grantees(sg.statement, gated):
-            key: tuple[str | None, str]
-            if g.address is not None:
-                key = (g.address, labels.get(g.address, g.address))
-            else:
-                key = (None, f"{g.name} ({_REACH_LABEL[g.reach.value]})")
-            found = by_key.setdefault(key, [])
-            if not any(x is sg for x in found):
-                found.append(sg)
+    for rg in resource_grants(doc, grants, gated):
+        g, sg = rg.grantee, rg.grants
+        key: tuple[str | None, str]
+        if g.address is not None:
+            key = (g.address, labels.get(g.address, g.address))
+        else:
+            key = (None, f"{g.name} ({_REACH_LABEL[g.reach.value]})")
+        found = by_key.setdefault(key, [])
+        if not any(x is sg for x in found):
+            found.append(sg)
     out: list[tuple[str | None, PolicyDocument, DocumentGrants]] = []
     for (address, label), statements in by_key.items():
         copy = doc.model_copy(update={"principal": label})

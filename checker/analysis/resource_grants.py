@@ -250,14 +250,10 @@ def judged_grantees(stmt: Statement, gated: Gated | None = None) -> list[Grantee
     return [g for g in grantees(stmt, gated) if g.judged]
 
 
-def to_whom(doc: PolicyDocument, stmt: Statement, gated: Gated | None = None, limit: int = 3) -> str:
-    """`` to arn:aws:iam::111122223333:root (account 111122223333 ...)`` for a resource policy's
-    statement (the judged principals, for messages); empty for other documents."""
-    if doc.kind is not DocumentKind.RESOURCE:
-        return ""
+def granted_to(stmt: Statement, gated: Gated | None = None, limit: int = 3) -> str:
+    """``arn:aws:iam::111122223333:root (account 111122223333, ...)``: the judged principals of a
+    resource-policy statement, for messages; empty when it names none."""
     found = judged_grantees(stmt, gated)
-    if not found:
-        return ""
     shown = [g.describe() for g in found[:limit]]
     more = f" and {len(found) - limit} more" if len(found) > limit else ""
-    return " to " + "; ".join(shown) + more
+    return "; ".join(shown) + more
