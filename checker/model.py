@@ -101,6 +101,10 @@ class Located(_Frozen):
     origin: str | None = None
     parts: tuple[Part, ...] | None = None
     pattern: str | None = None
+    # For an unknown value made of references only: the value as written with each reference as
+    # ``${address.attribute}`` (``arn:aws:iam::${data.aws_caller_identity.current.account_id}:root``),
+    # so rules can tell a principal of the scanned account from any other (checker.analysis.trust).
+    template: str | None = None
 
 
 class Statement(_Frozen):

@@ -72,3 +72,15 @@ def lint_violations(doc: PolicyDocument, ctx: RuleContext, issues: frozenset[str
     for item in lint(doc, ctx.catalog):
         if item.issue in issues:
             yield Violation(path=item.path, message=item.message, actions=item.actions, severity=severity)
+
+
+def granted_to(stmt: Statement | None, ctx: RuleContext) -> str:
+    """``; granted to arn:aws:iam::111122223333:root (account 111122223333, ...)`` for a statement
+    that names principals (a resource policy's): the principals the gate judges it for. Empty for
+    an identity policy's statement."""
+    if stmt is None or (stmt.principal is None and stmt.not_principal is None):
+        return ""
+    from checker.analysis import resource_grants
+
+    who = resource_grants.granted_to(stmt, ctx.gated)
+    return f"; granted to {who}" if who else ""

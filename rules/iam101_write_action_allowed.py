@@ -8,7 +8,7 @@ from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
 
-from ._util import action_path, summarize, via
+from ._util import action_path, granted_to, summarize, via
 
 
 class WriteActionAllowed(Rule):
@@ -65,7 +65,8 @@ class WriteActionAllowed(Rule):
                 yield Violation(
                     path=action_path(stmt, loc),
                     message=(f"{stmt.label} allows {len(actions)} action(s) beyond "
-                             f"{'/'.join(ctx.profile.allowed_levels)} through {through}: {shown}"),
+                             f"{'/'.join(ctx.profile.allowed_levels)} through {through}: {shown}"
+                             f"{granted_to(stmt, ctx)}"),
                     actions=tuple(actions),
                     detail=through,
                 )
@@ -74,7 +75,8 @@ class WriteActionAllowed(Rule):
                       ctx: RuleContext) -> str:
         label = stmt.label if stmt is not None else "the policy"
         return (f"{label} allows {len(actions)} action(s) beyond {'/'.join(ctx.profile.allowed_levels)} "
-                f"through {summarize([v.detail for v in violations], 5)}: {summarize(actions, show=_with_level)}")
+                f"through {summarize([v.detail for v in violations], 5)}: {summarize(actions, show=_with_level)}"
+                f"{granted_to(stmt, ctx)}")
 
 
 def _with_level(action: str) -> str:

@@ -6,11 +6,12 @@ from typing import ClassVar
 
 from checker.analysis.escalation import Escalation, matches, relevant_grants
 from checker.analysis.principal_docs import principals_of
+from checker.analysis.trust import names_sts
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
 
-from ._util import action_path
+from ._util import action_path, granted_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,9 @@ class PrivilegeEscalation(Rule):
     The finding points at the pattern that grants the combination's first action (for `iam:PassRole`
     combinations, the `iam:PassRole` grant), lists every action of the combination with the
     statement (and policy) that grants it, and is reported once, in the document holding that
-    pattern; the combinations anchored in one statement are one finding. Resource scoping is not credited (a scoped `iam:PassRole` still hands over the
+    pattern; the combinations anchored in one statement are one finding. In a resource policy the
+    combinations are those its statements grant to the principals outside the scanned account (and
+    the configuration's own roles and users; see docs/grants.md, "Resource policies"), together. Resource scoping is not credited (a scoped `iam:PassRole` still hands over the
     scoped role's permissions), except for `sts:AssumeRole`, which counts only on `"*"`.
 
     ## Why is this bad?
@@ -89,7 +92,7 @@ class PrivilegeEscalation(Rule):
     id = "IAM201"
     name = "privilege-escalation"
     severity = Severity.ERROR
-    kinds: ClassVar[frozenset[DocumentKind]] = frozenset({DocumentKind.IDENTITY})
+    kinds: ClassVar[frozenset[DocumentKind]] = frozenset({DocumentKind.IDENTITY, DocumentKind.RESOURCE})
 
     def check(self, doc: PolicyDocument, ctx: RuleContext) -> Iterable[Violation]:
         # anchor statement's path -> (first anchor site, [(entry, sites)]): one finding per statement
@@ -99,6 +102,8 @@ class PrivilegeEscalation(Rule):
             sites: dict[str, list[_Site]] = {}
             for d in pd.documents:
                 for sg in pd.grants_of(d, ctx).allows:
+                    if d.kind is DocumentKind.RESOURCE and names_sts(sg.statement):
+                        continue  # a trust statement inside a resource policy: the trust rules judge it
                     star = _on_every_resource(sg.statement)
                     for action in relevant_grants(sg.actions):
                         sites.setdefault(action.lower(), []).append(
@@ -128,6 +133,6 @@ class PrivilegeEscalation(Rule):
             yield Violation(
                 path=action_path(anchor.stmt, anchor.loc),
                 message=(f"{anchor.stmt.label}{principal} completes {len(entries)} known privilege-escalation "
-                         f"path(s): " + "; ".join(parts)),
+                         f"path(s): " + "; ".join(parts) + granted_to(anchor.stmt, ctx)),
                 actions=tuple(actions),
             )

@@ -9,7 +9,7 @@ from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
 
-from ._util import action_path, summarize, via
+from ._util import action_path, granted_to, summarize, via
 
 
 def _with_categories(found: dict[str, list[str]], action: str) -> str:
@@ -93,7 +93,7 @@ class SensitiveRead(Rule):
                 yield Violation(
                     path=action_path(stmt, loc),
                     message=(f"{stmt.label} allows {len(actions)} action(s) in categories the profile forbids "
-                             f"({', '.join(used)}) through {through}: {shown}"),
+                             f"({', '.join(used)}) through {through}: {shown}{granted_to(stmt, ctx)}"),
                     actions=tuple(actions),
                     detail=through,
                 )
@@ -113,4 +113,4 @@ class SensitiveRead(Rule):
         used = sorted({c for a in actions for c in cats(a)})
         return (f"{label} allows {len(actions)} action(s) in categories the profile forbids ({', '.join(used)}) "
                 f"through {summarize([v.detail for v in violations], 5)}: "
-                f"{summarize(actions, show=show)}")
+                f"{summarize(actions, show=show)}{granted_to(stmt, ctx)}")

@@ -10,7 +10,7 @@ from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, PolicyDocument, Statement
 
-from ._util import summarize
+from ._util import granted_to, summarize
 
 
 class UnscopedDataRead(Rule):
@@ -69,18 +69,19 @@ class UnscopedDataRead(Rule):
             if not data:
                 continue
             stmt = sg.statement
+            to = granted_to(stmt, ctx)
             if stmt.not_resource is not None:
                 yield self._violation(f"{stmt.path}/NotResource", stmt.label, data,
-                                      "NotResource (every resource except those listed)", ctx)
+                                      "NotResource (every resource except those listed)", ctx, to)
                 continue
             if stmt.resource is None:
-                yield self._violation(stmt.path, stmt.label, data, "a statement without Resource", ctx)
+                yield self._violation(stmt.path, stmt.label, data, "a statement without Resource", ctx, to)
                 continue
             for j, res in enumerate(stmt.resource):
                 stand_ins = samples(res)
                 if res.unknown is not None and stand_ins is None:
                     yield self._violation(f"{stmt.path}/Resource/{j}", stmt.label, data,
-                                          f"a Resource whose value is not known ({res.unknown})", ctx)
+                                          f"a Resource whose value is not known ({res.unknown})", ctx, to)
                     continue
                 reasons: dict[str, list[str]] = {}
                 for action in data:
@@ -96,14 +97,15 @@ class UnscopedDataRead(Rule):
                 hit = sorted(a for acts in reasons.values() for a in acts)
                 why = "; ".join(sorted(reasons))
                 yield self._violation(f"{stmt.path}/Resource/{j}", stmt.label, hit,
-                                      f"Resource {res.value!r} ({why})", ctx)
+                                      f"Resource {res.value!r} ({why})", ctx, to)
 
     @staticmethod
-    def _violation(path: str, label: str, actions: list[str], where: str, ctx: RuleContext) -> Violation:
+    def _violation(path: str, label: str, actions: list[str], where: str, ctx: RuleContext,
+                   to: str = "") -> Violation:
         return Violation(
             path=path,
             message=(f"{label} allows {len(actions)} read(s) of customer data on {where}: {summarize(actions)}; "
-                     f"{_hint(actions, ctx)}"),
+                     f"{_hint(actions, ctx)}{to}"),
             actions=tuple(actions),
             detail=where,
         )
@@ -113,7 +115,7 @@ class UnscopedDataRead(Rule):
         label = stmt.label if stmt is not None else "the policy"
         where = summarize([v.detail for v in violations], 3)
         return (f"{label} allows {len(actions)} read(s) of customer data on {where}: {summarize(actions)}; "
-                f"{_hint(actions, ctx)}")
+                f"{_hint(actions, ctx)}{granted_to(stmt, ctx)}")
 
 
 def _hint(actions: Sequence[str], ctx: RuleContext) -> str:

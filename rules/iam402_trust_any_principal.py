@@ -4,7 +4,13 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from checker.analysis.partial import samples
-from checker.analysis.trust import classify_aws, is_wildcard_value, names_sts
+from checker.analysis.trust import (
+    classify_aws,
+    is_wildcard_value,
+    names_sts,
+    own_account_value,
+    principal_reference,
+)
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
@@ -53,7 +59,9 @@ class TrustAnyPrincipal(Rule):
     action is judged as a trust statement wherever it is.
 
     A principal the front end could not resolve (a Terraform value known only after apply) is
-    reported as well: it cannot be proven not to be `"*"`.
+    reported as well: it cannot be proven not to be `"*"`, unless it is provably of the scanned
+    account (`data.aws_caller_identity.current.account_id` or `.arn`, an ARN in that account, or
+    the `arn` of a role or user the configuration creates).
 
     ## Why is this bad?
     `"Principal": {"AWS": "*"}` in a trust policy lets any AWS account in the world, including
@@ -95,7 +103,7 @@ class TrustAnyPrincipal(Rule):
                         path, what = f"{stmt.path}/Principal", '"Principal": "*" (every principal)'
                     else:
                         path = f"{stmt.path}/Principal/{ptype}/{j}"
-                        what = self._what(ptype, loc.value, loc.unknown, path, loc)
+                        what = None if _provably_own(ptype, loc) else self._what(ptype, loc.value, loc.unknown, path, loc)
                     if what is None:
                         continue
                     if restricted is not None and loc.unknown is None:
@@ -128,6 +136,13 @@ class TrustAnyPrincipal(Rule):
         if p == "other":
             return f"a wildcard in the principal {value!r} (IAM does not support partial wildcards)"
         return None
+
+
+def _provably_own(ptype: str, loc: Located) -> bool:
+    """An unresolved AWS principal that is provably of the scanned account: the caller identity's
+    account or ARN, or a role or user the configuration creates (checker.analysis.trust)."""
+    return ptype == "AWS" and loc.unknown is not None and (
+        own_account_value(loc) or principal_reference(loc) is not None)
 
 
 def classify_aws_value(value: str, path: str) -> str | None:

@@ -27,6 +27,7 @@ from checker.analysis.grants import (
     deny_applies_to,
     statement_actions,
 )
+from checker.analysis.resource_grants import Gated, resource_grants
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal, ProblemKind, Statement
 
 if TYPE_CHECKING:
@@ -167,20 +168,70 @@ class PrincipalIndex:
         return out
 
 
+_REACH_LABEL = {
+    "public": "public",
+    "external": "outside the account",
+    "unresolved": "unresolved principal",
+    "principal": "every principal of the account",
+    "account": "this account",
+    "service": "AWS service",
+}
+
+
+def principal_label(p: Principal) -> str:
+    """How explain names a principal: its address, with its name when the address does not end with it."""
+    return p.address if p.name is None or p.address.endswith(p.name) else f"{p.address} ({p.name})"
+
+
+def resource_entries(doc: PolicyDocument, grants: DocumentGrants, gated: Gated,
+                     labels: dict[str, str]) -> list[tuple[str | None, PolicyDocument, DocumentGrants]]:
+    """A resource policy once per principal its Allow statements name, with the statements that
+    name it: ``(address of the configuration's role or user, or None; the document labelled with
+    the principal; its grants)``, in the order the principals are first named."""
+    by_key: dict[tuple[str | None, str], list[StatementGrants]] = {}
+    for rg in resource_grants(doc, grants, gated):
+        g, sg = rg.grantee, rg.grants
+        key: tuple[str | None, str]
+        if g.address is not None:
+            key = (g.address, labels.get(g.address, g.address))
+        else:
+            key = (None, f"{g.name} ({_REACH_LABEL[g.reach.value]})")
+        found = by_key.setdefault(key, [])
+        if not any(x is sg for x in found):
+            found.append(sg)
+    out: list[tuple[str | None, PolicyDocument, DocumentGrants]] = []
+    for (address, label), statements in by_key.items():
+        copy = doc.model_copy(update={"principal": label})
+        out.append((address, copy, DocumentGrants(document=copy, statements=statements)))
+    return out
+
+
 def explain_documents(load: LoadResult, catalog: Catalog) -> list[tuple[PolicyDocument, DocumentGrants]]:
     """What ``explain`` lists: for each principal its trust policy, its identity policies with the
-    grants it receives from each (other policies' Denies and its boundary applied) and its
-    boundary, each document labelled with the principal (``document.principal``); then every
-    document that belongs to no principal, with its own grants."""
-    if not load.principals:
-        return [(d, compute_grants(d, catalog)) for d in load.documents]
+    grants it receives from each (other policies' Denies and its boundary applied), its
+    boundary and the resource policies that name it, each document labelled with the principal
+    (``document.principal``); then every document that belongs to no principal, with its own
+    grants, a resource policy once per other principal it names (another account, the public, a
+    service: see :mod:`checker.analysis.resource_grants`)."""
+    gated = Gated(load.principals)
     index = PrincipalIndex(load, catalog)
+    labels = {v.principal.address: principal_label(v.principal) for v in index.views}
+    # Resource policies split per principal they name; the configuration's roles and users get theirs.
+    split: dict[int, list[tuple[str | None, PolicyDocument, DocumentGrants]]] = {}
+    for d in load.documents:
+        if d.kind is DocumentKind.RESOURCE and any(s.is_allow for s in d.statements):
+            split[id(d)] = resource_entries(d, index.own_grants(d), gated, labels)
+    gated_resource: dict[str, list[tuple[PolicyDocument, DocumentGrants]]] = {}
+    for entries in split.values():
+        for address, copy, g in entries:
+            if address is not None and address in labels:
+                gated_resource.setdefault(address, []).append((copy, g))
     docs = {(d.file, d.address): d for d in load.documents}
     used: set[int] = set()
     out: list[tuple[PolicyDocument, DocumentGrants]] = []
     for view in index.views:
         p = view.principal
-        label = p.address if p.name is None or p.address.endswith(p.name) else f"{p.address} ({p.name})"
+        label = labels[p.address]
         trust = docs.get(p.trust) if p.trust else None
         if trust is not None:
             used.add(id(trust))
@@ -192,7 +243,12 @@ def explain_documents(load: LoadResult, catalog: Catalog) -> list[tuple[PolicyDo
         if view.boundary is not None:
             used.add(id(view.boundary))
             out.append((view.boundary.model_copy(update={"principal": label}), index.own_grants(view.boundary)))
+        out.extend(gated_resource.get(p.address, []))
     for d in load.documents:
-        if id(d) not in used:
+        if id(d) in used:
+            continue
+        if id(d) not in split:
             out.append((d, index.own_grants(d)))
+            continue
+        out.extend((copy, g) for address, copy, g in split[id(d)] if address is None or address not in labels)
     return out

@@ -151,3 +151,113 @@ def account_of_arn(value: str) -> str | None:
     """The account field of an IAM/STS ARN (``oidc-provider``/``saml-provider`` ARNs included)."""
     m = _ARN_RE.match(value.strip())
     return m.group("account") if m else None
+
+
+# --- the scanned account: values a front end can prove to be its own ------------------------------
+#
+# Statically the scanned account's id is unknown: a literal account id is never proven to be it. A
+# Terraform value that is a reference to the caller identity (``data.aws_caller_identity.x.account_id``
+# or ``.arn``), to the organization (``data.aws_organizations_organization.x.id``) or to a role, user,
+# VPC or VPC endpoint the configuration creates is (``Located.template`` keeps such references).
+# Resources created through a provider alias for another account are not told apart
+# (docs/grants.md, "Resource policies").
+
+_MODULES = r"(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*"
+_INSTANCE = r"(?:\[[^\]]*\])?"
+_CALLER = rf"\$\{{{_MODULES}data\.aws_caller_identity\.[A-Za-z0-9_-]+{_INSTANCE}\.(?P<attr>account_id|arn)\}}"
+_CALLER_RE = re.compile(_CALLER)
+_ORG_RE = re.compile(rf"\$\{{{_MODULES}(?:data\.)?aws_organizations_organization\.[A-Za-z0-9_-]+{_INSTANCE}\.id\}}")
+_NETWORK_RE = re.compile(rf"\$\{{{_MODULES}aws_(?:vpc|vpc_endpoint)\.[A-Za-z0-9_-]+{_INSTANCE}\.id\}}")
+_PRINCIPAL_REF_RE = re.compile(
+    rf"\$\{{(?P<address>{_MODULES}aws_iam_(?:role|user)\.[A-Za-z0-9_-]+{_INSTANCE})\.arn\}}")
+_TEMPLATE_ARN_RE = re.compile(r"^arn:[^:]*:(?:iam|sts)::(?P<account>[^:]*):(?P<rest>.*)$", re.S)
+
+
+def own_account_value(loc: Located) -> bool:
+    """True when ``loc`` is provably the scanned account's id, or an IAM/STS ARN in it."""
+    t = loc.template if loc.unknown is not None else None
+    if not t:
+        return False
+    if _CALLER_RE.fullmatch(t):
+        return True
+    m = _TEMPLATE_ARN_RE.match(t)
+    if m is None:
+        return False
+    account = _CALLER_RE.fullmatch(m.group("account"))
+    return account is not None and account.group("attr") == "account_id" and "${" not in m.group("rest")
+
+
+def own_arn_name(loc: Located) -> tuple[str, str] | None:
+    """``("role", "Name")`` for ``arn:aws:iam::${<the scanned account>}:role/path/Name``, else None."""
+    if not own_account_value(loc) or loc.template is None:
+        return None
+    m = _TEMPLATE_ARN_RE.match(loc.template)
+    if m is None:
+        return None
+    kind, _, rest = m.group("rest").partition("/")
+    if kind not in ("role", "user") or not rest:
+        return None
+    return kind, rest.rpartition("/")[2]
+
+
+def principal_reference(loc: Located) -> str | None:
+    """The Terraform address of the role or user whose ``arn`` ``loc`` is (``aws_iam_role.audit``)."""
+    t = loc.template if loc.unknown is not None else None
+    m = _PRINCIPAL_REF_RE.fullmatch(t) if t else None
+    return m.group("address") if m else None
+
+
+def own_organization_value(loc: Located) -> bool:
+    t = loc.template if loc.unknown is not None else None
+    return bool(t) and _ORG_RE.fullmatch(t or "") is not None
+
+
+def own_network_value(loc: Located) -> bool:
+    """A VPC or VPC endpoint the configuration creates (in the scanned account)."""
+    t = loc.template if loc.unknown is not None else None
+    return bool(t) and _NETWORK_RE.fullmatch(t or "") is not None
+
+
+# Condition operators that make a request match one of the listed values and require the key.
+POSITIVE_OPERATORS = frozenset({
+    "StringEquals", "StringLike", "StringEqualsIgnoreCase", "ArnEquals", "ArnLike",
+    "ForAnyValue:StringEquals", "ForAnyValue:StringLike",
+})
+ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount", "aws:sourceowner"})
+ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn"})
+ORG_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid", "aws:principalorgpaths", "aws:sourceorgpaths"})
+NETWORK_KEYS = frozenset({"aws:sourcevpc", "aws:sourcevpce"})
+
+
+@dataclass(frozen=True, slots=True)
+class Restriction:
+    """A condition that pins who may use a statement to an account, organization or network."""
+
+    key: str  # as written
+    path: str
+    own: bool  # every value is provably the scanned account's (organization's, network's)
+    values: tuple[Located, ...]
+    network: bool = False  # aws:SourceVpc / aws:SourceVpce: pins where a request comes from, not who sends it
+
+
+def restrictions(stmt: Statement) -> list[Restriction]:
+    """Every positive condition of the statement on an account, ARN, organization or network key,
+    with no bare-wildcard value; ``own`` when all its values are provably the scanned account's."""
+    out = []
+    for op, block in stmt.condition.items():
+        if op not in POSITIVE_OPERATORS:
+            continue
+        for key, values in block.items():
+            k = key.lower()
+            if not values or any(v.unknown is None and v.value.strip("*?") == "" for v in values):
+                continue
+            if k in ACCOUNT_KEYS or k in ARN_KEYS:
+                own = all(own_account_value(v) or principal_reference(v) is not None for v in values)
+            elif k in ORG_KEYS:
+                own = all(own_organization_value(v) for v in values)
+            elif k in NETWORK_KEYS:
+                own = all(own_network_value(v) for v in values)
+            else:
+                continue
+            out.append(Restriction(key, f"{stmt.path}/Condition/{op}/{key}", own, values, k in NETWORK_KEYS))
+    return out

@@ -13,6 +13,7 @@ from checker.model import DocumentKind, LoadResult, PolicyDocument, Statement
 if TYPE_CHECKING:
     from checker.analysis.grants import DocumentGrants
     from checker.analysis.principals import PrincipalIndex
+    from checker.analysis.resource_grants import Gated
     from checker.catalog import Catalog
     from checker.engine.profiles import Profile
 
@@ -47,6 +48,7 @@ class RuleContext:
     # What was loaded, for judging a document in its principals' context (Terraform, plans).
     load: LoadResult | None = None
     _principals: PrincipalIndex | None = None
+    _gated: Gated | None = None
 
     @property
     def principals(self) -> PrincipalIndex | None:
@@ -57,11 +59,22 @@ class RuleContext:
             self._principals = PrincipalIndex(self.load, self.catalog)
         return self._principals
 
+    @property
+    def gated(self) -> Gated:
+        """The roles and users of the load (the gate's own principals), for resource policies."""
+        if self._gated is None:
+            from checker.analysis.resource_grants import Gated
+
+            self._gated = Gated(self.load.principals if self.load is not None else ())
+        return self._gated
+
     def grants(self, doc: PolicyDocument) -> DocumentGrants:
         """Effective grants of a document, computed once per run and shared by every rule.
 
         A document attached to principals is judged in their context: a Deny in another of the
         principal's policies, or its permissions boundary, removes grants (see checker.analysis.principals).
+        A resource policy's grants are those to the principals the gate judges: a statement for an
+        AWS service or provably the scanned account grants nothing here (checker.analysis.resource_grants).
         """
         key = id(doc)
         g = self._grants.get(key)
@@ -73,6 +86,10 @@ class RuleContext:
                 from checker.analysis.grants import compute_grants
 
                 g = compute_grants(doc, self.catalog)
+            if doc.kind is DocumentKind.RESOURCE:
+                from checker.analysis.resource_grants import judged_grants
+
+                g = judged_grants(doc, g, self.gated)
             self._grants[key] = g
         return g
 

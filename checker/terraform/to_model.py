@@ -35,7 +35,7 @@ from checker.model import (
     Statement,
 )
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
-from checker.terraform.typed import hole_of, parts_of, placeholder
+from checker.terraform.typed import hole_of, parts_of, placeholder, template_of
 from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings
 
 if TYPE_CHECKING:
@@ -327,17 +327,18 @@ def _remap(doc: PolicyDocument, table: _Table, raw: Any) -> PolicyDocument:
         f, ln, u = entries[item.line]
         f = _display(f)
         value = item.value
-        reason = None
+        reason = template = None
         parts: tuple[Part, ...] | None = None
         pattern: str | None = None
         if u is not None:
             reason = _unknown_message(u, key)
             parts = model_parts(u)
+            template = template_of(u)
             pattern = "".join(p.text if p.kind is None else p.pattern for p in parts)
             if key == "Resource" and not names_specific_resource(u):
                 value = "*"  # possibly every resource
         return Located.model_construct(value=value, line=ln, unknown=reason, origin=f if f != doc.file else None,
-                                       parts=parts, pattern=pattern)
+                                       parts=parts, pattern=pattern, template=template)
 
     def locs(items: tuple[Located, ...] | None, key: str) -> tuple[Located, ...] | None:
         return None if items is None else tuple(loc(i, key) for i in items)

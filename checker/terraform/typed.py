@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.model import HoleKind
-from checker.terraform.values import Origin, Unknown
+from checker.terraform.values import Origin, Unknown, direct_reference
 
 _PARTITION = "aws*"
 _ACCOUNT = "?" * 12
@@ -195,3 +195,20 @@ def _reference(u: Unknown) -> str:
     if u.ref:
         return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
     return _UNKNOWN_PLACEHOLDER
+
+
+def template_of(u: Unknown) -> str | None:
+    """The value ``u`` stands for as a template of references (``arn:aws:iam::${data.x.account_id}:root``)
+    when every unknown part of it is a direct reference (:func:`checker.terraform.values.direct_reference`:
+    the attribute itself, not a function of it nor a conditional on it), else None."""
+    pieces = parts_of(u)
+    out: list[str] = []
+    for p in pieces if pieces is not None else (u,):
+        if isinstance(p, str):
+            out.append(p)
+            continue
+        name = direct_reference(p)
+        if name is None:
+            return None
+        out.append("${" + name + "}")
+    return "".join(out)

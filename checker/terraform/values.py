@@ -174,6 +174,15 @@ class Unknown:
         return f"(unknown: {self.reason}{where})"
 
 
+def direct_reference(u: Unknown) -> str | None:
+    """``data.aws_caller_identity.current.account_id`` when ``u`` is exactly that attribute of a
+    resource or data source, not yet known (not a function of it, nor a conditional on it)."""
+    if not u.ref or not u.attribute or any(k == "template" for k, _ in u.extra):
+        return None
+    name = f"{u.ref}.{u.attribute}"
+    return name if u.reason.startswith(f"{name} is known only ") else None
+
+
 def first_unknown(value: Any) -> Unknown | None:
     """The first Unknown found anywhere inside ``value`` (depth-first), or None."""
     stack = [value]

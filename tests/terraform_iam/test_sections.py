@@ -105,9 +105,18 @@ EOT
 
 
 def test_1_resource_policy_heredoc_write(run: Run) -> None:
-    report = run({"main.tf": BUCKET_POLICY.replace("ACTION", "s3:PutBucketPolicy")})
+    # Another account's grant is judged (a service principal's is not: checker/analysis/resource_grants.py).
+    policy = BUCKET_POLICY.replace('{"Service": "billingreports.amazonaws.com"}',
+                                   '{"AWS": "arn:aws:iam::444455556666:root"}')
+    report = run({"main.tf": policy.replace("ACTION", "s3:PutBucketPolicy")})
     assert found(report, "IAM101") == [
         ("IAM101", "main.tf", 9, "aws_s3_bucket_policy.cur", ("s3:PutBucketPolicy",))]
+    assert [d.kind.value for d in report.load.documents] == ["resource"]
+
+
+def test_1_resource_policy_heredoc_service_grant_is_not_an_external_grant(run: Run) -> None:
+    report = run({"main.tf": BUCKET_POLICY.replace("ACTION", "s3:PutBucketPolicy")})
+    assert found(report, "IAM101") == [] and found(report, "IAM408") == []
     assert [d.kind.value for d in report.load.documents] == ["resource"]
 
 
