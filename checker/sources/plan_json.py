@@ -24,12 +24,8 @@ from checker.terraform.iam import (
     MEMBERSHIPS,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
-    AttachmentItem,
-    Extracted,
-    MembershipItem,
-    PolicyItem,
-    PrincipalItem,
 )
+from checker.terraform.items import AttachmentItem, Extracted, MembershipItem, PolicyItem, PrincipalItem
 from checker.terraform.to_model import TerraformLoad, build_from_extracted
 from checker.terraform.values import Origin, TfStr, Unknown
 

@@ -35,7 +35,7 @@ from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
 from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings
 
 if TYPE_CHECKING:
-    from checker.terraform.iam import Extracted
+    from checker.terraform.items import Extracted
 
 _UNKNOWN_PLACEHOLDER = "${unknown}"
 
