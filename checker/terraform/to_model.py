@@ -199,7 +199,7 @@ def _unknown_message(u: Unknown, what: str) -> str:
 def document_from_value(value: Any, src: Source) -> PolicyDocument:
     """The PolicyDocument of a Terraform policy value (string, jsonencode result, Unknown ...)."""
     from checker.sources.json_policy import _Builder, build_document
-    from checker.terraform.policy_document import plain
+    from checker.terraform.values import plain
 
     table = _Table()
     parent = (src.file, src.line)
@@ -218,7 +218,7 @@ def document_from_value(value: Any, src: Source) -> PolicyDocument:
     if structure is not None:
         root = _tree_from_structure(structure, table, parent)
     elif isinstance(value, str):
-        from checker.terraform.policy_document import text_origin
+        from checker.terraform.values import text_origin
 
         where = text_origin(value)
         file, offset = (_display(where[0]), where[1]) if where else (src.file, src.line - 1)
