@@ -44,6 +44,10 @@ class PrincipalItem:
     boundary_line: int = 0
     managed_arns: list[tuple[Any, int]] = field(default_factory=list)  # (arn value, line)
     trust: str | None = None  # address of the trust PolicyItem
+    # how the addresses of its managed policies and boundary are named after its own (CloudFormation:
+    # "/ManagedPolicyArns", "/PermissionsBoundary")
+    managed_suffix: str = ".managed_policy_arns"
+    boundary_suffix: str = ".permissions_boundary"
 
 
 @dataclass

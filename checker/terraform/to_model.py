@@ -556,11 +556,11 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             attach(principal_of(item.owner_kind, item.owner), doc)
     for p in ex.principals:
         for arn, line in p.managed_arns:
-            doc = resolve_arn(arn, f"{p.address}.managed_policy_arns", p.file, line, "managed_policy_arns entry")
+            doc = resolve_arn(arn, f"{p.address}{p.managed_suffix}", p.file, line, "managed_policy_arns entry")
             if doc is not None:
                 attach(p.address, doc)
         if p.boundary is not None:
-            doc = resolve_arn(p.boundary, f"{p.address}.permissions_boundary", p.file, p.boundary_line,
+            doc = resolve_arn(p.boundary, f"{p.address}{p.boundary_suffix}", p.file, p.boundary_line,
                               "permissions_boundary", quiet=True)
             if doc is not None:
                 attach(p.address, doc, "boundary")

@@ -129,13 +129,14 @@ class Evaluator:
             if name not in self._param_defs:
                 self.errors.append(EvalError(f"parameter {name!r} is given (--parameters) but the template does not "
                                              "declare it", 1))
+        key_lines: dict[str, int] = getattr(self._param_defs, "key_lines", {})
         for name, definition in self._param_defs.items():
-            self.params[name] = self._parameter(str(name), definition, given.get(str(name)))
+            self.params[name] = self._parameter(str(name), definition, given.get(str(name)),
+                                                key_lines.get(name, line_of(definition, 1)))
 
     # -- parameters -------------------------------------------------------------------------
 
-    def _parameter(self, name: str, definition: Any, given: str | None) -> Any:
-        line = line_of(definition, 1)
+    def _parameter(self, name: str, definition: Any, given: str | None, line: int) -> Any:
         if not isinstance(definition, dict):
             raise EvalError(f"parameter {name!r} must be a mapping", line)
         ptype = str(definition.get("Type", "String"))
@@ -161,7 +162,7 @@ class Evaluator:
             return Either(f"param:{name}", options, f"parameter {name} has no value: each of its AllowedValues")
         else:
             return Unknown(f"parameter {name} has no value (no Default, not given with --parameters)", origin,
-                           ref=None)
+                           extra=(("parameter", name),))
         return self._typed(ptype, raw, origin, sensitive)
 
     @staticmethod
@@ -413,7 +414,8 @@ def _string_parts(parts: list[Any], origin: Origin, what: str) -> Any:
 def _shown(u: Unknown) -> str:
     if u.ref:
         return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
-    return "${unknown}"
+    name = next((str(v) for k, v in u.extra if k == "parameter"), "unknown")
+    return "${" + name + "}"
 
 
 def _sub(ev: Evaluator, arg: Any, origin: Origin, depth: int) -> Any:

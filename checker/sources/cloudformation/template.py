@@ -422,11 +422,34 @@ def _merge(docs: list[Any], origin: Origin) -> Any:
                 continue
             seen.add(key)
             merged.append(s)
+    _distinct_sids(merged)
     out = CfnMap(base, origin=getattr(base, "origin", origin))
     out.key_lines = dict(getattr(base, "key_lines", {}))
     statement = base.get("Statement") if isinstance(base, dict) else None
     out["Statement"] = CfnList(merged, origin=getattr(statement, "origin", origin))
     return out
+
+
+def _distinct_sids(statements: list[Any]) -> None:
+    """Statements of other choices keep their Sid with ``Alt<n>`` appended where it is taken (Sids are
+    unique in a policy: the alternatives of one statement are not duplicates)."""
+    used = {str(s["Sid"]) for s in statements if isinstance(s, dict) and isinstance(s.get("Sid"), str)}
+    taken: set[str] = set()
+    for i, s in enumerate(statements):
+        sid = s.get("Sid") if isinstance(s, dict) else None
+        if not isinstance(sid, str):
+            continue
+        if sid not in taken:
+            taken.add(str(sid))
+            continue
+        n = 2
+        while f"{sid}Alt{n}" in used or f"{sid}Alt{n}" in taken:
+            n += 1
+        renamed = CfnMap(s, origin=getattr(s, "origin", None))
+        renamed.key_lines = dict(getattr(s, "key_lines", {}))
+        renamed["Sid"] = TfStr(f"{sid}Alt{n}", getattr(sid, "origin", None))
+        taken.add(str(renamed["Sid"]))
+        statements[i] = renamed
 
 
 # --- resource readers ------------------------------------------------------------------------------
@@ -437,7 +460,7 @@ def _read_principal(rd: _Reader, ev: Evaluator, r: Resource, props: Mapping[str,
     name_key = {"role": "RoleName", "user": "UserName", "group": "GroupName"}[kind]
     name = rd.scalar(ev, props, name_key)
     item = PrincipalItem(address=r.address, kind=kind, name=name if isinstance(name, str) else None, file=rd.file,
-                         line=line)
+                         line=line, managed_suffix="/ManagedPolicyArns", boundary_suffix="/PermissionsBoundary")
     if kind == "role":
         if "AssumeRolePolicyDocument" in props:
             trust = rd.policy(ev, r, props, "AssumeRolePolicyDocument", DocumentKind.TRUST, line)
@@ -490,7 +513,8 @@ def _read_permission_set(rd: _Reader, ev: Evaluator, r: Resource, props: Mapping
     """AWS::SSO::PermissionSet: the role it becomes in each account it is assigned to."""
     name = rd.scalar(ev, props, "Name")
     item = PrincipalItem(address=r.address, kind="role", name=name if isinstance(name, str) else None,
-                         file=rd.file, line=line)
+                         file=rd.file, line=line, managed_suffix="/ManagedPolicies",
+                         boundary_suffix="/PermissionsBoundary")
     owner = Unknown(r.address, ref=r.address)
     if "InlinePolicy" in props:
         rd.policy(ev, r, props, "InlinePolicy", DocumentKind.IDENTITY, line, owner_kind="role", owner=owner)
