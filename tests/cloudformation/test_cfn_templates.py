@@ -185,7 +185,7 @@ def _verdict(path: Path) -> set[tuple[str, str, str, tuple[str, ...]]]:
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.endswith(".yaml") and not n.startswith("invalid")))
 def test_yaml_and_json_forms_agree(name: str, tmp_path: Path) -> None:
     source = FIXTURES / name
-    data = yaml.load(source.read_text(), Loader=_LongForm)  # noqa: S506 (a SafeLoader subclass)
+    data = yaml.load(source.read_text(), Loader=_LongForm)
     target = tmp_path / (source.stem + ".json")
     target.write_text(json.dumps(data, indent=2))
     yaml_verdict = _verdict(Path("tests/fixtures/cloudformation") / name)
@@ -341,7 +341,7 @@ def test_metadata_suppressions(tmp_path: Path, form: str) -> None:
     if form == "yaml":
         path.write_text(SUPPRESSED)
     else:
-        path.write_text(json.dumps(yaml.load(SUPPRESSED, Loader=_LongForm), indent=1))  # noqa: S506
+        path.write_text(json.dumps(yaml.load(SUPPRESSED, Loader=_LongForm), indent=1))
     report = check([path], Settings())
     assert [(s.finding.rule_id, s.finding.address, s.reason) for s in report.suppressed] == [
         ("IAM101", "Resources/Pol", "reviewed (SEC-12)")]
@@ -368,7 +368,7 @@ def test_folder_scan_reads_templates_and_skips_other_yaml(tmp_path: Path) -> Non
     (tmp_path / "workflow.yml").write_text("on: push\njobs: {build: {runs-on: ubuntu-latest}}\n")
     (tmp_path / "app.template").write_text((FIXTURES / "conditions.yaml").read_text())
     (tmp_path / "stack.json").write_text(json.dumps(yaml.load((FIXTURES / "role.yaml").read_text(),
-                                                              Loader=_LongForm)))  # noqa: S506
+                                                              Loader=_LongForm)))
     report = check([tmp_path], Settings())
     assert {Path(f).name for f in report.load.files} == {"app.template", "stack.json"}
     assert not report.load.errors
