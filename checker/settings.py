@@ -349,7 +349,7 @@ class Settings:
     # --workspace NAME: the value of terraform.workspace; None: the TF_WORKSPACE environment
     # variable's, else not known (what depends on it is judged both ways).
     workspace: str | None = None
-    # CloudFormation (docs/cloudformation.md): --parameters FILE (the AWS CLI's JSON) or Key=Value,
+    # CloudFormation (docs/usage.md, "CloudFormation templates"): --parameters FILE (the AWS CLI's JSON) or Key=Value,
     # in order (later ones win), for every template; a parameter without a value is not known.
     parameters: tuple[str, ...] = ()
     # The tree file()/templatefile() may read in without --allow-outside (the pre-commit hook: the

@@ -472,3 +472,32 @@ def test_garbage_is_one_error(tmp_path: Path) -> None:
     assert [r for r, _, _ in got] == ["IAM001"]
     got = _hostile(tmp_path, "tag.yaml", HEAD + "      PolicyDocument: !Bogus x\n")
     assert [(r, ln) for r, ln, _ in got] == [("IAM001", 6)]
+
+
+# --- the pre-commit hook and check_text ------------------------------------------------------------
+
+
+def test_precommit_plan_takes_templates_and_ignores_other_yaml(tmp_path: Path) -> None:
+    from checker.cli.precommit import plan
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "stack.yaml").write_text((FIXTURES / "conditions.yaml").read_text())
+    (tmp_path / "ci.yml").write_text("on: push\n")
+    (tmp_path / "cdk.template.json").write_text((FIXTURES / "cdk.json").read_text())
+    got = plan([tmp_path / "stack.yaml", tmp_path / "ci.yml", tmp_path / "cdk.template.json"], root=tmp_path)
+    assert sorted(p.name for p in got.policies) == ["cdk.template.json", "stack.yaml"]
+    assert [Path(i).name for i in got.ignored] == ["ci.yml"]
+
+
+def test_check_text_reads_a_template_buffer() -> None:
+    from checker.api import check_text
+
+    text = (FIXTURES / "attachments.yaml").read_text()
+    report = check_text(text, "unsaved.yaml")
+    assert {(f.rule_id, f.line, f.file) for f in report.findings} == {("IAM101", 50, "unsaved.yaml"),
+                                                                    ("IAM101", 61, "unsaved.yaml")}
+
+
+def test_parameters_the_template_does_not_declare_are_ignored() -> None:
+    assert findings(Path("tests/fixtures/cloudformation/role.yaml"), parameters=("Unrelated=1",)) == \
+        EXPECTED["role.yaml"]

@@ -4,8 +4,8 @@
 duplicate keys), :mod:`.intrinsics` (parameters, pseudo parameters, mappings, conditions and
 intrinsic functions, unknowns kept), :mod:`.template` (the IAM resources, resource policies and
 principals, through the Terraform front end's builder). :func:`read_parameters` reads
-``--parameters`` (the AWS CLI's JSON file or ``Key=Value``). docs/cloudformation.md describes what
-is read and how unknowns are judged.
+``--parameters`` (the AWS CLI's JSON file or ``Key=Value``). docs/usage.md, "CloudFormation
+templates", describes what is read and how unknowns are judged.
 """
 
 from __future__ import annotations

@@ -125,10 +125,8 @@ class Evaluator:
         params = template.get("Parameters")
         if isinstance(params, dict):
             self._param_defs = params
-        for name in given:
-            if name not in self._param_defs:
-                self.errors.append(EvalError(f"parameter {name!r} is given (--parameters) but the template does not "
-                                             "declare it", 1))
+        # values for parameters the template does not declare are ignored: --parameters applies to
+        # every template of a run
         key_lines: dict[str, int] = getattr(self._param_defs, "key_lines", {})
         for name, definition in self._param_defs.items():
             self.params[name] = self._parameter(str(name), definition, given.get(str(name)),
