@@ -210,7 +210,16 @@ def _read_json(data: bytes | str, shown: str, explicit: bool, out: _Pieces,
     from checker.sources.detect import TEMPLATE_SUFFIXES, is_plan, is_template
 
     result: Any
-    if shown.endswith(TEMPLATE_SUFFIXES) or is_template(data):
+    template = is_template(data)
+    if shown.endswith(TEMPLATE_SUFFIXES) and not template:
+        # YAML that does not look like a template (a workflow, a manifest): never parsed; skipped
+        # quietly in a scanned folder
+        if explicit:
+            out.files.append(shown)
+            out.skipped.append(SkippedItem.model_construct(file=shown, address=shown,
+                                                           reason="not a CloudFormation template"))
+        return
+    if template:
         from checker.sources.cloudformation import load_template
 
         result = load_template(data, shown, parameters)

@@ -501,3 +501,16 @@ def test_check_text_reads_a_template_buffer() -> None:
 def test_parameters_the_template_does_not_declare_are_ignored() -> None:
     assert findings(Path("tests/fixtures/cloudformation/role.yaml"), parameters=("Unrelated=1",)) == \
         EXPECTED["role.yaml"]
+
+
+def test_other_yaml_in_a_folder_is_never_parsed(tmp_path: Path) -> None:
+    """YAML that does not look like a template is skipped unread: GitLab's !reference tags, a
+    Kubernetes manifest of several documents."""
+    (tmp_path / ".gitlab-ci.yml").write_text("test:\n  script: !reference [.setup, script]\n")
+    (tmp_path / "deploy.yaml").write_text("kind: Service\n---\nkind: Deployment\n")
+    (tmp_path / "p.json").write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+                                     '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}')
+    report = check([tmp_path], Settings())
+    assert not report.load.errors
+    assert [Path(f).name for f in report.load.files] == ["p.json"]
+    assert report.findings == []

@@ -72,6 +72,7 @@ RESOURCE_POLICIES: dict[str, tuple[str, bool]] = {
     "AWS::ApiGateway::RestApi": ("Policy", False),
     "AWS::EC2::VPCEndpoint": ("PolicyDocument", False),
     "AWS::DynamoDB::Table": ("ResourcePolicy", False),
+    "AWS::IoT::Policy": ("PolicyDocument", False),
 }
 INLINE_POLICY_TYPES = {"AWS::IAM::RolePolicy": ("role", "RoleName"), "AWS::IAM::UserPolicy": ("user", "UserName"),
                        "AWS::IAM::GroupPolicy": ("group", "GroupName")}
