@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 # Folders never searched when a directory is scanned (tool caches, dependencies, VCS data).
 DEFAULT_EXCLUDED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".terraform", ".venv", "venv",
                                    "__pycache__", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
-POLICY_SUFFIXES = (".json",)
+# JSON (policies, exports, plans, CloudFormation templates) and YAML templates (checker.sources.detect)
+POLICY_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 STRICT_WILDCARDS_RULE = "IAM103"  # wildcard-future-risk
 # ``progress(phase, done, total)``: phase "load" counts files read, "check" documents judged.
 # The CLI passes one only when standard error is a terminal (checker/reporters/progress.py).
@@ -124,7 +125,7 @@ def load_paths(paths: Sequence[str | Path], settings: Settings,
                progress: ProgressCallback | None = None) -> LoadResult:
     """Everything under ``paths``: Terraform root modules, then JSON policy files and plans."""
     tf = _load_terraform(paths, settings)
-    return _combine(tf, [_load_json_items(_json_items(paths, settings, tf), progress)])
+    return _combine(tf, [_load_json_items(_json_items(paths, settings, tf), progress, template_parameters(settings))])
 
 
 def _load_terraform(paths: Sequence[str | Path], settings: Settings) -> Any:
@@ -176,7 +177,20 @@ class _Pieces:
     principals: list[Any] = field(default_factory=list)
 
 
-def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallback | None = None) -> _Pieces:
+def template_parameters(settings: Settings) -> dict[str, str]:
+    """The values of ``--parameters`` for CloudFormation templates (read once per run)."""
+    if not settings.parameters:
+        return {}
+    from checker.sources.cloudformation.parameters import ParameterError, read_parameters
+
+    try:
+        return read_parameters(settings.parameters)
+    except ParameterError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallback | None = None,
+                     parameters: Mapping[str, str] | None = None) -> _Pieces:
     out = _Pieces()
     for done, (path, explicit) in enumerate(items):
         if progress is not None:
@@ -186,16 +200,42 @@ def _load_json_items(items: Sequence[tuple[Path, bool]], progress: ProgressCallb
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"{shown}: cannot read file: {exc.strerror or exc}") from None
-        _read_json(data, shown, explicit, out)
+        _read_json(data, shown, explicit, out, parameters)
     return out
 
 
-def _read_json(data: bytes | str, shown: str, explicit: bool, out: _Pieces) -> None:
-    """One JSON file's contents (a policy, an account export or a plan), into ``out``."""
-    from checker.sources.detect import is_plan
-    from checker.sources.json_policy import load_json_text
+def _read_json(data: bytes | str, shown: str, explicit: bool, out: _Pieces,
+               parameters: Mapping[str, str] | None = None) -> None:
+    """One file's contents (a JSON policy, an account export, a plan or a CloudFormation template), into ``out``."""
+    from checker.sources.detect import TEMPLATE_SUFFIXES, is_plan, is_template
 
     result: Any
+    template = is_template(data)
+    if shown.endswith(TEMPLATE_SUFFIXES) and not template:
+        # YAML that does not look like a template (a workflow, a manifest): never parsed; skipped
+        # quietly in a scanned folder
+        if explicit:
+            out.files.append(shown)
+            out.skipped.append(SkippedItem.model_construct(file=shown, address=shown,
+                                                           reason="not a CloudFormation template"))
+        return
+    if template:
+        from checker.sources.cloudformation import load_template
+
+        result = load_template(data, shown, parameters)
+        if not result.files:  # not a template: YAML found in a folder is skipped quietly
+            if explicit:
+                out.files.append(shown)
+                out.skipped.extend(result.skipped)
+            return
+        out.principals.extend(result.principals)
+        out.files.extend(result.files)
+        out.documents.extend(result.documents)
+        out.errors.extend(result.errors)
+        out.skipped.extend(result.skipped)
+        return
+    from checker.sources.json_policy import load_json_text
+
     if is_plan(data):  # terraform show -json, recognised by content
         from checker.sources.plan_json import load_plan_text
 
@@ -231,7 +271,8 @@ PARALLEL_MIN_FILES = 200
 
 
 def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profile: Profile,
-                       catalog: Catalog, progress: ProgressCallback | None) -> tuple[LoadResult, list[Finding]]:
+                       catalog: Catalog, progress: ProgressCallback | None,
+                       parameters: Mapping[str, str] | None = None) -> tuple[LoadResult, list[Finding]]:
     """Judge the JSON files in a pool of ``jobs`` worker processes (:func:`checker.parallel.process_pool`).
 
     The files are cut into :func:`_pieces`, large ones first, and each free worker takes the next
@@ -245,7 +286,7 @@ def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profi
 
     pieces = _pieces(items, jobs)
     with process_pool(jobs) as pool:
-        futures = [pool.submit(_judge_piece, piece, profile) for piece in pieces]
+        futures = [pool.submit(_judge_piece, piece, profile, parameters) for piece in pieces]
         tf_findings = run_rules(_combine(tf, []), profile, catalog)
         done: list[tuple[_Pieces, list[Finding]]] = []
         read = 0
@@ -258,12 +299,13 @@ def _judge_in_parallel(tf: Any, items: list[tuple[Path, bool]], jobs: int, profi
     return load, sorted_unique([*tf_findings, *(f for _, findings in done for f in findings)])
 
 
-def _judge_piece(piece: list[tuple[Path, bool]], profile: Profile) -> tuple[_Pieces, list[Finding]]:
+def _judge_piece(piece: list[tuple[Path, bool]], profile: Profile,
+                 parameters: Mapping[str, str] | None = None) -> tuple[_Pieces, list[Finding]]:
     """In a worker: read and judge some JSON files; their findings and summaries of their documents."""
     from checker.catalog import get_catalog
     from checker.engine.runner import run_rules
 
-    parts = _load_json_items(piece)
+    parts = _load_json_items(piece, parameters=parameters)
     findings = run_rules(_combine(_NO_TERRAFORM, [parts]), profile, get_catalog())
     summaries = _Pieces(documents=[_summary(d) for d in parts.documents], errors=parts.errors,
                         skipped=parts.skipped, files=parts.files, principals=parts.principals)
@@ -352,10 +394,11 @@ def check(paths: Sequence[str | Path], settings: Settings | None = None, *,
     from checker.parallel import worker_count
 
     jobs = worker_count(settings.jobs, len(items), minimum=PARALLEL_MIN_FILES)
+    parameters = template_parameters(settings)
     if jobs > 1:
-        load, findings = _judge_in_parallel(tf, items, jobs, profile, catalog, progress)
+        load, findings = _judge_in_parallel(tf, items, jobs, profile, catalog, progress, parameters)
     else:
-        load = _combine(tf, [_load_json_items(items, progress)])
+        load = _combine(tf, [_load_json_items(items, progress, parameters)])
         findings = run_rules(load, profile, catalog, progress=progress)
     return _report(load, findings, profile, catalog, settings, baseline)
 
@@ -374,7 +417,7 @@ def check_text(text: str | bytes, filename: str, settings: Settings | None = Non
     profile = resolve_profile(settings)
     baseline = load_baseline(settings.baseline) if settings.baseline else None
     parts = _Pieces()
-    _read_json(text, filename, True, parts)
+    _read_json(text, filename, True, parts, template_parameters(settings))
     load = _combine(_NO_TERRAFORM, [parts])
     catalog = get_catalog()
     return _report(load, run_rules(load, profile, catalog), profile, catalog, settings, baseline)

@@ -349,6 +349,9 @@ class Settings:
     # --workspace NAME: the value of terraform.workspace; None: the TF_WORKSPACE environment
     # variable's, else not known (what depends on it is judged both ways).
     workspace: str | None = None
+    # CloudFormation (docs/usage.md, "CloudFormation templates"): --parameters FILE (the AWS CLI's JSON) or Key=Value,
+    # in order (later ones win), for every template; a parameter without a value is not known.
+    parameters: tuple[str, ...] = ()
     # The tree file()/templatefile() may read in without --allow-outside (the pre-commit hook: the
     # repository); None: each path given (a named .tf file: its folder).
     scan_root: str | None = None

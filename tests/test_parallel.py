@@ -222,10 +222,10 @@ def test_a_worker_that_dies_fails_the_run(tree: Path, monkeypatch: pytest.Monkey
     parent = os.getpid()
     real = api._load_json_items
 
-    def dying(items: Any, progress: Any = None) -> Any:
+    def dying(items: Any, progress: Any = None, parameters: Any = None) -> Any:
         if os.getpid() != parent:
             os._exit(3)
-        return real(items, progress)
+        return real(items, progress, parameters)
 
     monkeypatch.setattr(api, "_load_json_items", dying)  # the forked worker inherits it
     monkeypatch.chdir(tree)
@@ -239,8 +239,8 @@ def test_a_dead_worker_is_an_internal_error_on_the_command_line(tree: Path) -> N
         "import os, sys\n"
         "from checker import pipeline as api\n"
         "real, parent = api._load_json_items, os.getpid()\n"
-        "api._load_json_items = lambda items, progress=None: os._exit(9) if os.getpid() != parent "
-        "else real(items, progress)\n"
+        "api._load_json_items = lambda items, progress=None, parameters=None: os._exit(9) if os.getpid() != parent "
+        "else real(items, progress, parameters)\n"
         "from checker.cli.app import main\n"
         "sys.exit(main(['check', 'policies', '--jobs', '2']))\n"
     )

@@ -5,6 +5,8 @@ Inputs arrive as environment variables, as ``action.yml`` maps them from ``${{ i
 - ``INPUT_PATHS``: files or folders, separated by spaces or new lines (shell quoting for spaces);
 - ``INPUT_VAR_FILES``: Terraform ``.tfvars`` files, split like ``INPUT_PATHS`` (``--var-file``);
 - ``INPUT_VARS``: Terraform variables, one ``NAME=VALUE`` a line (``--var``; a value may hold spaces);
+- ``INPUT_PARAMETERS``: CloudFormation parameters, one ``Key=Value`` or parameters file a line
+  (``--parameters``);
 - ``INPUT_PROFILE``, ``INPUT_FAIL_ON`` (``error``, ``warning``, ``note``, or ``none`` to report
   without failing), ``INPUT_CONFIG``, ``INPUT_BASELINE``: as the ``check`` options (empty: not given);
 - ``INPUT_SARIF_FILE``: where to write SARIF 2.1.0 (empty: no SARIF);
@@ -126,6 +128,9 @@ def _report(env: Mapping[str, str]) -> tuple[Report, bool]:
                              baseline=baseline, var_files=var_files, vars=_vars(env) or None)
     # As the command line does: one process per CPU of the runner when there is enough to share.
     settings = dataclasses.replace(settings, jobs=AUTO_JOBS)
+    parameters = tuple(line.strip() for line in _input(env, "parameters").splitlines() if line.strip())
+    if parameters:
+        settings = dataclasses.replace(settings, parameters=parameters)
     report = check(paths, settings)
     if not report.load.documents and not report.load.errors:
         skipped = "; ".join(f"{s.file}: {s.reason}" for s in report.load.skipped)

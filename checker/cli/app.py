@@ -109,6 +109,7 @@ def _name_equals_value(values: list[str]) -> list[str]:
 VarOpt = Annotated[list[str], typer.Option("--var", callback=_name_equals_value, help="Terraform: NAME=VALUE for a root module variable (repeatable).")]
 AllowOutsideOpt = Annotated[bool, typer.Option("--allow-outside", help="Terraform: let file()/templatefile() read outside the scanned folders (each read is reported).")]
 WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", help="Terraform: the workspace (terraform.workspace) of root modules (default: TF_WORKSPACE, else not known: both branches are judged).", show_default=False)]
+ParametersOpt = Annotated[list[str], typer.Option("--parameters", help="CloudFormation: parameter values, a JSON file in the AWS CLI's format ([{\"ParameterKey\": ..., \"ParameterValue\": ...}]) or Key=Value (repeatable, later ones win).")]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=0, help="Use N processes: 200 or more JSON files are judged, and Terraform root modules loaded, in parallel. 0 (the default): one per CPU, when there are 200 or more JSON files or 32 or more root modules.")]
 
 
@@ -134,12 +135,13 @@ def check(
     show_suppressed: Annotated[bool, typer.Option("--show-suppressed", help="Text format: list every finding a suppression comment, config exception or the baseline silenced, with its reason.")] = False,
     no_suppressions: Annotated[bool, typer.Option("--no-suppressions", help="Judge as if no suppression comment and no config exception existed (to audit someone else's module).")] = False,
     workspace: WorkspaceOpt = None,
+    parameters: ParametersOpt = [],  # noqa: B006
 ) -> None:
     """Check policies against a gate profile. Exit 0 pass, 1 failing findings, 2 usage or input error."""
     raise typer.Exit(check_command(paths, format, output, profile, fail_on, exclude, strict_wildcards, config,
                                    no_config, baseline, no_baseline, var_file, var, allow_outside, jobs,
                                    quiet=quiet, show_suppressed=show_suppressed, no_suppressions=no_suppressions,
-                                   workspace=workspace))
+                                   workspace=workspace, parameters=parameters))
 
 
 @app.command("baseline")
@@ -210,6 +212,7 @@ def explain(
     allow_outside: AllowOutsideOpt = False,
     jobs: JobsOpt = 0,
     workspace: WorkspaceOpt = None,
+    parameters: ParametersOpt = [],  # noqa: B006
 ) -> None:
     """For each principal (or policy): every granted action by service and access level, sensitive
     ones marked, with the statement that grants it; trust policies: who may assume the role.
@@ -221,7 +224,7 @@ def explain(
     if format not in FORMATS:
         raise _fail(f"error: unknown format {format!r}: choose from {', '.join(FORMATS)}")
     entries, load = run_explain(paths, terraform_settings(Settings(), var_file, var, allow_outside, jobs,
-                                                                     workspace))
+                                                                     workspace, parameters))
     if not entries and not load.errors:
         raise _fail("error: no policies found in " + ", ".join(str(p) for p in paths))
     text = render_explain(entries, load, format)

@@ -120,9 +120,11 @@ def write_outputs(report: Report, formats: list[str], outputs: list[Path], *, qu
 
 
 def terraform_settings(settings: Settings, var_file: list[Path], var: list[str], allow_outside: bool,
-                       jobs: int, workspace: str | None = None) -> Settings:
+                       jobs: int, workspace: str | None = None, parameters: list[str] | None = None) -> Settings:
     # --var-file and --allow-outside override the config file's var-files / allow-outside only when given.
     changes: dict[str, Any] = {"vars": tuple(var), "jobs": jobs}
+    if parameters:
+        changes["parameters"] = tuple(parameters)  # CloudFormation: --parameters FILE or Key=Value
     if workspace is not None:
         changes["workspace"] = workspace
     if var_file:
@@ -152,6 +154,7 @@ def check_command(
     show_suppressed: bool = False,
     no_suppressions: bool = False,
     workspace: str | None = None,
+    parameters: list[str] | None = None,
 ) -> int:
     """``check-permissions check``: judge the paths, print or write the reports, return the exit code."""
     from checker.api import check as run_check
@@ -164,7 +167,7 @@ def check_command(
         if baseline is not None:
             raise CommandError("error: --baseline and --no-baseline cannot be used together")
         settings = dataclasses.replace(settings, baseline=None)
-    settings = terraform_settings(settings, var_file, var, allow_outside, jobs, workspace)
+    settings = terraform_settings(settings, var_file, var, allow_outside, jobs, workspace, parameters)
     if no_suppressions:
         settings = dataclasses.replace(settings, no_suppressions=True)
     bar = progress_bar()

@@ -12,7 +12,9 @@ reads it:
   ``templatefile("${path.module}/policies/read.json.tpl", ...)``; a template that no module names
   (a computed path) goes to the nearest module above it;
 - other ``*.json`` files: judged on their own when they are IAM policies (or exports, or plans,
-  whatever the JSON front end recognises); other JSON is skipped quietly.
+  or CloudFormation templates, whatever the JSON front end recognises); other JSON is skipped quietly;
+- ``*.yaml``, ``*.yml``, ``*.template``: judged on their own when they are CloudFormation
+  templates (by content); other YAML is skipped quietly.
 
 A module that other modules of the repository call with a local ``source`` is then replaced by
 the root modules that call it (transitively), so it is judged with the inputs they give it; a
@@ -42,6 +44,7 @@ TF_SUFFIXES = (".tf", ".tf.json")
 VARS_SUFFIXES = (".tfvars", ".tfvars.json")
 TEMPLATE_SUFFIXES = (".tftpl", ".tpl", ".tmpl")
 JSON_SUFFIXES = (".json",)
+CLOUDFORMATION_SUFFIXES = (".yaml", ".yml", ".template")  # checker.sources.detect.TEMPLATE_SUFFIXES
 
 # checker.pipeline.DEFAULT_EXCLUDED_DIRS, repeated so that a commit with nothing to check does not
 # import the analyser (tests/test_precommit.py keeps the two equal).
@@ -54,7 +57,7 @@ _LOCAL_SOURCE = re.compile(r"""(?:\bsource\s*=|"source"\s*:)\s*"\.\.?/""")
 
 
 def kind_of(path: str | Path) -> str | None:
-    """``terraform``, ``vars``, ``template``, ``json`` or None (not for this hook)."""
+    """``terraform``, ``vars``, ``template``, ``json``, ``cloudformation`` or None (not for this hook)."""
     name = Path(path).name.lower()
     if name.endswith(TF_SUFFIXES):
         return "terraform"
@@ -64,6 +67,8 @@ def kind_of(path: str | Path) -> str | None:
         return "template"
     if name.endswith(JSON_SUFFIXES):
         return "json"
+    if name.endswith(CLOUDFORMATION_SUFFIXES):
+        return "cloudformation"
     return None
 
 
@@ -267,7 +272,13 @@ def _json_may_be_policy(path: Path, *, template_ok: bool) -> bool:
     if b"\0" in data[:4]:  # UTF-16 or UTF-32: the front end reads or reports it
         return True
     lower = data.lower()
-    return any(h in lower for h in POLICY_HINTS)
+    return any(h in lower for h in POLICY_HINTS) or _is_template(data)
+
+
+def _is_template(data: bytes) -> bool:
+    from checker.sources.detect import is_template
+
+    return is_template(data)
 
 
 def _excluded_by(path: Path, shown: str, exclude: Sequence[str]) -> bool:
@@ -311,6 +322,15 @@ def plan(files: Iterable[str | Path], *, root: Path | None = None, exclude: Sequ
                 out.notes.append(f"{shown}: no Terraform module in its folder or above it; not checked")
             else:
                 add(module, shown)
+        elif kind == "cloudformation":
+            try:
+                template = path.is_file() and _is_template(path.read_bytes())
+            except OSError:
+                template = True  # unreadable: let the front end report it
+            if template:
+                out.policies.append(path)
+            else:
+                out.ignored.append(shown)  # YAML that is no template (a workflow, a config file)
         else:
             if not path.is_file():
                 continue  # a deleted template or JSON file: the modules naming it fail on their own

@@ -45,6 +45,8 @@ DIRECTIVE = "check-permissions:ignore"
 HCL_SUFFIXES = (".tf", ".tfvars", ".hcl")
 # Files that cannot hold comments (JSON): never scanned.
 NO_COMMENT_SUFFIXES = (".json",)
+# A CloudFormation resource's Metadata key holding suppressions (YAML and JSON templates).
+METADATA_KEY = "check-permissions"
 
 _IDS = re.compile(r"\s*(?P<ids>[A-Za-z][A-Za-z0-9_-]*(?:\s*,\s*[A-Za-z][A-Za-z0-9_-]*)*)")
 _REASON = re.compile(r"\s*reason\s*:\s*(?P<reason>.*)$", re.IGNORECASE | re.DOTALL)
@@ -146,7 +148,22 @@ def _parse_directive(comment: str) -> tuple[tuple[str, ...], str, str | None] | 
 
 
 def scan_directives(text: str, file: str) -> list[Directive]:
-    """Every ``check-permissions:ignore`` comment in one file's text."""
+    """Every ``check-permissions:ignore`` comment in one file's text, and the ``ignore`` entries of a
+    CloudFormation template's resource ``Metadata`` (:mod:`checker.sources.cloudformation.metadata`)."""
+    out = _comment_directives(text, file) if not file.endswith(NO_COMMENT_SUFFIXES) else []
+    if METADATA_KEY in text:
+        from checker.sources.detect import is_template
+
+        if is_template(text):
+            from checker.sources.cloudformation.metadata import metadata_ignores
+
+            for m in metadata_ignores(text, file):
+                out.append(Directive(file=file, line=m.line, targets=m.targets, rules=m.rules, reason=m.reason,
+                                     index=len(out), problem=m.problem))
+    return out
+
+
+def _comment_directives(text: str, file: str) -> list[Directive]:
     if DIRECTIVE not in text:
         return []
     hcl = file.endswith(HCL_SUFFIXES)
@@ -181,8 +198,6 @@ def _file_directives(abspath: str, shown: str, mtime_ns: int) -> tuple[Directive
 
 def directives_in(file: str) -> list[Directive]:
     """Directives of a file as reports name it (fresh copies: ``used`` is per run)."""
-    if file.endswith(NO_COMMENT_SUFFIXES):
-        return []
     abspath = os.path.abspath(file)
     try:
         st = os.stat(abspath)
@@ -309,6 +324,14 @@ def _suppress_lines(f: Finding, by_target: dict[tuple[str, int], list[tuple[Dire
     left = with_actions(f, remaining)
     return replace(left, message=f"{f.message} (not suppressed: {listed(remaining)}; {len(done)} other "
                                  "action(s) were)"), parts
+
+
+def _lines_text(targets: frozenset[int]) -> str:
+    """``line 4 or 5``; a resource's range (CloudFormation Metadata) as ``lines 3-19``."""
+    ordered = sorted(targets)
+    if len(ordered) > 2 and ordered[-1] - ordered[0] + 1 == len(ordered):
+        return f"lines {ordered[0]}-{ordered[-1]}"
+    return "line " + " or ".join(str(t) for t in ordered)
 
 
 def apply_suppressions(findings: Sequence[Finding], load: LoadResult, profile: Profile,
@@ -440,8 +463,8 @@ def apply_suppressions(findings: Sequence[Finding], load: LoadResult, profile: P
                 rid, _ = _resolve_rule(key)
                 if rid is not None and rid not in d.used:
                     emitter.emit(UNUSED_ID, d.file, d.line, f"comments/{d.index}",
-                                 f"suppression of {rid} matches no {rid} finding on line "
-                                 f"{' or '.join(str(t) for t in sorted(d.targets))}; remove it")
+                                 f"suppression of {rid} matches no {rid} finding on {_lines_text(d.targets)}; "
+                                 "remove it")
     for e, rid, glob in active:
         if exc_used[id(e)]:
             continue

@@ -25,14 +25,16 @@ from checker.terraform.iam import (
     MEMBERSHIPS,
     PRINCIPAL_TYPES,
     SPECIALISED,
+    cloudformation_problem,
+    synthesise_grant,
+)
+from checker.terraform.items import (
     AttachmentItem,
     Extracted,
     MembershipItem,
     PolicyItem,
     PrincipalItem,
     Unresolved,
-    cloudformation_problem,
-    synthesise_grant,
 )
 from checker.terraform.to_model import TerraformLoad, build_from_extracted
 from checker.terraform.values import Origin, TfStr, Unknown

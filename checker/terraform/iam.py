@@ -26,17 +26,24 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind
 from checker.terraform import inventory
 from checker.terraform.blocks import Block, Expr
 from checker.terraform.errors import TerraformError
+from checker.terraform.items import (  # the items are shared with the plan and CloudFormation front ends
+    AttachmentItem,
+    Extracted,
+    MembershipItem,
+    PolicyItem,
+    PrincipalItem,
+    Unresolved,
+)
 from checker.terraform.loader import Module, expand_dynamic, traversals
-from checker.terraform.policy_document import plain, render_policy_document
+from checker.terraform.policy_document import render_policy_document
 from checker.terraform.typed import placeholder, typed_unknown
-from checker.terraform.values import Origin, TfStr, Unknown
+from checker.terraform.values import Origin, TfStr, Unknown, plain
 
 # Which types hold policies, grants, or create IAM is the inventory's answer
 # (checker/terraform/inventory.py); the tables below say how the specialised types link a policy to
@@ -64,84 +71,6 @@ MEMBERSHIPS = {"aws_iam_user_group_membership", "aws_iam_group_membership"}
 # Inputs of an unavailable module whose names suggest they feed a policy.
 _POLICY_INPUT = re.compile(r"polic|statement|action|permission|principal|trust|assume|arn|role|grant|access",
                            re.IGNORECASE)
-
-
-@dataclass
-class PolicyItem:
-    """One policy value of one resource instance."""
-
-    address: str  # e.g. module.ops.aws_iam_role_policy.this["q"], or aws_iam_role.r.inline_policy[0]
-    resource: str  # the resource instance address
-    rtype: str
-    kind: DocumentKind | None  # None: guess from content
-    value: Any
-    file: str
-    line: int
-    name: Any = None
-    owner_kind: str | None = None
-    owner: Any = None  # evaluated role/user/group reference
-    arn_of: str | None = None  # for aws_iam_policy: the address whose .arn attaches it
-    flat: bool = False  # a JSON string written on one line (a plan): every value is on ``line``
-
-
-@dataclass
-class PrincipalItem:
-    address: str
-    kind: str  # role | user | group
-    name: Any
-    file: str
-    line: int
-    boundary: Any = None
-    boundary_line: int = 0
-    managed_arns: list[tuple[Any, int]] = field(default_factory=list)  # (arn value, line)
-    trust: str | None = None  # address of the trust PolicyItem
-
-
-@dataclass
-class AttachmentItem:
-    address: str
-    rtype: str
-    owner_kind: str
-    owners: list[Any]
-    policy: Any  # an ARN value
-    file: str
-    line: int  # the line of the policy ARN
-    boundary: bool = False  # the policy is the owners' permissions boundary (a permission set's)
-
-
-@dataclass
-class MembershipItem:
-    address: str
-    users: list[Any]
-    groups: list[Any]
-    file: str
-    line: int
-
-
-@dataclass
-class Unresolved:
-    """Something that keeps a policy from being proven: an unknown count, an unavailable module."""
-
-    address: str
-    file: str
-    line: int
-    message: str
-    rule: ProblemKind = ProblemKind.UNRESOLVED
-
-
-@dataclass
-class Extracted:
-    policies: list[PolicyItem] = field(default_factory=list)
-    principals: list[PrincipalItem] = field(default_factory=list)
-    attachments: list[AttachmentItem] = field(default_factory=list)
-    memberships: list[MembershipItem] = field(default_factory=list)
-    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (file, address, reason)
-    unresolved: list[Unresolved] = field(default_factory=list)
-    diagnostics: list[tuple[str, int, str]] = field(default_factory=list)
-    outside_reads: list[str] = field(default_factory=list)
-    consumed_documents: set[str] = field(default_factory=set)  # data sources rendered for a resource
-    read_files: set[str] = field(default_factory=set)  # files read by file()/templatefile()
-    module_files: list[str] = field(default_factory=list)  # .tf files of every module instance walked
 
 
 def join(prefix: str, address: str) -> str:

@@ -27,7 +27,7 @@ are known. ``render_policy_document`` returns the ``json`` attribute: a :class:`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from checker.model import HoleKind
@@ -35,7 +35,7 @@ from checker.terraform.blocks import Block
 from checker.terraform.errors import TerraformError
 from checker.terraform.loader import Module, expand_dynamic
 from checker.terraform.typed import from_file_of, hole_of, partial, parts_of, text_origin_of
-from checker.terraform.values import Origin, TfSet, TfStr, Unknown, first_unknown, is_marked
+from checker.terraform.values import Origin, TfStr, Unknown, first_unknown, is_marked, text_origin
 
 DEFAULT_VERSION = "2012-10-17"
 
@@ -82,17 +82,6 @@ def origin_of(value: Any) -> Origin | None:
 # --------------------------------------------------------------------------------------------
 # Policy JSON strings -> structures (for source/override documents)
 # --------------------------------------------------------------------------------------------
-
-
-def text_origin(text: str) -> tuple[str, int] | None:
-    """File and line offset of line 1 of a policy string: its file for ``file()`` /
-    ``templatefile()``, else the line where the string (or heredoc) starts."""
-    if isinstance(text, TfStr):
-        if text.from_file:
-            return text.from_file, 0
-        if text.origin is not None:
-            return text.origin.file, text.origin.line - 1
-    return None
 
 
 def structure_of(value: Any) -> Any:
@@ -630,16 +619,3 @@ def render_policy_document(module: Module, block: Block, extra: Mapping[str, Any
         module._error(exc, origin)
         return Unknown(f"the provider rejects {block.address}: {exc.message}", exc.origin or origin)
     return render_attribute(structure, attribute, origin)
-
-
-def plain(value: Any, placeholder: Callable[[Unknown], str] | None = None) -> Any:
-    """The structure as plain JSON values (Unknowns as placeholders)."""
-    if isinstance(value, Unknown):
-        return placeholder(value) if placeholder else f"${{unknown: {value.reason}}}"
-    if isinstance(value, dict):
-        return {str(k): plain(v, placeholder) for k, v in value.items()}
-    if isinstance(value, (list, TfSet, tuple)):
-        return [plain(v, placeholder) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value

@@ -39,7 +39,7 @@ from checker.terraform.typed import hole_of, parts_of, placeholder, template_of
 from checker.terraform.values import Origin, TfStr, Unknown, is_marked, marked_strings
 
 if TYPE_CHECKING:
-    from checker.terraform.iam import Extracted
+    from checker.terraform.items import Extracted
 
 
 
@@ -218,7 +218,7 @@ def _unknown_message(u: Unknown, what: str) -> str:
 def document_from_value(value: Any, src: Source) -> PolicyDocument:
     """The PolicyDocument of a Terraform policy value (string, jsonencode result, Unknown ...)."""
     from checker.sources.json_policy import _Builder, build_document
-    from checker.terraform.policy_document import plain
+    from checker.terraform.values import plain
 
     table = _Table()
     parent = (src.file, src.line)
@@ -244,7 +244,7 @@ def document_from_value(value: Any, src: Source) -> PolicyDocument:
     if structure is not None:
         root = _tree_from_structure(structure, table, parent)
     elif isinstance(value, str):
-        from checker.terraform.policy_document import text_origin
+        from checker.terraform.values import text_origin
 
         where = text_origin(value)
         file, offset = (_display(where[0]), where[1]) if where else (src.file, src.line - 1)
@@ -591,11 +591,11 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             attach(principal_of(item.owner_kind, item.owner), doc)
     for p in ex.principals:
         for arn, line in p.managed_arns:
-            doc = resolve_arn(arn, f"{p.address}.managed_policy_arns", p.file, line, "managed_policy_arns entry")
+            doc = resolve_arn(arn, f"{p.address}{p.managed_suffix}", p.file, line, "managed_policy_arns entry")
             if doc is not None:
                 attach(p.address, doc)
         if p.boundary is not None:
-            doc = resolve_arn(p.boundary, f"{p.address}.permissions_boundary", p.file, p.boundary_line,
+            doc = resolve_arn(p.boundary, f"{p.address}{p.boundary_suffix}", p.file, p.boundary_line,
                               "permissions_boundary", quiet=True)
             if doc is not None:
                 attach(p.address, doc, "boundary")

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -308,3 +309,29 @@ def marked_strings(value: Any) -> set[str]:
             stack.extend(x for _, x in v.extra)
     return out
 
+
+# Reading values as JSON (the policy builders of the Terraform, plan and CloudFormation front ends).
+
+
+def text_origin(text: str) -> tuple[str, int] | None:
+    """File and line offset of line 1 of a policy string: its file for ``file()`` /
+    ``templatefile()``, else the line where the string (or heredoc) starts."""
+    if isinstance(text, TfStr):
+        if text.from_file:
+            return text.from_file, 0
+        if text.origin is not None:
+            return text.origin.file, text.origin.line - 1
+    return None
+
+
+def plain(value: Any, placeholder: Callable[[Unknown], str] | None = None) -> Any:
+    """The structure as plain JSON values (Unknowns as placeholders)."""
+    if isinstance(value, Unknown):
+        return placeholder(value) if placeholder else f"${{unknown: {value.reason}}}"
+    if isinstance(value, dict):
+        return {str(k): plain(v, placeholder) for k, v in value.items()}
+    if isinstance(value, (list, TfSet, tuple)):
+        return [plain(v, placeholder) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value

@@ -1,0 +1,592 @@
+"""A CloudFormation template to the model: its IAM resources, resource policies and principals.
+
+The template is decoded (:mod:`~checker.sources.cloudformation.decode`), its values evaluated
+(:mod:`~checker.sources.cloudformation.intrinsics`), and what it creates of IAM listed in the
+Terraform front end's items (:mod:`checker.terraform.items`), which one builder
+(:func:`checker.terraform.to_model.build_from_extracted`) turns into documents and principals: a
+role's inline policies, managed policy ARNs (read offline), boundary and trust, a policy attached to
+a role of the template through ``Ref``, a user's groups, resource policies. So every principal is
+judged by its effective permissions, as in Terraform.
+
+Addresses: ``Resources/<LogicalId>`` (a CDK-synthesised resource: its ``aws:cdk:path``), and for a
+policy inside it the property path, e.g. ``Resources/AuditRole/Policies/0``,
+``Resources/AuditRole/AssumeRolePolicyDocument``.
+
+Fails closed: a nested stack, a custom resource, a stack set, a macro (a ``Transform`` other than
+SAM's, which is read by :func:`_apply_transforms`) and a resource type that creates IAM this front
+end does not read (:func:`_unread`) are unresolved (IAM004); a value that cannot be known is
+unresolved (IAM002) where a policy needs it; an invalid template is IAM001 at its line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.model import DocumentKind, ProblemKind, SkippedItem, SourceError
+from checker.sources.cloudformation.decode import CfnList, CfnMap, TemplateSyntaxError, line_of
+from checker.sources.cloudformation.intrinsics import (
+    Either,
+    EvalError,
+    Evaluator,
+    Resource,
+    TooMany,
+    items_of,
+    variants,
+)
+from checker.terraform.items import (
+    AttachmentItem,
+    Extracted,
+    MembershipItem,
+    PolicyItem,
+    PrincipalItem,
+    Unresolved,
+)
+from checker.terraform.to_model import TerraformLoad, build_from_extracted
+from checker.terraform.values import Origin, TfStr, Unknown
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+CDK_PATH = "aws:cdk:path"
+
+# Resource policies: type -> (property holding the policy, written as a JSON string).
+RESOURCE_POLICIES: dict[str, tuple[str, bool]] = {
+    "AWS::S3::BucketPolicy": ("PolicyDocument", False),
+    "AWS::S3Express::BucketPolicy": ("PolicyDocument", False),
+    "AWS::S3::AccessPoint": ("Policy", False),
+    "AWS::S3::MultiRegionAccessPointPolicy": ("Policy", False),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument", False),
+    "AWS::SNS::TopicPolicy": ("PolicyDocument", False),
+    "AWS::KMS::Key": ("KeyPolicy", False),
+    "AWS::KMS::ReplicaKey": ("KeyPolicy", False),
+    "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", False),
+    "AWS::ECR::Repository": ("RepositoryPolicyText", False),
+    "AWS::ECR::RegistryPolicy": ("PolicyText", False),
+    "AWS::OpenSearchService::Domain": ("AccessPolicies", False),
+    "AWS::Elasticsearch::Domain": ("AccessPolicies", False),
+    "AWS::Logs::ResourcePolicy": ("PolicyDocument", True),
+    "AWS::Glacier::Vault": ("AccessPolicy", False),
+    "AWS::Backup::BackupVault": ("AccessPolicy", False),
+    "AWS::EFS::FileSystem": ("FileSystemPolicy", False),
+    "AWS::ApiGateway::RestApi": ("Policy", False),
+    "AWS::EC2::VPCEndpoint": ("PolicyDocument", False),
+    "AWS::DynamoDB::Table": ("ResourcePolicy", False),
+    "AWS::IoT::Policy": ("PolicyDocument", False),
+}
+INLINE_POLICY_TYPES = {"AWS::IAM::RolePolicy": ("role", "RoleName"), "AWS::IAM::UserPolicy": ("user", "UserName"),
+                       "AWS::IAM::GroupPolicy": ("group", "GroupName")}
+PRINCIPAL_TYPES = {"AWS::IAM::Role": "role", "AWS::IAM::User": "user", "AWS::IAM::Group": "group"}
+# Types that hold no IAM policy and grant nothing by themselves.
+NO_POLICY = frozenset({"AWS::IAM::InstanceProfile", "AWS::IAM::AccessKey", "AWS::IAM::OIDCProvider",
+                       "AWS::IAM::SAMLProvider", "AWS::IAM::ServerCertificate", "AWS::IAM::VirtualMFADevice",
+                       "AWS::CDK::Metadata"})
+# What CloudFormation cannot show us: the template or code that decides what it creates.
+OPAQUE = {
+    "AWS::CloudFormation::Stack": "a nested stack (its template, at TemplateURL, is not read): check that "
+                                  "template on its own",
+    "AWS::CloudFormation::StackSet": "a stack set (its template is deployed to other accounts): check that "
+                                     "template on its own",
+    "AWS::CloudFormation::CustomResource": "a custom resource (its provider's code decides what it creates)",
+    "AWS::CloudFormation::Macro": "a macro (its code rewrites templates)",
+}
+# Property names that hold an IAM policy on types this front end does not read.
+_POLICY_PROPERTY_SUFFIXES = ("PolicyDocument", "PolicyText", "AccessPolicy", "AccessPolicies", "ResourcePolicy",
+                             "KeyPolicy", "InlinePolicy", "FileSystemPolicy")
+_POLICY_PROPERTIES = frozenset({"Policy", "Policies", "PolicyDocument", "Statement"})
+
+
+def _unread(rtype: str, properties: Mapping[str, Any]) -> str | None:
+    """Why a resource type that this front end does not read may create IAM (None: it does not).
+
+    The one place that decides it, so that a classification of every CloudFormation type can
+    replace it: a type of IAM, SSO or Organizations, a type of a transform (``AWS::Serverless::*``)
+    or a module (``::MODULE``), or any type with a property that holds a policy."""
+    if rtype in NO_POLICY:
+        return None
+    if rtype.startswith(("AWS::IAM::", "AWS::SSO::", "AWS::Organizations::", "AWS::IdentityStore::")):
+        return f"{rtype} creates IAM that is not read yet"
+    if rtype.startswith("AWS::Serverless::"):
+        return f"{rtype} is a SAM type: it exists only through the {SAM_TRANSFORM} transform"
+    if rtype.endswith("::MODULE"):
+        return f"{rtype} is a CloudFormation module (its template is in the registry, not here)"
+    if rtype in ("AWS::Events::EventBusPolicy", "AWS::Lambda::LayerVersionPermission"):
+        return f"{rtype} grants access to a resource and is not read yet"
+    for key in properties:
+        if key in _POLICY_PROPERTIES or key.endswith(_POLICY_PROPERTY_SUFFIXES):
+            return f"{rtype}: its property {key} may hold a policy, which is not read yet"
+    return None
+
+
+@dataclass
+class TemplateLoad(TerraformLoad):
+    """What one template holds (the documents, principals ... of :class:`TerraformLoad`)."""
+
+    sensitive: set[str] = field(default_factory=set)
+
+
+def _apply_transforms(template: CfnMap, file: str, parameters: Mapping[str, str],
+                      ex: Extracted) -> CfnMap | None:
+    """The template once its transforms are applied, or None when one cannot be (reported in ``ex``).
+
+    SAM (``AWS::Serverless-2016-10-31``) is not read yet; any other transform is a macro whose code
+    rewrites the template: unresolved."""
+    transform = template.get("Transform")
+    if transform is None:
+        return template
+    names = transform if isinstance(transform, list) else [transform]
+    line = template.key_lines.get("Transform", 1)
+    for name in names:
+        shown = name if isinstance(name, str) else json.dumps(_plain(name))[:80]
+        if name == SAM_TRANSFORM:
+            message = "SAM transform: not read yet (the template's SAM resources cannot be judged)"
+        else:
+            message = (f"transform {shown} is a macro: its code rewrites the template before CloudFormation "
+                       "creates anything, so what it creates cannot be read")
+        ex.unresolved.append(Unresolved(address="Transform", file=file, line=line_of(name, line), message=message,
+                                        rule=ProblemKind.UNRESOLVED_MODULE))
+    return None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def is_template_value(value: Any) -> bool:
+    """A decoded value is a CloudFormation template: ``AWSTemplateFormatVersion``, or ``Resources``
+    whose entries have a ``Type`` of ``AWS::...`` (or ``Custom::...``)."""
+    if not isinstance(value, dict):
+        return False
+    if "AWSTemplateFormatVersion" in value:
+        return True
+    resources = value.get("Resources")
+    return isinstance(resources, dict) and bool(resources) and all(
+        isinstance(r, dict) and isinstance(r.get("Type"), str) and str(r["Type"]).startswith(("AWS::", "Custom::"))
+        for r in resources.values())
+
+
+def decode_template(data: bytes | str, file: str) -> Any:
+    """The decoded values of a template's text (JSON when it starts with ``{``, else YAML)."""
+    from checker.sources.cloudformation.decode import parse_json_template, parse_yaml
+    from checker.sources.jsonpos import decode_text
+
+    text = decode_text(data) if isinstance(data, bytes) else data
+    if text.lstrip().startswith("{"):
+        return parse_json_template(text, file)
+    return parse_yaml(text, file)
+
+
+def load_template(data: bytes | str, file: str, parameters: Mapping[str, str] | None = None,
+                  explicit: bool = True) -> TemplateLoad:
+    """Every policy and principal a template creates (see the module doc). ``file`` is the name
+    findings show. A file that is not a template gives a skipped item (quietly when not ``explicit``)."""
+    out = TemplateLoad()
+    try:
+        template = decode_template(data, file)
+    except TemplateSyntaxError as exc:
+        out.errors.append(SourceError.model_construct(file=file, line=exc.line, message=exc.message))
+        out.files.append(file)
+        return out
+    except UnicodeDecodeError as exc:
+        out.errors.append(SourceError.model_construct(file=file, line=1, message=f"not valid text: {exc.reason}"))
+        out.files.append(file)
+        return out
+    if not is_template_value(template):
+        out.skipped.append(SkippedItem.model_construct(file=file, address=file,
+                                                       reason="not a CloudFormation template"))
+        return out
+    out.files.append(file)
+    ex = Extracted()
+    _Reader(template, file, dict(parameters or {}), ex, out).read()
+    build_from_extracted(ex, out)
+    if out.sensitive:
+        secrets = frozenset(out.sensitive)
+        out.documents = [d.model_copy(update={"sensitive": d.sensitive | secrets}) for d in out.documents]
+    return out
+
+
+class _Reader:
+    def __init__(self, template: CfnMap, file: str, parameters: dict[str, str], ex: Extracted,
+                 out: TemplateLoad) -> None:
+        self.template = template
+        self.file = file
+        self.parameters = parameters
+        self.ex = ex
+        self.out = out
+
+    def error(self, line: int, message: str) -> None:
+        self.out.errors.append(SourceError.model_construct(file=self.file, line=max(line, 1), message=message))
+
+    def read(self) -> None:
+        template = _apply_transforms(self.template, self.file, self.parameters, self.ex)
+        if template is None:
+            return
+        resources = template.get("Resources")
+        if not isinstance(resources, dict):
+            self.error(line_of(resources, 1), "Resources must be a mapping of logical ids to resources")
+            return
+        index: dict[str, Resource] = {}
+        for logical_id, body in resources.items():
+            address = f"Resources/{logical_id}"
+            if isinstance(body, dict):
+                meta = body.get("Metadata")
+                if isinstance(meta, dict) and isinstance(meta.get(CDK_PATH), str) and meta[CDK_PATH]:
+                    address = str(meta[CDK_PATH])
+            rtype = body.get("Type") if isinstance(body, dict) else None
+            index[str(logical_id)] = Resource(str(logical_id), str(rtype) if isinstance(rtype, str) else "", address)
+        try:
+            ev = Evaluator(template, self.file, index, self.parameters)
+        except EvalError as exc:
+            self.error(exc.line, exc.message)
+            return
+        for err in ev.errors:
+            self.error(err.line, err.message)
+        for name in ev.sensitive_params:
+            value = ev.params.get(name)
+            for s in _strings(value):
+                self.out.sensitive.add(s)
+        for logical_id, body in resources.items():
+            r = index[str(logical_id)]
+            line = resources.key_lines.get(logical_id, line_of(body, 1)) if isinstance(resources, CfnMap) \
+                else line_of(body, 1)
+            try:
+                self.resource(ev, r, body, line)
+            except EvalError as exc:
+                self.error(exc.line, f"{r.address}: {exc.message}")
+
+    def resource(self, ev: Evaluator, r: Resource, body: Any, line: int) -> None:
+        if not isinstance(body, dict) or not r.rtype:
+            raise EvalError("a resource must be a mapping with a Type", line)
+        type_line = body.key_lines.get("Type", line) if isinstance(body, CfnMap) else line
+        if "Condition" in body:
+            value = ev.condition(body["Condition"], line_of(body["Condition"], line))
+            if value is False:
+                self.ex.skipped.append((self.file, r.address, f"its Condition {body['Condition']} is false: "
+                                                              "CloudFormation does not create it"))
+                return
+        props = body.get("Properties")
+        if props is None:
+            props = CfnMap(origin=Origin(self.file, line, line))
+        if not isinstance(props, dict):
+            raise EvalError("Properties must be a mapping", line_of(props, line))
+        rtype = r.rtype
+        if rtype in OPAQUE or rtype.startswith("Custom::"):
+            why = OPAQUE.get(rtype, "a custom resource (its provider's code decides what it creates)")
+            self.ex.unresolved.append(Unresolved(r.address, self.file, type_line, f"{r.address} is {why}",
+                                                 ProblemKind.UNRESOLVED_MODULE))
+            return
+        reader = _READERS.get(rtype)
+        if reader is not None:
+            reader(self, ev, r, props, line)
+            return
+        if rtype in RESOURCE_POLICIES:
+            prop, is_text = RESOURCE_POLICIES[rtype]
+            if prop in props:
+                self.policy(ev, r, props, prop, DocumentKind.RESOURCE, line, text=is_text)
+            return
+        unread = _unread(rtype, props)
+        if unread is not None:
+            self.ex.unresolved.append(Unresolved(r.address, self.file, type_line, f"{r.address}: {unread}",
+                                                 ProblemKind.UNRESOLVED_MODULE))
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def prop_line(self, props: Mapping[str, Any], key: str, default: int) -> int:
+        lines: dict[str, int] = getattr(props, "key_lines", {})
+        return lines.get(key, line_of(props.get(key), default))
+
+    def policy(self, ev: Evaluator, r: Resource, props: Mapping[str, Any], key: str, kind: DocumentKind | None,
+               line: int, *, address: str | None = None, text: bool = False, name: Any = None,
+               owner_kind: str | None = None, owner: Any = None, arn_of: str | None = None,
+               evaluated: bool = False) -> PolicyItem:
+        """The policy in property ``key`` of ``props`` (already evaluated when ``evaluated``)."""
+        where = self.prop_line(props, key, line)
+        value = props[key] if evaluated else ev.eval(props[key])
+        item = PolicyItem(address=address or f"{r.address}/{key}", resource=r.address, rtype=r.rtype, kind=kind,
+                          value=_policy_value(value, Origin(self.file, where)), file=self.file, line=where,
+                          name=name, owner_kind=owner_kind, owner=owner, arn_of=arn_of,
+                          flat=text or isinstance(value, str))
+        self.ex.policies.append(item)
+        return item
+
+    def names(self, ev: Evaluator, props: Mapping[str, Any], key: str) -> list[Any]:
+        """A list property (role names, ARNs) as the values it may hold: every value of every
+        combination of unknown conditions (attaching more never hides a grant)."""
+        if key not in props:
+            return []
+        out: list[Any] = []
+        for item in items_of(ev.eval(props[key])):
+            if isinstance(item, Unknown) or item not in out:
+                out.append(item)
+        return out
+
+    def scalar(self, ev: Evaluator, props: Mapping[str, Any], key: str, *, evaluated: bool = False) -> Any:
+        """A scalar property; one that differs between choices that are not known is unknown."""
+        if key not in props:
+            return None
+        value = props[key] if evaluated else ev.eval(props[key])
+        try:
+            options = variants(value)
+        except TooMany:
+            options = [value, value]
+        if len({str(o) if isinstance(o, str) else id(o) for o in options}) == 1:
+            return options[0]
+        return Unknown(f"{key} depends on a condition or parameter that is not known",
+                       Origin(self.file, line_of(props[key], 1)))
+
+    def inline_policies(self, ev: Evaluator, r: Resource, props: Mapping[str, Any], line: int, kind: str) -> None:
+        if "Policies" not in props:
+            return
+        where = self.prop_line(props, "Policies", line)
+        owner = Unknown(f"{r.address}", ref=r.address)
+        for i, entry in enumerate(items_of(ev.eval(props["Policies"]))):
+            if isinstance(entry, Unknown):
+                self.ex.unresolved.append(Unresolved(r.address, self.file, where, f"{r.address} Policies: {entry.reason}"))
+                continue
+            if not isinstance(entry, dict) or "PolicyDocument" not in entry:
+                raise EvalError("each entry of Policies needs PolicyName and PolicyDocument", line_of(entry, where))
+            self.policy(ev, r, entry, "PolicyDocument", DocumentKind.IDENTITY, line,
+                        address=f"{r.address}/Policies/{i}", name=self.scalar(ev, entry, "PolicyName", evaluated=True),
+                        owner_kind=kind, owner=owner, evaluated=True)
+
+    def managed_arns(self, ev: Evaluator, props: Mapping[str, Any], key: str, line: int) -> list[tuple[Any, int]]:
+        return [(arn, line_of(arn, self.prop_line(props, key, line))) for arn in self.names(ev, props, key)]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [str(value)]
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, str)]
+    if isinstance(value, Either):
+        return [s for o in value.options for s in _strings(o)]
+    return []
+
+
+def _policy_value(value: Any, origin: Origin) -> Any:
+    """An evaluated policy property as the Terraform builder reads it: a JSON text, an Unknown, or
+    the structure of every combination of unknown choices merged (:func:`_merge`)."""
+    if isinstance(value, Unknown) or value is None:
+        return value
+    try:
+        options = variants(value)
+    except TooMany as exc:
+        return Unknown(f"the policy has {exc}", origin)
+    if all(isinstance(o, str) for o in options):
+        if len({str(o) for o in options}) == 1:
+            return options[0]
+        merged_texts: list[Any] = []
+        for o in options:
+            try:
+                merged_texts.append(json.loads(str(o)))
+            except ValueError:
+                return options[0]  # the builder reports the invalid JSON
+        return TfStr(json.dumps(merged_texts[0]), origin, encoded_from=_merge(merged_texts, origin))
+    for o in options:
+        if isinstance(o, Unknown):
+            return o
+        if not isinstance(o, dict):
+            return TfStr(json.dumps(_plain(o)), origin)  # the builder reports what it is
+    merged = _merge(options, origin)
+    return TfStr("", origin, encoded_from=merged)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=lambda u: f"unknown:{getattr(u, 'reason', u)}")
+
+
+def _merge(docs: list[Any], origin: Origin) -> Any:
+    """One document for every combination of unknown choices: the Allow statements of any, the
+    Deny statements of all (a Deny that exists only under some choice cannot be relied on)."""
+    if len(docs) == 1:
+        return docs[0]
+    base = docs[0]
+    per_doc: list[list[Any]] = []
+    for d in docs:
+        s = d.get("Statement") if isinstance(d, dict) else None
+        per_doc.append(list(s) if isinstance(s, list) else ([s] if s is not None else []))
+    keys_in_all = [{_canonical(_plain(s)) for s in stmts} for stmts in per_doc]
+    merged: list[Any] = []
+    seen: set[str] = set()
+    for stmts in per_doc:
+        for s in stmts:
+            key = _canonical(_plain(s))
+            if key in seen:
+                continue
+            if isinstance(s, dict) and s.get("Effect") == "Deny" and not all(key in k for k in keys_in_all):
+                continue
+            seen.add(key)
+            merged.append(s)
+    _distinct_sids(merged)
+    out = CfnMap(base, origin=getattr(base, "origin", origin))
+    out.key_lines = dict(getattr(base, "key_lines", {}))
+    statement = base.get("Statement") if isinstance(base, dict) else None
+    out["Statement"] = CfnList(merged, origin=getattr(statement, "origin", origin))
+    return out
+
+
+def _distinct_sids(statements: list[Any]) -> None:
+    """Statements of other choices keep their Sid with ``Alt<n>`` appended where it is taken (Sids are
+    unique in a policy: the alternatives of one statement are not duplicates)."""
+    used = {str(s["Sid"]) for s in statements if isinstance(s, dict) and isinstance(s.get("Sid"), str)}
+    taken: set[str] = set()
+    for i, s in enumerate(statements):
+        sid = s.get("Sid") if isinstance(s, dict) else None
+        if not isinstance(sid, str):
+            continue
+        if sid not in taken:
+            taken.add(str(sid))
+            continue
+        n = 2
+        while f"{sid}Alt{n}" in used or f"{sid}Alt{n}" in taken:
+            n += 1
+        renamed = CfnMap(s, origin=getattr(s, "origin", None))
+        renamed.key_lines = dict(getattr(s, "key_lines", {}))
+        renamed["Sid"] = TfStr(f"{sid}Alt{n}", getattr(sid, "origin", None))
+        taken.add(str(renamed["Sid"]))
+        statements[i] = renamed
+
+
+# --- resource readers ------------------------------------------------------------------------------
+
+
+def _read_principal(rd: _Reader, ev: Evaluator, r: Resource, props: Mapping[str, Any], line: int) -> None:
+    kind = PRINCIPAL_TYPES[r.rtype]
+    name_key = {"role": "RoleName", "user": "UserName", "group": "GroupName"}[kind]
+    name = rd.scalar(ev, props, name_key)
+    item = PrincipalItem(address=r.address, kind=kind, name=name if isinstance(name, str) else None, file=rd.file,
+                         line=line, managed_suffix="/ManagedPolicyArns", boundary_suffix="/PermissionsBoundary")
+    if kind == "role":
+        if "AssumeRolePolicyDocument" in props:
+            trust = rd.policy(ev, r, props, "AssumeRolePolicyDocument", DocumentKind.TRUST, line)
+            item.trust = trust.address
+        else:
+            raise EvalError("AWS::IAM::Role needs AssumeRolePolicyDocument", line)
+    if "PermissionsBoundary" in props:
+        item.boundary = rd.scalar(ev, props, "PermissionsBoundary")
+        item.boundary_line = rd.prop_line(props, "PermissionsBoundary", line)
+    item.managed_arns = rd.managed_arns(ev, props, "ManagedPolicyArns", line)
+    rd.ex.principals.append(item)
+    rd.inline_policies(ev, r, props, line, kind)
+    if kind == "user" and "Groups" in props:
+        groups = rd.names(ev, props, "Groups")
+        rd.ex.memberships.append(MembershipItem(address=f"{r.address}/Groups", users=[Unknown(r.address, ref=r.address)],
+                                                groups=groups, file=rd.file, line=rd.prop_line(props, "Groups", line)))
+
+
+def _read_policy(rd: _Reader, ev: Evaluator, r: Resource, props: Mapping[str, Any], line: int) -> None:
+    """AWS::IAM::Policy and AWS::IAM::ManagedPolicy, attached to the Roles, Users and Groups they name."""
+    name_key = "ManagedPolicyName" if r.rtype == "AWS::IAM::ManagedPolicy" else "PolicyName"
+    name = rd.scalar(ev, props, name_key)
+    if "PolicyDocument" not in props:
+        raise EvalError(f"{r.rtype} needs PolicyDocument", line)
+    item = rd.policy(ev, r, props, "PolicyDocument", DocumentKind.IDENTITY, line, address=r.address,
+                     name=name if isinstance(name, str) else None, arn_of=r.address)
+    ref = Unknown(f"{r.address}", ref=r.address, attribute="arn")
+    for key, kind in (("Roles", "role"), ("Users", "user"), ("Groups", "group")):
+        owners = rd.names(ev, props, key)
+        if owners:
+            rd.ex.attachments.append(AttachmentItem(address=f"{r.address}/{key}", rtype=r.rtype, owner_kind=kind,
+                                                    owners=owners, policy=ref, file=rd.file, line=item.line))
+
+
+def _read_inline(rd: _Reader, ev: Evaluator, r: Resource, props: Mapping[str, Any], line: int) -> None:
+    kind, owner_key = INLINE_POLICY_TYPES[r.rtype]
+    if "PolicyDocument" not in props or owner_key not in props:
+        raise EvalError(f"{r.rtype} needs PolicyDocument and {owner_key}", line)
+    rd.policy(ev, r, props, "PolicyDocument", DocumentKind.IDENTITY, line, address=r.address,
+              name=rd.scalar(ev, props, "PolicyName"), owner_kind=kind, owner=rd.scalar(ev, props, owner_key))
+
+
+def _read_membership(rd: _Reader, ev: Evaluator, r: Resource, props: Mapping[str, Any], line: int) -> None:
+    group = rd.scalar(ev, props, "GroupName")
+    rd.ex.memberships.append(MembershipItem(address=r.address, users=rd.names(ev, props, "Users"), groups=[group],
+                                            file=rd.file, line=line))
+
+
+def _read_permission_set(rd: _Reader, ev: Evaluator, r: Resource, props: Mapping[str, Any], line: int) -> None:
+    """AWS::SSO::PermissionSet: the role it becomes in each account it is assigned to."""
+    name = rd.scalar(ev, props, "Name")
+    item = PrincipalItem(address=r.address, kind="role", name=name if isinstance(name, str) else None,
+                         file=rd.file, line=line, managed_suffix="/ManagedPolicies",
+                         boundary_suffix="/PermissionsBoundary")
+    owner = Unknown(r.address, ref=r.address)
+    if "InlinePolicy" in props:
+        rd.policy(ev, r, props, "InlinePolicy", DocumentKind.IDENTITY, line, owner_kind="role", owner=owner)
+    item.managed_arns = rd.managed_arns(ev, props, "ManagedPolicies", line)
+    boundary = ev.eval(props["PermissionsBoundary"]) if "PermissionsBoundary" in props else None
+    if isinstance(boundary, dict) and "ManagedPolicyArn" in boundary:
+        item.boundary = boundary["ManagedPolicyArn"]
+        item.boundary_line = rd.prop_line(props, "PermissionsBoundary", line)
+    # a boundary named by CustomerManagedPolicyReference lives in each account: it narrows nothing here
+    if props.get("CustomerManagedPolicyReferences"):
+        rd.ex.unresolved.append(Unresolved(
+            f"{r.address}/CustomerManagedPolicyReferences", rd.file,
+            rd.prop_line(props, "CustomerManagedPolicyReferences", line),
+            f"{r.address}: CustomerManagedPolicyReferences name policies that exist in each account the permission "
+            "set is assigned to: their documents cannot be judged"))
+    rd.ex.principals.append(item)
+
+
+def _service_principal(p: str) -> bool:
+    return p.endswith((".amazonaws.com", ".amazonaws.com.cn", ".amazon.com")) or ("." in p and not p.startswith("arn:"))
+
+
+def _read_lambda_permission(rd: _Reader, ev: Evaluator, r: Resource, props: Mapping[str, Any], line: int) -> None:
+    """AWS::Lambda::Permission: the statement it adds to the function's resource policy."""
+    values = {k: ev.eval(props[k]) for k in ("Action", "FunctionName", "Principal", "SourceAccount", "SourceArn",
+                                             "PrincipalOrgID", "FunctionUrlAuthType", "EventSourceToken")
+              if k in props}
+    for k in ("Action", "FunctionName", "Principal"):
+        if k not in values:
+            raise EvalError(f"AWS::Lambda::Permission needs {k}", line)
+    origin = Origin(rd.file, line, line)
+
+    def at(key: str) -> int:
+        return rd.prop_line(props, key, line)
+
+    principal = values["Principal"]
+    statement = CfnMap(origin=origin)
+    statement["Effect"] = TfStr("Allow", Origin(rd.file, line))
+    if isinstance(principal, str) and str(principal) == "*":
+        statement["Principal"] = principal
+    else:
+        key = "Service" if isinstance(principal, str) and _service_principal(str(principal)) else "AWS"
+        statement["Principal"] = CfnMap({key: principal}, origin=Origin(rd.file, at("Principal")))
+    statement["Action"] = values["Action"]
+    statement["Resource"] = values["FunctionName"]
+    conditions = CfnMap(origin=origin)
+    string_equals = CfnMap(origin=origin)
+    if "SourceAccount" in values:
+        string_equals["AWS:SourceAccount"] = values["SourceAccount"]
+    if "PrincipalOrgID" in values:
+        string_equals["aws:PrincipalOrgID"] = values["PrincipalOrgID"]
+    if "FunctionUrlAuthType" in values:
+        string_equals["lambda:FunctionUrlAuthType"] = values["FunctionUrlAuthType"]
+    if string_equals:
+        conditions["StringEquals"] = string_equals
+    if "SourceArn" in values:
+        conditions["ArnLike"] = CfnMap({"AWS:SourceArn": values["SourceArn"]}, origin=origin)
+    if conditions:
+        statement["Condition"] = conditions
+    document = CfnMap({"Version": TfStr("2012-10-17", origin), "Statement": CfnList([statement], origin=origin)},
+                      origin=origin)
+    rd.ex.policies.append(PolicyItem(address=r.address, resource=r.address, rtype=r.rtype, kind=DocumentKind.RESOURCE,
+                                     value=_policy_value(document, origin), file=rd.file, line=line))
+
+
+_READERS = {
+    **dict.fromkeys(PRINCIPAL_TYPES, _read_principal),
+    "AWS::IAM::Policy": _read_policy,
+    "AWS::IAM::ManagedPolicy": _read_policy,
+    **dict.fromkeys(INLINE_POLICY_TYPES, _read_inline),
+    "AWS::IAM::UserToGroupAddition": _read_membership,
+    "AWS::SSO::PermissionSet": _read_permission_set,
+    "AWS::Lambda::Permission": _read_lambda_permission,
+}
