@@ -41,6 +41,10 @@ EXPECTED: dict[str, set[Key]] = {
     "role.yaml": {
         ("IAM101", 27, "Resources/AuditRole/Policies/0", ("s3:PutObject",)),
         ("IAM103", 15, "Resources/AuditRole/ManagedPolicyArns", "194 actions from ec2:DescribeAccountAttributes"),
+        # user data: secrets in configuration (config-secrets)
+        ("IAM301", 15, "Resources/AuditRole/ManagedPolicyArns",
+         ("ec2:DescribeInstanceAttribute", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeSpotFleetRequests",
+          "ec2:DescribeSpotInstanceRequests")),
     },
     # a policy attached to a role and a user by Ref; a role policy by RoleName; a group's Deny that
     # removes the group's Allow for both of its members (Groups and UserToGroupAddition)

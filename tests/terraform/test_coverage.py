@@ -56,11 +56,9 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     },
     "lambda_permission": {
         "main.tf": [("IAM101", 4, "aws_lambda_permission.anyone", ("lambda:InvokeFunction",)),
-                    ("IAM402", 6, "aws_lambda_permission.anyone", ()),
-                    ("IAM101", 11, "aws_lambda_permission.events", ("lambda:InvokeFunction",))],
+                    ("IAM402", 6, "aws_lambda_permission.anyone", ())],
         "plan.json": [("IAM101", 112, "aws_lambda_permission.anyone", ("lambda:InvokeFunction",)),
-                      ("IAM402", 116, "aws_lambda_permission.anyone", ()),
-                      ("IAM101", 142, "aws_lambda_permission.events", ("lambda:InvokeFunction",))],
+                      ("IAM402", 116, "aws_lambda_permission.anyone", ())],
     },
     "kms_grant": {
         "main.tf": [("IAM101", 6, "aws_kms_grant.ci", ("kms:CreateGrant", "kms:Decrypt"))],
