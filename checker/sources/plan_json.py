@@ -20,11 +20,13 @@ from checker.sources.detect import is_plan as is_plan  # re-exported: detection 
 from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
 from checker.terraform.iam import (
     ATTACHMENTS,
+    EXCLUSIVE_INLINE,
     INLINE_POLICIES,
     MEMBERSHIPS,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
     AttachmentItem,
+    ExclusiveItem,
     Extracted,
     MembershipItem,
     PolicyItem,
@@ -35,7 +37,7 @@ from checker.terraform.values import Origin, TfStr, Unknown
 
 # Attributes that link a policy to a principal or a policy ARN: their references are followed.
 _LINKS = frozenset({"role", "user", "group", "roles", "users", "groups", "role_name", "user_name", "group_name",
-                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns"})
+                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns", "policy_names"})
 
 
 
@@ -148,9 +150,11 @@ class _PlanReader:
                     for k, _, v in node.members}
         return node.value
 
-    def is_configured(self, r: _Resource, name: str) -> bool:
+    def is_configured(self, r: _Resource, name: str, written: bool = False) -> bool:
+        """Whether the configuration writes ``name``; without a configuration section: True, or
+        with ``written`` whether the planned values hold it at all."""
         if self.configured is None:
-            return True  # no configuration section: every unknown counts
+            return r.after.get(name) is not None if written else True  # no configuration: every unknown counts
         base = re.sub(r"\[[^\]]*\]$", "", r.address)
         return name in self.configured.get(base, {name})
 
@@ -222,7 +226,8 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
                                           owner=val(owner_attr), flat=True))
         elif rtype == "aws_iam_policy":
             ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, _flat(val("policy")),
-                                          file, line("policy"), name=val("name"), arn_of=r.address, flat=True))
+                                          file, line("policy"), name=val("name"), arn_of=r.address, flat=True,
+                                          policy_path=val("path") or "/", arn=val("arn")))
         elif rtype in PRINCIPAL_TYPES:
             kind = PRINCIPAL_TYPES[rtype]
             item = PrincipalItem(r.address, kind, val("name"), file, r.after.line)
@@ -238,7 +243,19 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
                 arns = val("managed_policy_arns")
                 for a in arns if isinstance(arns, list) else ([arns] if arns else []):
                     item.managed_arns.append((a, line("managed_policy_arns")))
+                self_ref = Unknown("the role itself", None, r.address, "name")
+                if reader.is_configured(r, "managed_policy_arns", written=True):
+                    # exclusive: the provider detaches every policy not listed
+                    ex.exclusives.append(ExclusiveItem(f"{r.address}.managed_policy_arns", "attached", "role",
+                                                       self_ref, arns, file, line("managed_policy_arns")))
                 inline = r.after.get("inline_policy")
+                if reader.is_configured(r, "inline_policy", written=True):
+                    # exclusive: the provider deletes every inline policy not written in these blocks
+                    names = [_v(ip, "name") for ip in (inline.items if inline is not None and inline.kind == "array"
+                                                       else ())]
+                    ex.exclusives.append(ExclusiveItem(f"{r.address}.inline_policy", "inline", "role", self_ref,
+                                                       [n for n in names if isinstance(n, str)], file,
+                                                       line("inline_policy")))
                 for i, ip in enumerate(inline.items if inline is not None and inline.kind == "array" else ()):
                     pol = ip.get("policy")
                     if pol is None or pol.kind != "string" or not pol.value:
@@ -255,6 +272,13 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
             for i, p in enumerate(items):
                 ex.attachments.append(AttachmentItem(r.address + (f".{pol_attr}[{i}]" if pol_many else ""), rtype,
                                                      owner_kind, [val(owner_attr)], p, file, line(pol_attr)))
+            if rtype.endswith("_exclusive"):
+                ex.exclusives.append(ExclusiveItem(r.address, "attached", owner_kind, val(owner_attr), pols, file,
+                                                   line(pol_attr)))
+        elif rtype in EXCLUSIVE_INLINE:
+            owner_kind, owner_attr = EXCLUSIVE_INLINE[rtype]
+            ex.exclusives.append(ExclusiveItem(r.address, "inline", owner_kind, val(owner_attr), val("policy_names"),
+                                               file, line("policy_names")))
         elif rtype == "aws_iam_policy_attachment":
             for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
                 owners = val(attr)

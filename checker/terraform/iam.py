@@ -11,6 +11,10 @@
   boundary and ``managed_policy_arns``;
 - attachments (:class:`AttachmentItem`): the ``*_policy_attachment`` resources, their exclusive
   variants, ``aws_iam_policy_attachment`` and group memberships;
+- exclusive sets (:class:`ExclusiveItem`): what a principal keeps when the change is applied
+  (``aws_iam_*_policies_exclusive``, ``aws_iam_*_policy_attachments_exclusive``, a role's
+  ``managed_policy_arns`` and ``inline_policy`` blocks): AWS removes every other inline policy or
+  attachment of the principal, so their Denies are not in force;
 - what was skipped (``count = 0``) and what could not be resolved (unknown ``count``, modules
   whose source is not available).
 
@@ -78,6 +82,12 @@ ATTACHMENTS: dict[str, tuple[str, str, bool, str, bool]] = {
     "aws_iam_group_policy_attachments_exclusive": ("group", "group_name", False, "policy_arns", True),
 }
 MEMBERSHIPS = {"aws_iam_user_group_membership", "aws_iam_group_membership"}
+# exclusive inline policy type -> (owner kind, owner attribute); the kept names are policy_names
+EXCLUSIVE_INLINE: dict[str, tuple[str, str]] = {
+    "aws_iam_role_policies_exclusive": ("role", "role_name"),
+    "aws_iam_user_policies_exclusive": ("user", "user_name"),
+    "aws_iam_group_policies_exclusive": ("group", "group_name"),
+}
 # Inputs of an unavailable module whose names suggest they feed a policy.
 _POLICY_INPUT = re.compile(r"polic|statement|action|permission|principal|trust|assume|arn|role|grant|access",
                            re.IGNORECASE)
@@ -98,6 +108,8 @@ class PolicyItem:
     owner_kind: str | None = None
     owner: Any = None  # evaluated role/user/group reference
     arn_of: str | None = None  # for aws_iam_policy: the address whose .arn attaches it
+    policy_path: Any = "/"  # for aws_iam_policy: its path (part of its ARN)
+    arn: Any = None  # for aws_iam_policy: its ARN when known (a plan of an existing policy)
     flat: bool = False  # a JSON string written on one line (a plan): every value is on ``line``
 
 
@@ -126,6 +138,20 @@ class AttachmentItem:
 
 
 @dataclass
+class ExclusiveItem:
+    """What one principal keeps of its inline policies (``what == "inline"``: names) or attached
+    policies (``"attached"``: ARNs) once the change is applied; AWS removes the others."""
+
+    address: str
+    what: str  # inline | attached
+    owner_kind: str
+    owner: Any  # evaluated role/user/group reference
+    kept: Any  # a list of names or ARNs (items may be Unknown), or Unknown
+    file: str
+    line: int
+
+
+@dataclass
 class MembershipItem:
     address: str
     users: list[Any]
@@ -151,6 +177,7 @@ class Extracted:
     principals: list[PrincipalItem] = field(default_factory=list)
     attachments: list[AttachmentItem] = field(default_factory=list)
     memberships: list[MembershipItem] = field(default_factory=list)
+    exclusives: list[ExclusiveItem] = field(default_factory=list)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (file, address, reason)
     unresolved: list[Unresolved] = field(default_factory=list)
     diagnostics: list[tuple[str, int, str]] = field(default_factory=list)
@@ -368,7 +395,7 @@ class Walker:
         relevant = (rtype in INLINE_POLICIES or rtype in RESOURCE_POLICIES or rtype in PRINCIPAL_TYPES
                     or rtype in ATTACHMENTS or rtype in MEMBERSHIPS or rtype == "aws_iam_policy"
                     or rtype == "aws_iam_policy_attachment" or rtype == "aws_organizations_policy"
-                    or rtype == "aws_iam_role_policies_exclusive"
+                    or rtype in EXCLUSIVE_INLINE
                     or (rtype.startswith("aws_") and "policy" in block.attributes))
         if not relevant:
             return
@@ -382,8 +409,9 @@ class Walker:
                              name=self._eval(module, block, "name", extra), owner_kind=owner_kind,
                              owner=self._eval(module, block, owner_attr, extra))
             elif rtype == "aws_iam_policy":
+                path = self._eval(module, block, "path", extra) if "path" in block.attributes else "/"
                 self._policy(module, block, addr, extra, "policy", DocumentKind.IDENTITY,
-                             name=self._eval(module, block, "name", extra), arn_of=addr)
+                             name=self._eval(module, block, "name", extra), arn_of=addr, policy_path=path)
             elif rtype == "aws_organizations_policy":
                 ptype = self._eval(module, block, "type", extra)
                 if ptype in (None, "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
@@ -400,6 +428,9 @@ class Walker:
                     self.out.attachments.append(AttachmentItem(
                         f"{addr}" + (f".{pol_attr}[{i}]" if pol_many else ""), rtype, owner_kind, [owner], p,
                         self._file(block, pol_attr), _item_line(p, self._line(block, pol_attr))))
+                if rtype.endswith("_exclusive"):
+                    self.out.exclusives.append(ExclusiveItem(addr, "attached", owner_kind, owner, pols,
+                                                             self._file(block, pol_attr), self._line(block, pol_attr)))
             elif rtype == "aws_iam_policy_attachment":
                 pol = self._eval(module, block, "policy_arn", extra)
                 for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
@@ -416,8 +447,14 @@ class Walker:
                     users = _listify(self._eval(module, block, "users", extra))
                     groups = [self._eval(module, block, "group", extra)]
                 self.out.memberships.append(MembershipItem(addr, users, groups, str(block.file), block.line))
-            elif rtype == "aws_iam_role_policies_exclusive":
-                continue  # names the inline policies a role keeps; they are judged where they are written
+            elif rtype in EXCLUSIVE_INLINE:
+                # names the inline policies a principal keeps; they are judged where they are written,
+                # and the Denies of the others (deleted at apply) are not in force
+                owner_kind, owner_attr = EXCLUSIVE_INLINE[rtype]
+                self.out.exclusives.append(ExclusiveItem(
+                    addr, "inline", owner_kind, self._eval(module, block, owner_attr, extra),
+                    self._eval(module, block, "policy_names", extra), self._file(block, "policy_names"),
+                    self._line(block, "policy_names")))
             else:
                 attr = RESOURCE_POLICIES.get(rtype, "policy")
                 if attr in block.attributes:
@@ -440,7 +477,18 @@ class Walker:
                 arns = self._eval(module, block, "managed_policy_arns", extra)
                 line = self._line(block, "managed_policy_arns")
                 item.managed_arns = [(a, _item_line(a, line)) for a in _listify(arns)]
-            for i, nb in enumerate(b for b in block.blocks if b.kind == "inline_policy"):
+                # the provider detaches every policy not listed (an exclusive set)
+                self.out.exclusives.append(ExclusiveItem(f"{addr}.managed_policy_arns", "attached", "role",
+                                                         _self_ref(addr), arns, str(block.file), line))
+            inline_blocks = [b for b in block.blocks if b.kind == "inline_policy"]
+            if inline_blocks:
+                # the provider deletes every inline policy of the role not written in these blocks
+                names = [module.try_evaluate(nb.attributes["name"].expr, extra) if "name" in nb.attributes
+                         else None for nb in inline_blocks]
+                self.out.exclusives.append(ExclusiveItem(
+                    f"{addr}.inline_policy", "inline", "role", _self_ref(addr), [n for n in names if n is not None],
+                    str(inline_blocks[0].file), inline_blocks[0].line))
+            for i, nb in enumerate(inline_blocks):
                 if "policy" not in nb.attributes:
                     continue
                 value = module.try_evaluate(nb.attributes["policy"].expr, extra)
