@@ -217,6 +217,8 @@ class Principal(_Frozen):
     # attachment by an ARN that may name a policy outside the configuration. Their Allows are judged
     # (conservative), their Denies never subtract and such a boundary narrows nothing.
     uncertain: tuple[tuple[str, str], ...] = ()
+    # A role's instance profiles (an account export's InstanceProfileList): what EC2 instances get.
+    instance_profiles: tuple[str, ...] = ()
 
 
 class LoadResult(_Frozen):

@@ -197,6 +197,8 @@ def explain_documents(load: LoadResult, catalog: Catalog) -> list[tuple[PolicyDo
     for view in index.views:
         p = view.principal
         label = p.address if p.name is None or p.address.endswith(p.name) else f"{p.address} ({p.name})"
+        if p.instance_profiles:
+            label += f" (instance profile {', '.join(p.instance_profiles)})"
         trust = docs.get(p.trust) if p.trust else None
         if trust is not None:
             used.add(id(trust))
