@@ -11,6 +11,7 @@ variables), rendered by terraform 1.11.4 with the local provider mirror
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -155,7 +156,7 @@ ALLOW_IAM = {"Sid": "AllowIam", "Effect": "Allow", "Action": "iam:*", "Resource"
 DENY_IAM = {"Sid": "DenyIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}
 
 
-def _policy_errors(*statements: dict[str, object], **top: object) -> set[tuple[str, int, tuple[str, ...]]]:
+def _policy_errors(*statements: Mapping[str, object], **top: object) -> set[tuple[str, int, tuple[str, ...]]]:
     text = json.dumps({"Version": "2012-10-17", **top, "Statement": list(statements)}, indent=1)
     report = check_text(text, "policy.json")
     return {(f.rule_id, f.line, tuple(f.actions)) for f in report.findings
