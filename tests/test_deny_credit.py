@@ -1,4 +1,4 @@
-"""A Deny removes an Allow's grants only when it is certainly in force (issue 15, part 3).
+"""A Deny removes an Allow's grants only when it is certainly in force.
 
 Each case under tests/fixtures/deny/<case>/main.tf is a role that an inline policy allows ``iam:*``
 and a Deny of ``iam:*`` that may not be in force: an inline policy that an exclusive resource
@@ -116,6 +116,40 @@ def test_an_arn_that_may_name_the_local_policy_is_judged_but_not_credited() -> N
     assert role.uncertain == ((guard.file, guard.address),)
 
 
+def test_an_arn_of_another_account_than_the_pinned_one_is_unknown() -> None:
+    """The provider pins account 123456789012 (allowed_account_ids): 111122223333's guard is not
+    the local policy, whatever its path and name: an error, and no Deny."""
+    report = _report(FIXTURES / "pinned_other_account")
+    assert _errors(report) == _admin_fails(39) | {("IAM002", "main.tf", 61, ())}  # one line more: the pin
+
+
+def test_an_arn_of_the_pinned_account_is_the_local_policy() -> None:
+    """Account, partition (region us-east-1), path and name all equal: certainly the local guard."""
+    report = _report(FIXTURES / "pinned_account")
+    assert report.passed
+    assert _errors(report) == set()
+    (role,) = [p for p in report.load.principals if p.address == "aws_iam_role.ops"]
+    assert role.uncertain == ()
+
+
+def test_a_plan_pins_accounts_and_partitions_like_the_module() -> None:
+    """terraform cannot plan allowed_account_ids offline: the foreign_arn plan with the provider
+    configuration terraform would write for it (``constant_value`` expressions)."""
+    plan = json.loads((PLANS / "foreign_arn.json").read_text())
+    exprs = plan["configuration"]["provider_config"]["aws"]["expressions"]
+    exprs["allowed_account_ids"] = {"constant_value": ["123456789012"]}
+    for account, passed in (("123456789012", True), ("111122223333", False)):
+        for change in plan["resource_changes"]:
+            if change["address"] == "aws_iam_role_policy_attachment.guard":
+                change["change"]["after"]["policy_arn"] = f"arn:aws:iam::{account}:policy/guard"
+        report = check_text(json.dumps(plan, indent=1), "plan.json")
+        assert report.passed is passed, (account, [f.message for f in report.findings])
+    exprs["region"] = {"constant_value": "cn-north-1"}  # partition aws-cn: arn:aws:... is not its policy
+    report = check_text(json.dumps(plan, indent=1), "plan.json")
+    assert {f.rule_id for f in report.findings if f.severity.value == "error"} == {
+        "IAM002", "IAM101", "IAM201", "IAM301"}
+
+
 def test_a_deny_on_an_unknown_resource_denies_nothing() -> None:
     report = check([FIXTURES / "unknown_resource"], Settings())
     assert _errors(report) == _admin_fails()
@@ -132,7 +166,8 @@ PLAN_CASES = sorted(p.stem for p in PLANS.glob("*.json"))
 
 def test_every_case_without_variables_has_its_plan() -> None:
     cases = {d.name for d in FIXTURES.iterdir() if d.is_dir() and d.name != "plans"
-             and "\nvariable " not in "\n" + (d / "main.tf").read_text()}
+             and "\nvariable " not in "\n" + (d / "main.tf").read_text()
+             and "allowed_account_ids" not in (d / "main.tf").read_text()}
     assert set(PLAN_CASES) == cases
 
 

@@ -1,5 +1,4 @@
-"""Account exports (``aws iam get-account-authorization-details``) judged principal by principal
-(issue 15, part 5).
+"""Account exports (``aws iam get-account-authorization-details``) judged principal by principal.
 
 tests/fixtures/export/account-authorization-details.json is a realistic export: roles with AWS
 managed policies attached (AdministratorAccess, ReadOnlyAccess), customer managed policies in

@@ -31,6 +31,8 @@ from checker.terraform.iam import (
     MembershipItem,
     PolicyItem,
     PrincipalItem,
+    provider_accounts,
+    region_partition,
 )
 from checker.terraform.to_model import TerraformLoad, build_from_extracted
 from checker.terraform.values import Origin, TfStr, Unknown
@@ -305,11 +307,39 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
                 guessed = DocumentKind.RESOURCE if rtype in RESOURCE_POLICIES else None
                 ex.policies.append(PolicyItem(r.address, r.address, rtype, guessed, _flat(value), file, line(attr),
                                               flat=True))
+    ex.accounts, ex.partitions = _provider_pins(root)
     build_from_extracted(ex, out)
     secrets = _sensitive_variable_strings(root)
     if secrets:
         out.documents = [d.model_copy(update={"sensitive": d.sensitive | secrets}) for d in out.documents]
     return out
+
+
+def _provider_pins(root: JsonNode) -> tuple[set[str] | None, set[str] | None]:
+    """The accounts and partitions the plan's AWS provider configurations pin (as
+    :meth:`checker.terraform.iam.Walker._providers`: each must pin them; constants only)."""
+    conf = root.get("configuration")
+    pcs = conf.get("provider_config") if conf is not None and conf.kind == "object" else None
+    providers = [pc for _, _, pc in (pcs.members if pcs is not None and pcs.kind == "object" else ())
+                 if pc.kind == "object" and _v(pc, "name") == "aws" and not _v(pc, "module_address")]
+    accounts: set[str] | None = set() if providers else None
+    partitions: set[str] | None = set() if providers else None
+    for pc in providers:
+        exprs = pc.get("expressions")
+
+        def constant(node: JsonNode | None, key: str) -> Any:
+            expr = node.get(key) if node is not None and node.kind == "object" else None
+            value = expr.get("constant_value") if expr is not None and expr.kind == "object" else None
+            return value.to_python() if value is not None else None
+
+        assume = exprs.get("assume_role") if exprs is not None and exprs.kind == "object" else None
+        roles = [constant(a, "role_arn") for a in (assume.items if assume is not None and assume.kind == "array"
+                                                   else ())]
+        pinned = provider_accounts(constant(exprs, "allowed_account_ids"), roles)
+        accounts = None if pinned is None or accounts is None else accounts | pinned
+        partition = region_partition(constant(exprs, "region"))
+        partitions = None if partition is None or partitions is None else partitions | {partition}
+    return accounts, partitions
 
 
 def _sensitive_variable_strings(root: JsonNode) -> frozenset[str]:

@@ -178,6 +178,11 @@ class Extracted:
     attachments: list[AttachmentItem] = field(default_factory=list)
     memberships: list[MembershipItem] = field(default_factory=list)
     exclusives: list[ExclusiveItem] = field(default_factory=list)
+    # Where the configuration's resources are created, when its AWS providers pin it
+    # (``allowed_account_ids``, the account of ``assume_role.role_arn``; the partition of ``region``):
+    # None when not known (then an ARN of any account or partition may be the configuration's).
+    accounts: set[str] | None = None
+    partitions: set[str] | None = None
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (file, address, reason)
     unresolved: list[Unresolved] = field(default_factory=list)
     diagnostics: list[tuple[str, int, str]] = field(default_factory=list)
@@ -318,6 +323,7 @@ class Walker:
 
     def walk(self) -> Extracted:
         self._walk(self.root, "")
+        self._providers()
         for mod in self.modules.values():
             for f in mod.files:
                 if str(f) not in self.out.module_files:
@@ -331,6 +337,21 @@ class Walker:
                 if str(p) not in self.out.outside_reads:
                     self.out.outside_reads.append(str(p))
         return self.out
+
+    def _providers(self) -> None:
+        """The accounts and partitions the root module's AWS providers pin (each must pin them)."""
+        providers = [b for b in self.root.blocks if b.kind == "provider" and b.name == "aws"]
+        accounts: set[str] | None = set() if providers else None
+        partitions: set[str] | None = set() if providers else None
+        for b in providers:
+            pinned = provider_accounts(
+                self._eval(self.root, b, "allowed_account_ids", {}),
+                [self.root.try_evaluate(nb.attributes["role_arn"].expr, {}) for nb in b.blocks
+                 if nb.kind == "assume_role" and "role_arn" in nb.attributes])
+            accounts = None if pinned is None or accounts is None else accounts | pinned
+            partition = region_partition(self._eval(self.root, b, "region", {}))
+            partitions = None if partition is None or partitions is None else partitions | {partition}
+        self.out.accounts, self.out.partitions = accounts, partitions
 
     def _instances(self, module: Module, block: Block, prefix: str
                    ) -> list[tuple[str, dict[str, Any]]] | None:
@@ -601,6 +622,31 @@ class Walker:
         else:
             self.out.unresolved.append(Unresolved(addr, str(block.file), block.line, why,
                                                   rule=ProblemKind.UNRESOLVED_MODULE_WARNING))
+
+
+def provider_accounts(allowed: Any, role_arns: list[Any]) -> set[str] | None:
+    """The accounts an AWS provider may work in: ``allowed_account_ids`` (a known list of known
+    strings), narrowed by the accounts of the roles it assumes; None when not known."""
+    accounts: set[str] | None = None
+    if isinstance(allowed, (list, tuple)) and allowed and all(isinstance(a, str) for a in allowed):
+        accounts = {str(a) for a in allowed}
+    for arn in role_arns:
+        m = re.match(r"^arn:[a-z-]+:iam::(\d{12}):role/", arn) if isinstance(arn, str) else None
+        if m is None:
+            continue  # an unknown role ARN pins nothing
+        accounts = {m.group(1)} if accounts is None else accounts & {m.group(1)}
+    return accounts
+
+
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso"),
+               ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f"), ("eusc-", "aws-eusc"))
+
+
+def region_partition(region: Any) -> str | None:
+    """The partition of a known region name (None when the region is not known)."""
+    if not isinstance(region, str) or not re.match(r"^[a-z]{2}(-[a-z]+)+-\d+$", region):
+        return None
+    return next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 def _policy_like(value: Any) -> bool:

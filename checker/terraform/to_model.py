@@ -502,8 +502,9 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
         ``quiet``: a permissions boundary that cannot be read narrows nothing, which is safe); and
         whether it is certainly that document (a reference to the policy's ``arn``, its known ARN,
         an AWS managed policy). An ARN string matches a policy of the configuration only when the
-        whole ARN can be equal (partition, account, path and name); as the account is not known
-        before apply, such a match is not certain: the policy's Denies are not credited."""
+        whole ARN can be equal (partition, account, path and name); unless the providers pin the
+        one account and partition (``ex.accounts``, ``ex.partitions``), such a match is not certain:
+        the policy's Denies are not credited."""
         src = Source(address, _display(file), line, DocumentKind.IDENTITY)
         if isinstance(value, Unknown):
             if value.ref and value.ref in policy_by_arn_ref:
@@ -532,14 +533,19 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                 add(doc)
                 return doc, True
             m = _POLICY_ARN.match(arn)
-            for path, known_arn, candidate in policy_names.get(m.group(2), []) if m else []:
+            if m is not None and ((ex.accounts is not None and m.group(2) not in ex.accounts)
+                                  or (ex.partitions is not None and m.group(1) not in ex.partitions)):
+                m = None  # another account's (or partition's) policy: not one of this configuration
+            for path, known_arn, candidate in policy_names.get(m.group(4), []) if m else []:
                 assert m is not None
                 if isinstance(known_arn, str):
                     if str(known_arn) == arn:
                         return candidate, True
                     continue  # its ARN is known, and another one
-                if not isinstance(path, str) or str(path) == m.group(1):
-                    return candidate, False
+                if not isinstance(path, str) or str(path) == m.group(3):
+                    pinned = ex.accounts is not None and len(ex.accounts) == 1 and ex.partitions is not None \
+                        and len(ex.partitions) == 1
+                    return candidate, pinned and isinstance(path, str)
             if quiet:
                 return None, False
             doc = unresolved_document(src, f"{what} {arn!r} names a policy that is not defined in this configuration "
@@ -652,7 +658,7 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
 
 
 # A customer managed policy's ARN: partition, account, path (``/`` or ``/a/b/``) and name.
-_POLICY_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::\d{12}:policy(/(?:[^/]+/)*)([^/]+)$")
+_POLICY_ARN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):policy(/(?:[^/]+/)*)([^/]+)$")
 
 
 def _attachment_resource(address: str) -> str:
