@@ -87,6 +87,34 @@ def test_inline_policy_blocks_delete_the_deny() -> None:
     assert _errors(report) == _admin_fails() | {(r, "main.tf", 60, a) for r, _, _, a in _admin_fails()}
 
 
+def test_aws_iam_policy_attachment_detaches_its_policy_from_the_roles_it_does_not_list() -> None:
+    report = _report(FIXTURES / "policy_attachment_exclusive")
+    assert _errors(report) == _admin_fails()
+
+
+def test_aws_iam_group_membership_removes_the_users_it_does_not_list() -> None:
+    """dev joins "guarded" (aws_iam_user_group_membership), whose exclusive aws_iam_group_membership
+    lists only "other": dev leaves the group at apply, and the group's Deny with it."""
+    report = _report(FIXTURES / "group_membership_exclusive")
+    assert _errors(report) == _admin_fails(35)
+
+
+@pytest.mark.parametrize(("case", "old", "new"), [
+    ("policy_attachment_exclusive", "roles      = [aws_iam_role.other.name]",
+     "roles      = [aws_iam_role.other.name, aws_iam_role.ops.name]"),
+    ("group_membership_exclusive", "users = [aws_iam_user.other.name]",
+     "users = [aws_iam_user.other.name, aws_iam_user.dev.name]"),
+])
+def test_exclusive_sets_that_keep_the_deny(tmp_path: Path, case: str, old: str, new: str) -> None:
+    """The controls: the exclusive resource lists the principal, the Deny stays and is credited."""
+    text = (FIXTURES / case / "main.tf").read_text()
+    assert old in text
+    (tmp_path / "main.tf").write_text(text.replace(old, new))
+    report = _report(tmp_path)
+    assert report.passed
+    assert _errors(report) == set()
+
+
 def test_a_policy_aws_refuses_denies_nothing() -> None:
     """A Sid with a hyphen (another document) or an underscore (the same document): AWS refuses the
     policy; its Allow is still judged and its Deny subtracts nothing."""

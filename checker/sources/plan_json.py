@@ -293,7 +293,8 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
                 users, groups = [val("user")], val("groups") or []
             else:
                 users, groups = val("users") or [], [val("group")]
-            ex.memberships.append(MembershipItem(r.address, list(users), list(groups), file, r.after.line))
+            ex.memberships.append(MembershipItem(r.address, list(users), list(groups), file, r.after.line,
+                                                 exclusive=rtype == "aws_iam_group_membership"))
         elif rtype == "aws_organizations_policy":
             ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.SCP, _flat(val("content")), file,
                                           line("content"), flat=True))

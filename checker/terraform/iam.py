@@ -14,7 +14,8 @@
 - exclusive sets (:class:`ExclusiveItem`): what a principal keeps when the change is applied
   (``aws_iam_*_policies_exclusive``, ``aws_iam_*_policy_attachments_exclusive``, a role's
   ``managed_policy_arns`` and ``inline_policy`` blocks): AWS removes every other inline policy or
-  attachment of the principal, so their Denies are not in force;
+  attachment of the principal, so their Denies are not in force (``aws_iam_policy_attachment`` and
+  ``aws_iam_group_membership`` are exclusive too: for a policy's attachments, for a group's users);
 - what was skipped (``count = 0``) and what could not be resolved (unknown ``count``, modules
   whose source is not available).
 
@@ -158,6 +159,8 @@ class MembershipItem:
     groups: list[Any]
     file: str
     line: int
+    # aws_iam_group_membership: the group's users are exactly these (the provider removes the others)
+    exclusive: bool = False
 
 
 @dataclass
@@ -467,7 +470,8 @@ class Walker:
                 else:
                     users = _listify(self._eval(module, block, "users", extra))
                     groups = [self._eval(module, block, "group", extra)]
-                self.out.memberships.append(MembershipItem(addr, users, groups, str(block.file), block.line))
+                self.out.memberships.append(MembershipItem(addr, users, groups, str(block.file), block.line,
+                                                           exclusive=rtype == "aws_iam_group_membership"))
             elif rtype in EXCLUSIVE_INLINE:
                 # names the inline policies a principal keeps; they are judged where they are written,
                 # and the Denies of the others (deleted at apply) are not in force

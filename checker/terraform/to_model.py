@@ -594,10 +594,15 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                                        "permissions_boundary", quiet=True)
             if doc is not None:
                 attach(p.address, doc, "boundary", certain=certain)
+    # aws_iam_policy_attachment is exclusive for its policy: it detaches the policy from every
+    # principal it does not list
+    policy_exclusive: dict[tuple[str, str], set[str]] = {}
     for a in ex.attachments:
         doc, certain = resolve_arn(a.policy, a.address, a.file, a.line, "policy_arn")
         if doc is None:
             continue
+        if a.rtype == "aws_iam_policy_attachment":
+            policy_exclusive.setdefault(_key(doc), set()).add(a.address)
         for owner in a.owners:
             attach(principal_of(a.owner_kind, owner), doc, certain=certain, via=_attachment_resource(a.address))
         if not a.owners:
@@ -618,7 +623,18 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                 for key, vias in entry.get("attached", {}).items():
                     if x.address not in vias:
                         entry.setdefault("uncertain", set()).add(key)
+    for entry in principals.values():
+        for key, vias in entry.get("attached", {}).items():
+            if policy_exclusive.get(key, vias) - vias:
+                entry.setdefault("uncertain", set()).add(key)
+    # aws_iam_group_membership is exclusive for its group: users it does not list leave the group
+    members: dict[str, set[str]] = {}  # group -> the users an exclusive membership certainly keeps
     for m in ex.memberships:
+        for group in m.groups if m.exclusive else ():
+            gaddr = principal_of("group", group)
+            if gaddr is not None:
+                kept = members.setdefault(gaddr, set())
+                kept.update(u for u in (principal_of("user", user) for user in m.users) if u is not None)
         for user in m.users:
             uaddr = principal_of("user", user)
             if uaddr is None:
@@ -627,6 +643,10 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                 gaddr = principal_of("group", group)
                 if gaddr is not None and gaddr not in principals[uaddr]["groups"]:
                     principals[uaddr]["groups"].append(gaddr)
+    for uaddr, entry in principals.items():
+        for gaddr in entry["groups"]:
+            if gaddr in members and uaddr not in members[gaddr]:
+                entry.setdefault("uncertain", set()).update(principals[gaddr]["policies"])
 
     # a customer-managed policy used only as a permissions boundary is a boundary
     for i, doc in enumerate(out.documents):
