@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from checker.analysis.grants import deny_applies_to, deny_credited, statement_actions
 from checker.api import Settings, check, check_text
+from checker.model import Located, Statement
 from checker.report import Report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "deny"
@@ -251,3 +253,45 @@ def test_json_deny_of_an_oversized_policy_denies_nothing() -> None:
     filler = {"Sid": "Filler", "Effect": "Allow", "Action": "s3:GetObject",
               "Resource": [f"arn:aws:s3:::bucket-{i:04d}/*" for i in range(250)]}
     assert ("IAM101", 7, IAM_WRITE) in _policy_errors(ALLOW_IAM, DENY_IAM, filler)
+
+
+# --- deny_applies_to on model statements (values only Terraform leaves unknown) ------------------
+
+
+def _stmt(index: int, effect: str, **elements: object) -> Statement:
+    return Statement.model_validate({"index": index, "effect": effect, **elements})
+
+
+def _loc(value: str, unknown: str | None = None) -> Located:
+    return Located(value=value, unknown=unknown)
+
+
+ALLOW_ALL = _stmt(0, "Allow", principal={"*": (_loc("*"),)}, action=(_loc("s3:*"),), resource=(_loc("*"),))
+
+
+@pytest.mark.parametrize(("deny", "applies"), [
+    (_stmt(1, "Deny", principal={"*": (_loc("*"),)}, action=(_loc("s3:*"),), resource=(_loc("*"),)), True),
+    # a principal Terraform knows only at apply: it may name someone else
+    (_stmt(1, "Deny", principal={"*": (_loc("*", "var.who is not known"),)}, action=(_loc("s3:*"),),
+           resource=(_loc("*"),)), False),
+    (_stmt(1, "Deny", principal={"AWS": (_loc("${var.who}", "var.who is not known"),)}, action=(_loc("s3:*"),),
+           resource=(_loc("*"),)), False),
+    # "*" beside an unknown entry: the Deny depends on an unknown value, it removes nothing
+    (_stmt(1, "Deny", principal={"*": (_loc("*"),)}, action=(_loc("s3:*"),),
+           resource=(_loc("*"), _loc("*", "var.bucket is not known"))), False),
+    (_stmt(1, "Deny", principal={"*": (_loc("*"),)}, action=(_loc("s3:*"),), resource=(_loc("*"),),
+           condition={"Bool": {"aws:SecureTransport": (_loc("${var.flag}", "var.flag is not known"),)}}), False),
+], ids=["known", "unknown-star", "unknown-aws", "unknown-resource-beside-star", "unknown-condition"])
+def test_a_deny_applies_only_when_nothing_it_depends_on_is_unknown(deny: Statement, applies: bool) -> None:
+    assert deny_applies_to(deny, ALLOW_ALL) is applies
+
+
+def test_a_deny_with_an_unknown_action_entry_is_not_credited() -> None:
+    from checker.catalog import get_catalog
+
+    catalog = get_catalog()
+    known = _stmt(1, "Deny", action=(_loc("iam:*"),), resource=(_loc("*"),))
+    partly = _stmt(1, "Deny", action=(_loc("iam:*"), _loc("${var.more}", "var.more is not known")),
+                   resource=(_loc("*"),))
+    assert deny_credited(known, statement_actions(known, catalog))
+    assert not deny_credited(partly, statement_actions(partly, catalog))

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from checker.analysis.rejected import rejection
 from checker.model import Located, PolicyDocument, Statement
 
 if TYPE_CHECKING:
@@ -157,8 +158,6 @@ def deny_credited(stmt: Statement, found: tuple[dict[str, Located], list[Located
 
 
 def compute_grants(doc: PolicyDocument, catalog: Catalog) -> DocumentGrants:
-    from checker.analysis.rejected import rejection
-
     result = DocumentGrants(document=doc)
     denies: list[tuple[Statement, set[str]]] = []
     expanded: dict[int, tuple[dict[str, Located], list[Located], list[Located]]] = {}

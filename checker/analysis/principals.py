@@ -35,6 +35,7 @@ from checker.analysis.grants import (
     deny_credited,
     statement_actions,
 )
+from checker.analysis.rejected import rejection
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal, Statement
 
 if TYPE_CHECKING:
@@ -93,8 +94,6 @@ class PrincipalIndex:
     def _deny_statements(self, doc: PolicyDocument) -> list[tuple[Statement, set[str]]]:
         found = self._denies.get(id(doc))
         if found is None:
-            from checker.analysis.rejected import rejection
-
             found = []
             denies = [s for s in doc.statements if s.effect == "Deny"]
             if denies and rejection(doc) is None:
@@ -110,8 +109,6 @@ class PrincipalIndex:
         boundary cannot be read with certainty (then it narrows nothing)."""
         if id(boundary) in self._boundary:
             return self._boundary[id(boundary)]
-        from checker.analysis.rejected import rejection
-
         allowed: set[str] | None = set()
         if rejection(boundary) is not None or not boundary.statements:
             allowed = None

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from checker.analysis.managed_policies import find_managed_policy, is_aws_managed_arn
+from checker.analysis.principal_docs import inline_owner_kind
 from checker.model import DocumentKind, PolicyDocument, ProblemKind
 
 _SID = re.compile(r"^[0-9A-Za-z]*$")
@@ -54,8 +56,6 @@ def rejection(doc: PolicyDocument) -> str | None:
 
 
 def _limit(doc: PolicyDocument) -> int | None:
-    from checker.analysis.principal_docs import inline_owner_kind
-
     if doc.kind is DocumentKind.TRUST:
         return TRUST_MAX
     if doc.kind is DocumentKind.SCP:
@@ -71,8 +71,6 @@ def _limit(doc: PolicyDocument) -> int | None:
 def aws_managed(doc: PolicyDocument) -> bool:
     """True for a policy AWS manages (they exceed the customer limits): a Terraform attachment of an
     ``arn:aws:iam::aws:policy/...``, an export's AWS managed policy."""
-    from checker.analysis.managed_policies import find_managed_policy, is_aws_managed_arn
-
     if doc.name and is_aws_managed_arn(doc.name):
         return True
     if doc.address.startswith("policy/") and doc.name:
