@@ -238,7 +238,8 @@ class Principal(_Frozen):
 
     Documents are named by ``(file, address)`` of their :class:`PolicyDocument`. Its effective
     permissions are the union of its identity policies (and, for a user, its groups' policies),
-    minus unconditional Denies of any of them, within its permissions boundary when it has one.
+    minus unconditional Denies of any of them certainly in force, within its permissions boundary
+    when it has one.
     """
 
     address: str  # aws_iam_role.audit, module.ops.aws_iam_user.ci, role/Name for one outside Terraform
@@ -250,6 +251,13 @@ class Principal(_Frozen):
     boundary: tuple[str, str] | None = None
     trust: tuple[str, str] | None = None
     groups: tuple[str, ...] = ()  # addresses of the groups a user belongs to
+    # Documents (policies or boundary) that may not be in force for this principal once the change
+    # is applied: an inline policy an ``aws_iam_*_policies_exclusive`` resource deletes, an
+    # attachment by an ARN that may name a policy outside the configuration. Their Allows are judged
+    # (conservative), their Denies never subtract and such a boundary narrows nothing.
+    uncertain: tuple[tuple[str, str], ...] = ()
+    # A role's instance profiles (an account export's InstanceProfileList): what EC2 instances get.
+    instance_profiles: tuple[str, ...] = ()
 
 
 class LoadResult(_Frozen):

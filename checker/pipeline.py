@@ -247,6 +247,7 @@ def _read_json(data: bytes | str, shown: str, explicit: bool, out: _Pieces,
             # Other JSON in a scanned folder (package.json, data files) is skipped quietly.
             out.skipped.extend(result.skipped)
             return
+        out.principals.extend(result.principals)
     out.files.append(shown)
     out.documents.extend(result.documents)
     out.errors.extend(result.errors)

@@ -5,28 +5,12 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from checker.analysis.principal_docs import inline_owner_kind, principals_of
+from checker.analysis.rejected import INLINE_LIMITS, MANAGED_LIMIT, SCP_LIMIT, TRUST_MAX, aws_managed
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, PolicyDocument
 
-MANAGED_LIMIT = 6_144
-TRUST_LIMIT = 2_048  # default quota; AWS raises it to at most 4,096 on request
-TRUST_MAX = 4_096
-SCP_LIMIT = 5_120
-INLINE_LIMITS = {"role": 10_240, "user": 2_048, "group": 5_120}
-
-
-def aws_managed(doc: PolicyDocument) -> bool:
-    """True for a policy AWS manages (they exceed the customer limits): a Terraform attachment of an
-    ``arn:aws:iam::aws:policy/...`` ARN, or an export's managed policy of such a name."""
-    from checker.analysis.managed_policies import find_managed_policy, is_aws_managed_arn
-
-    if doc.name and is_aws_managed_arn(doc.name):
-        return True
-    if doc.address.startswith("policy/") and doc.name:
-        return any(find_managed_policy(f"arn:aws:iam::aws:policy/{path}{doc.name}") is not None
-                   for path in ("", "service-role/", "job-function/", "aws-service-role/"))
-    return False
+TRUST_LIMIT = 2_048  # default quota; AWS raises it to at most 4,096 on request (TRUST_MAX)
 
 
 def policy_size(doc: PolicyDocument) -> int | None:

@@ -30,8 +30,11 @@ enabled = true
 
 def _allowed_beyond_read(doc: dict[str, object]) -> set[str]:
     """A plain reference: expand Allow statements (Action or NotAction), ignore Denies only when
-    none is unconditional on "*" (managed policies with such Denies are checked separately)."""
+    none is unconditional on "*" (managed policies with such Denies are checked separately), or when
+    the document is larger than AWS accepts for a policy of unknown use (6,144 characters without
+    whitespace: as a lone file it would be refused, so its Denies are not in force)."""
     cat = get_catalog()
+    oversized = len(json.dumps(doc, separators=(",", ":"), ensure_ascii=False)) > 6_144
     statements = doc["Statement"]
     if isinstance(statements, dict):
         statements = [statements]
@@ -46,7 +49,7 @@ def _allowed_beyond_read(doc: dict[str, object]) -> set[str]:
             expanded = set(cat.actions()) - expanded
         if st["Effect"] == "Allow":
             granted |= expanded
-        elif "Condition" not in st and st.get("Resource") in ("*", ["*"]):
+        elif "Condition" not in st and st.get("Resource") in ("*", ["*"]) and not oversized:
             denied |= expanded
     return {a for a in granted - denied if corrected_level(a) not in ("List", "Read")}
 

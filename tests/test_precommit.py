@@ -225,7 +225,8 @@ def test_policy_hints_cover_every_shape_the_json_front_ends_read() -> None:
     from checker.cli.precommit import POLICY_HINTS
     from checker.sources.plan_json import is_plan
 
-    source = (REPO / "checker" / "sources" / "json_policy.py").read_text(encoding="utf-8")
+    source = "".join((REPO / "checker" / "sources" / name).read_text(encoding="utf-8")
+                     for name in ("json_policy.py", "export.py"))  # policies and wrappers; account exports
     keys = set(re.findall(r'(?:root|pv|role)\.get\("(\w+)"\)', source))
     keys |= set(re.findall(r'\("(\w+DetailList)", ', source))
     assert {"PolicyVersion", "Role", "PolicyDocument", "RoleDetailList", "Policies"} <= keys

@@ -8,8 +8,12 @@ Semantics (deliberately conservative, so that the gate never under-reports a gra
   resource of that Allow: no ``Condition``, no ``NotResource``, and a ``Resource`` that covers each
   of the Allow's resources (``*``, the same pattern, or a prefix pattern ending in ``*``). A
   conditional or resource-narrowed Deny removes nothing.
-- Unresolved values (``Located.unknown``) in an Allow's actions are kept as unknown grants; in a
-  Deny they deny nothing.
+- Unresolved values (``Located.unknown``) in an Allow's actions are kept as unknown grants. A Deny
+  that depends on anything unknown (its Effect, an action pattern, a Resource or NotResource
+  entry, a principal, a condition) denies nothing.
+- A Deny of a document AWS would refuse (:func:`checker.analysis.rejected.rejection`: a grammar
+  error, an invalid or repeated Sid, a size over the limit, a part not known) denies nothing: the
+  document is never in force. Its Allows are still judged.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from checker.analysis.rejected import rejection
 from checker.model import Located, PolicyDocument, Statement
 
 if TYPE_CHECKING:
@@ -127,12 +132,15 @@ def deny_applies_to(deny: Statement, allow: Statement) -> bool:
     # unless it names every principal.
     if (deny.principal is not None or deny.not_principal is not None) and not (
         deny.principal and "*" in deny.principal
+        and all(p.unknown is None for ps in deny.principal.values() for p in ps)
     ):
         return False
     if deny.resource is None:
         # Trust policies have no Resource: the Deny applies to the role itself.
         return allow.resource is None
-    deny_res = [r.value for r in deny.resource if r.unknown is None]
+    if any(r.unknown is not None for r in deny.resource):
+        return False  # a Deny that depends on an unknown resource removes nothing
+    deny_res = [r.value for r in deny.resource]
     if any(r.strip("*") == "" and r for r in deny_res):
         return True
     if allow.resource is None or allow.not_resource is not None:
@@ -142,14 +150,25 @@ def deny_applies_to(deny: Statement, allow: Statement) -> bool:
     )
 
 
+def deny_credited(stmt: Statement, found: tuple[dict[str, Located], list[Located], list[Located]]) -> bool:
+    """Whether a Deny statement (``found``: its :func:`statement_actions`) certainly denies the
+    actions it names: a known Effect and no unknown action pattern (an unknown ``NotAction`` entry
+    may exclude every action; an unknown ``Action`` entry makes the list itself uncertain)."""
+    return stmt.effect == "Deny" and stmt.unknown is None and not found[2] and bool(found[0])
+
+
 def compute_grants(doc: PolicyDocument, catalog: Catalog) -> DocumentGrants:
     result = DocumentGrants(document=doc)
     denies: list[tuple[Statement, set[str]]] = []
     expanded: dict[int, tuple[dict[str, Located], list[Located], list[Located]]] = {}
+    rejected = None
     for stmt in doc.statements:
         if stmt.effect == "Deny":
             expanded[id(stmt)] = deny_found = statement_actions(stmt, catalog)
-            denies.append((stmt, set(deny_found[0])))
+            if rejected is None:
+                rejected = rejection(doc) is not None
+            if not rejected and deny_credited(stmt, deny_found):
+                denies.append((stmt, set(deny_found[0])))
     for stmt in doc.statements:
         found = expanded.get(id(stmt))
         acts, unmatched, unresolved = found if found is not None else statement_actions(stmt, catalog)

@@ -8,7 +8,14 @@ judged as a whole:
 - minus what an unconditional Deny in *any* of them removes (a Deny applies across the
   principal's policies, not only inside its own document; see :func:`checker.analysis.grants.deny_applies_to`),
 - intersected with its permissions boundary when it has one (an action the boundary allows in no
-  statement is not effective; a boundary that cannot be read narrows nothing).
+  statement is not effective; a boundary that cannot be read, that AWS would refuse or that may not
+  be the one in force narrows nothing).
+
+Only Denies certainly in force subtract: none of a document AWS would refuse
+(:func:`checker.analysis.rejected.rejection`), none of a document that may not be the principal's
+when the change is applied (``Principal.uncertain``: an inline policy an ``*_policies_exclusive``
+resource deletes, an attachment by an ARN that may name another policy), none that depends on
+anything unknown (:func:`checker.analysis.grants.deny_credited`, ``deny_applies_to``).
 
 A document attached to several principals grants an action when it is effective for at least one
 of them. A document attached to none (a lone JSON policy, an unattached ``aws_iam_policy``) is its
@@ -25,10 +32,12 @@ from checker.analysis.grants import (
     StatementGrants,
     compute_grants,
     deny_applies_to,
+    deny_credited,
     statement_actions,
 )
+from checker.analysis.rejected import rejection
 from checker.analysis.resource_grants import Gated, resource_grants
-from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal, ProblemKind, Statement
+from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal, Statement
 
 if TYPE_CHECKING:
     from checker.catalog import Catalog
@@ -41,6 +50,8 @@ class PrincipalView:
     principal: Principal
     documents: list[PolicyDocument] = field(default_factory=list)  # identity documents, groups' included
     boundary: PolicyDocument | None = None
+    # documents (by id) that may not be in force for the principal: their Denies never subtract
+    uncertain: set[int] = field(default_factory=set)
 
 
 class PrincipalIndex:
@@ -65,6 +76,7 @@ class PrincipalIndex:
                     view.documents.append(d)
             if p.boundary is not None:
                 view.boundary = docs.get(p.boundary)
+            view.uncertain = {id(d) for k in p.uncertain if (d := docs.get(k)) is not None}
             self.views.append(view)
             for d in view.documents:
                 self.of_document.setdefault(id(d), []).append(view)
@@ -84,11 +96,12 @@ class PrincipalIndex:
         found = self._denies.get(id(doc))
         if found is None:
             found = []
-            for s in doc.statements:
-                if s.effect == "Deny" and s.unknown is None:
-                    acts, _u, _r = statement_actions(s, self.catalog)
-                    if acts:
-                        found.append((s, set(acts)))
+            denies = [s for s in doc.statements if s.effect == "Deny"]
+            if denies and rejection(doc) is None:
+                for s in denies:
+                    expanded = statement_actions(s, self.catalog)
+                    if deny_credited(s, expanded):
+                        found.append((s, set(expanded[0])))
             self._denies[id(doc)] = found
         return found
 
@@ -98,7 +111,7 @@ class PrincipalIndex:
         if id(boundary) in self._boundary:
             return self._boundary[id(boundary)]
         allowed: set[str] | None = set()
-        if any(p.rule is not ProblemKind.INVALID for p in boundary.problems) or not boundary.statements:
+        if rejection(boundary) is not None or not boundary.statements:
             allowed = None
         else:
             for sg in self.own_grants(boundary).allows:
@@ -114,12 +127,12 @@ class PrincipalIndex:
         """Actions of one Allow statement of ``doc`` that are not effective for the principal."""
         removed: set[str] = set()
         for other in view.documents:
-            if other is doc:
+            if other is doc or id(other) in view.uncertain:
                 continue  # the document's own Denies are already applied by compute_grants
             for deny, denied in self._deny_statements(other):
                 if deny_applies_to(deny, sg.statement):
                     removed |= denied
-        if view.boundary is not None:
+        if view.boundary is not None and id(view.boundary) not in view.uncertain:
             allowed = self.boundary_allows(view.boundary)
             if allowed is not None:
                 removed |= {a for a in sg.actions if a not in allowed}
@@ -180,7 +193,10 @@ _REACH_LABEL = {
 
 def principal_label(p: Principal) -> str:
     """How explain names a principal: its address, with its name when the address does not end with it."""
-    return p.address if p.name is None or p.address.endswith(p.name) else f"{p.address} ({p.name})"
+    label = p.address if p.name is None or p.address.endswith(p.name) else f"{p.address} ({p.name})"
+    if p.instance_profiles:
+        label += f" (instance profile {', '.join(p.instance_profiles)})"
+    return label
 
 
 def resource_entries(doc: PolicyDocument, grants: DocumentGrants, gated: Gated,

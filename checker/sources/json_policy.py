@@ -8,7 +8,8 @@ Recognised shapes (by content, never by file name):
 - ``aws iam get-policy-version`` (``PolicyVersion.Document``), ``get-role``
   (``Role.AssumeRolePolicyDocument``), ``get-role-policy``/``get-user-policy``/``get-group-policy``
   (``PolicyDocument``);
-- ``aws iam get-account-authorization-details`` (roles, users, groups and managed policies).
+- ``aws iam get-account-authorization-details`` (roles, users, groups and managed policies), read
+  with its principals by :mod:`checker.sources.export`.
 
 Documents may also be URL-encoded JSON strings, as the IAM API returns them.
 Everything AWS would reject becomes a :class:`~checker.model.Problem` with the line it is on.
@@ -19,13 +20,14 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from checker.model import (
     TRUST_ACTIONS,
     DocumentKind,
     Located,
     PolicyDocument,
+    Principal,
     Problem,
     SkippedItem,
     SourceError,
@@ -58,6 +60,7 @@ class JsonLoad:
     documents: list[PolicyDocument]
     errors: list[SourceError]
     skipped: list[SkippedItem]
+    principals: list[Principal] = field(default_factory=list)  # an account export's roles, users, groups
 
 
 def load_json_text(data: bytes | str, file: str) -> JsonLoad:
@@ -83,6 +86,19 @@ def load_json_text(data: bytes | str, file: str) -> JsonLoad:
         ))
     found = list(_find_documents(parsed.root, file))
     if not found:
+        from checker.sources.export import is_export, load_export
+
+        if is_export(parsed.root):
+            def build(node: JsonNode, address: str, kind: DocumentKind, name: str | None, principal: str | None,
+                      base_line: int | None) -> PolicyDocument | None:
+                if base_line is not None:  # not written in the file: every line is ``base_line``
+                    return build_document(node, _Builder(file, base_line), file=file, address=address, kind=kind,
+                                          name=name, principal=principal)
+                return _document_from(_Found(node, address, kind, name, principal), file, out)
+
+            out.principals.extend(load_export(parsed.root, file, out.documents, build))
+            if out.documents or out.principals:
+                return out
         out.skipped.append(SkippedItem.model_construct(file=file, address=file, reason="not an IAM policy or AWS IAM export"))
         return out
     for item in found:
@@ -133,8 +149,7 @@ def _find_documents(root: JsonNode, file: str) -> Iterator[_Found]:
         pname = _str(root.get("PolicyName")) or "inline"
         yield _Found(pd, f"{file}#PolicyDocument", DocumentKind.IDENTITY, pname, owner)
         return
-    if any(root.get(k) is not None for k in ("RoleDetailList", "UserDetailList", "GroupDetailList", "Policies")):
-        yield from _authorization_details(root)
+    # an account export (RoleDetailList ...) is read by checker.sources.export: documents and principals
 
 
 def _req(node: JsonNode | None) -> JsonNode:
@@ -144,49 +159,6 @@ def _req(node: JsonNode | None) -> JsonNode:
 
 def _str(node: JsonNode | None) -> str | None:
     return node.value if node is not None and node.kind == "string" else None
-
-
-def _authorization_details(root: JsonNode) -> Iterator[_Found]:
-    for list_key, kind, name_key, inline_key in (
-        ("RoleDetailList", "role", "RoleName", "RolePolicyList"),
-        ("UserDetailList", "user", "UserName", "UserPolicyList"),
-        ("GroupDetailList", "group", "GroupName", "GroupPolicyList"),
-    ):
-        lst = root.get(list_key)
-        if lst is None or lst.kind != "array":
-            continue
-        for entry in lst.items:
-            if entry.kind != "object":
-                continue
-            pname = _str(entry.get(name_key)) or "?"
-            principal = f"{kind}/{pname}"
-            trust = entry.get("AssumeRolePolicyDocument")
-            if trust is not None:
-                yield _Found(trust, f"{principal}/trust", DocumentKind.TRUST, "AssumeRolePolicyDocument", principal)
-            inline = entry.get(inline_key)
-            if inline is not None and inline.kind == "array":
-                for pol in inline.items:
-                    if pol.kind == "object" and pol.get("PolicyDocument") is not None:
-                        polname = _str(pol.get("PolicyName")) or "?"
-                        yield _Found(_req(pol.get("PolicyDocument")), f"{principal}/inline/{polname}",
-                                     DocumentKind.IDENTITY, polname, principal)
-    pols = root.get("Policies")
-    if pols is not None and pols.kind == "array":
-        for pol in pols.items:
-            if pol.kind != "object":
-                continue
-            polname = _str(pol.get("PolicyName")) or "?"
-            versions = pol.get("PolicyVersionList")
-            if versions is None or versions.kind != "array":
-                continue
-            for ver in versions.items:
-                if ver.kind != "object" or ver.get("Document") is None:
-                    continue
-                default = ver.get("IsDefaultVersion")
-                if default is not None and default.value is True:
-                    vid = _str(ver.get("VersionId")) or "?"
-                    yield _Found(_req(ver.get("Document")), f"policy/{polname}@{vid}", DocumentKind.IDENTITY,
-                                 polname, None)
 
 
 # --- building a document --------------------------------------------------------------------

@@ -21,15 +21,19 @@ from checker.sources.jsonpos import JsonNode, JsonSyntaxError, parse_json
 from checker.terraform import inventory
 from checker.terraform.iam import (
     ATTACHMENTS,
+    EXCLUSIVE_INLINE,
     INLINE_POLICIES,
     MEMBERSHIPS,
     PRINCIPAL_TYPES,
     SPECIALISED,
     cloudformation_problem,
+    provider_accounts,
+    region_partition,
     synthesise_grant,
 )
 from checker.terraform.items import (
     AttachmentItem,
+    ExclusiveItem,
     Extracted,
     MembershipItem,
     PolicyItem,
@@ -41,7 +45,7 @@ from checker.terraform.values import Origin, TfStr, Unknown
 
 # Attributes that link a policy to a principal or a policy ARN: their references are followed.
 _LINKS = frozenset({"role", "user", "group", "roles", "users", "groups", "role_name", "user_name", "group_name",
-                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns"})
+                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns", "policy_names"})
 
 
 
@@ -184,9 +188,11 @@ class _PlanReader:
                     for k, _, v in node.members}
         return node.value
 
-    def is_configured(self, r: _Resource, name: str) -> bool:
+    def is_configured(self, r: _Resource, name: str, written: bool = False) -> bool:
+        """Whether the configuration writes ``name``; without a configuration section: True, or
+        with ``written`` whether the planned values hold it at all."""
         if self.configured is None:
-            return True  # no configuration section: every unknown counts
+            return r.after.get(name) is not None if written else True  # no configuration: every unknown counts
         base = re.sub(r"\[[^\]]*\]$", "", r.address)
         return name in self.configured.get(base, {name})
 
@@ -256,6 +262,7 @@ def load_plan_text(data: bytes | str, file: str) -> TerraformLoad:
     try:
         for r in reader.resources():
             _read_resource(reader, r, ex, file)
+        ex.accounts, ex.partitions = _provider_pins(root)
         build_from_extracted(ex, out)
     except Malformed as exc:
         out.errors.append(SourceError.model_construct(
@@ -350,7 +357,8 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                                       owner=val(owner_attr), flat=True))
     elif rtype == "aws_iam_policy":
         ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, val("policy"),
-                                      file, line("policy"), name=val("name"), arn_of=r.address, flat=True))
+                                      file, line("policy"), name=val("name"), arn_of=r.address, flat=True,
+                                      policy_path=val("path") or "/", arn=val("arn")))
     elif rtype == "aws_ssoadmin_permission_set_inline_policy":
         ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, val("inline_policy"),
                                       file, line("inline_policy"), owner_kind="permission-set",
@@ -366,8 +374,22 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
             ex.policies.append(PolicyItem(f"{r.address}.assume_role_policy", r.address, rtype, DocumentKind.TRUST,
                                           val("assume_role_policy"), file, line("assume_role_policy"), flat=True))
             item.trust = f"{r.address}.assume_role_policy"
-            for a in _list_value(r, val("managed_policy_arns"), "managed_policy_arns"):
+            arns = val("managed_policy_arns")
+            for a in _list_value(r, arns, "managed_policy_arns"):
                 item.managed_arns.append((a, line("managed_policy_arns")))
+            self_ref = Unknown("the role itself", None, r.address, "name")
+            if reader.is_configured(r, "managed_policy_arns", written=True):
+                # exclusive: the provider detaches every policy not listed
+                ex.exclusives.append(ExclusiveItem(f"{r.address}.managed_policy_arns", "attached", "role",
+                                                   self_ref, arns, file, line("managed_policy_arns")))
+            inline = r.after.get("inline_policy")
+            if reader.is_configured(r, "inline_policy", written=True):
+                # exclusive: the provider deletes every inline policy not written in these blocks
+                names = [_v(ip, "name") for ip in (inline.items if inline is not None and inline.kind == "array"
+                                                   else ())]
+                ex.exclusives.append(ExclusiveItem(f"{r.address}.inline_policy", "inline", "role", self_ref,
+                                                   [n for n in names if isinstance(n, str)], file,
+                                                   line("inline_policy")))
             _inline_policies(reader, r, ex, file)
         ex.principals.append(item)
     elif rtype in ATTACHMENTS:
@@ -377,6 +399,13 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
         for i, p in enumerate(items):
             ex.attachments.append(AttachmentItem(r.address + (f".{pol_attr}[{i}]" if pol_many else ""), rtype,
                                                  owner_kind, [val(owner_attr)], p, file, line(pol_attr)))
+        if rtype.endswith("_exclusive"):
+            ex.exclusives.append(ExclusiveItem(r.address, "attached", owner_kind, val(owner_attr), pols, file,
+                                               line(pol_attr)))
+    elif rtype in EXCLUSIVE_INLINE:
+        owner_kind, owner_attr = EXCLUSIVE_INLINE[rtype]
+        ex.exclusives.append(ExclusiveItem(r.address, "inline", owner_kind, val(owner_attr), val("policy_names"),
+                                           file, line("policy_names")))
     elif rtype in ("aws_ssoadmin_customer_managed_policy_attachment", "aws_ssoadmin_permissions_boundary_attachment"):
         boundary_att = rtype == "aws_ssoadmin_permissions_boundary_attachment"
         holder: Any = r.after.to_python()
@@ -414,7 +443,8 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
             users, groups = [val("user")], _list_value(r, val("groups"), "groups")
         else:
             users, groups = _list_value(r, val("users"), "users"), [val("group")]
-        ex.memberships.append(MembershipItem(r.address, users, groups, file, r.after.line))
+        ex.memberships.append(MembershipItem(r.address, users, groups, file, r.after.line,
+                                             exclusive=rtype == "aws_iam_group_membership"))
     elif rtype == "aws_organizations_policy":
         ptype = val("type")
         if ptype in (None, "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY") or isinstance(ptype, Unknown):
@@ -570,6 +600,33 @@ def _inline_policies(reader: _PlanReader, r: _Resource, ex: Extracted, file: str
         ex.policies.append(PolicyItem(f"{r.address}.inline_policy[{i}]", r.address, r.rtype, DocumentKind.IDENTITY,
                                       value, file, where, name=_v(ip, "name") if ip is not None else None,
                                       owner_kind="role", owner=owner, flat=True))
+
+
+def _provider_pins(root: JsonNode) -> tuple[set[str] | None, set[str] | None]:
+    """The accounts and partitions the plan's AWS provider configurations pin (as
+    :meth:`checker.terraform.iam.Walker._providers`: each must pin them; constants only)."""
+    conf = root.get("configuration")
+    pcs = conf.get("provider_config") if conf is not None and conf.kind == "object" else None
+    providers = [pc for _, _, pc in (pcs.members if pcs is not None and pcs.kind == "object" else ())
+                 if pc.kind == "object" and _v(pc, "name") == "aws" and not _v(pc, "module_address")]
+    accounts: set[str] | None = set() if providers else None
+    partitions: set[str] | None = set() if providers else None
+    for pc in providers:
+        exprs = pc.get("expressions")
+
+        def constant(node: JsonNode | None, key: str) -> Any:
+            expr = node.get(key) if node is not None and node.kind == "object" else None
+            value = expr.get("constant_value") if expr is not None and expr.kind == "object" else None
+            return value.to_python() if value is not None else None
+
+        assume = exprs.get("assume_role") if exprs is not None and exprs.kind == "object" else None
+        roles = [constant(a, "role_arn") for a in (assume.items if assume is not None and assume.kind == "array"
+                                                   else ())]
+        pinned = provider_accounts(constant(exprs, "allowed_account_ids"), roles)
+        accounts = None if pinned is None or accounts is None else accounts | pinned
+        partition = region_partition(constant(exprs, "region"))
+        partitions = None if partition is None or partitions is None else partitions | {partition}
+    return accounts, partitions
 
 
 def _sensitive_variable_strings(root: JsonNode) -> frozenset[str]:

@@ -11,6 +11,11 @@
   boundary and ``managed_policy_arns``;
 - attachments (:class:`AttachmentItem`): the ``*_policy_attachment`` resources, their exclusive
   variants, ``aws_iam_policy_attachment`` and group memberships;
+- exclusive sets (:class:`ExclusiveItem`): what a principal keeps when the change is applied
+  (``aws_iam_*_policies_exclusive``, ``aws_iam_*_policy_attachments_exclusive``, a role's
+  ``managed_policy_arns`` and ``inline_policy`` blocks): AWS removes every other inline policy or
+  attachment of the principal, so their Denies are not in force (``aws_iam_policy_attachment`` and
+  ``aws_iam_group_membership`` are exclusive too: for a policy's attachments, for a group's users);
 - what was skipped (``count = 0``, and documents used only by instances that do not exist) and
   what could not be resolved (unknown ``count``, modules whose source is not available).
 
@@ -34,6 +39,7 @@ from checker.terraform.blocks import Block, Expr
 from checker.terraform.errors import TerraformError
 from checker.terraform.items import (  # the items are shared with the plan and CloudFormation front ends
     AttachmentItem,
+    ExclusiveItem,
     Extracted,
     MembershipItem,
     PolicyItem,
@@ -68,6 +74,12 @@ ATTACHMENTS: dict[str, tuple[str, str, bool, str, bool]] = {
                                                False),
 }
 MEMBERSHIPS = {"aws_iam_user_group_membership", "aws_iam_group_membership"}
+# exclusive inline policy type -> (owner kind, owner attribute); the kept names are policy_names
+EXCLUSIVE_INLINE: dict[str, tuple[str, str]] = {
+    "aws_iam_role_policies_exclusive": ("role", "role_name"),
+    "aws_iam_user_policies_exclusive": ("user", "user_name"),
+    "aws_iam_group_policies_exclusive": ("group", "group_name"),
+}
 # Inputs of an unavailable module whose names suggest they feed a policy.
 _POLICY_INPUT = re.compile(r"polic|statement|action|permission|principal|trust|assume|arn|role|grant|access",
                            re.IGNORECASE)
@@ -204,6 +216,7 @@ class Walker:
     def walk(self) -> Extracted:
         self._walk(self.root, "")
         self._skip_unused_documents()
+        self._providers()
         for mod in self.modules.values():
             for f in mod.files:
                 if str(f) not in self.out.module_files:
@@ -217,6 +230,21 @@ class Walker:
                 if str(p) not in self.out.outside_reads:
                     self.out.outside_reads.append(str(p))
         return self.out
+
+    def _providers(self) -> None:
+        """The accounts and partitions the root module's AWS providers pin (each must pin them)."""
+        providers = [b for b in self.root.blocks if b.kind == "provider" and b.name == "aws"]
+        accounts: set[str] | None = set() if providers else None
+        partitions: set[str] | None = set() if providers else None
+        for b in providers:
+            pinned = provider_accounts(
+                self._eval(self.root, b, "allowed_account_ids", {}),
+                [self.root.try_evaluate(nb.attributes["role_arn"].expr, {}) for nb in b.blocks
+                 if nb.kind == "assume_role" and "role_arn" in nb.attributes])
+            accounts = None if pinned is None or accounts is None else accounts | pinned
+            partition = region_partition(self._eval(self.root, b, "region", {}))
+            partitions = None if partition is None or partitions is None else partitions | {partition}
+        self.out.accounts, self.out.partitions = accounts, partitions
 
     def _instances(self, module: Module, block: Block, prefix: str
                    ) -> list[tuple[str, dict[str, Any]]] | None:
@@ -326,8 +354,9 @@ class Walker:
                          name=self._eval(module, block, "name", extra), owner_kind=owner_kind,
                          owner=self._eval(module, block, owner_attr, extra))
         elif rtype == "aws_iam_policy":
+            path = self._eval(module, block, "path", extra) if "path" in block.attributes else "/"
             self._policy(module, block, addr, extra, "policy", DocumentKind.IDENTITY,
-                         name=self._eval(module, block, "name", extra), arn_of=addr)
+                         name=self._eval(module, block, "name", extra), arn_of=addr, policy_path=path)
         elif rtype == "aws_ssoadmin_permission_set_inline_policy":
             self._policy(module, block, addr, extra, "inline_policy", DocumentKind.IDENTITY,
                          owner_kind="permission-set", owner=self._eval(module, block, "permission_set_arn", extra))
@@ -347,6 +376,9 @@ class Walker:
                 self.out.attachments.append(AttachmentItem(
                     f"{addr}" + (f".{pol_attr}[{i}]" if pol_many else ""), rtype, owner_kind, [owner], p,
                     self._file(block, pol_attr), _item_line(p, self._line(block, pol_attr))))
+            if rtype.endswith("_exclusive"):
+                self.out.exclusives.append(ExclusiveItem(addr, "attached", owner_kind, owner, pols,
+                                                         self._file(block, pol_attr), self._line(block, pol_attr)))
         elif rtype in ("aws_ssoadmin_customer_managed_policy_attachment", "aws_ssoadmin_permissions_boundary_attachment"):
             self._sso_reference(module, block, addr, extra)
         elif rtype == "aws_iam_policy_attachment":
@@ -364,7 +396,16 @@ class Walker:
             else:
                 users = _listify(self._eval(module, block, "users", extra))
                 groups = [self._eval(module, block, "group", extra)]
-            self.out.memberships.append(MembershipItem(addr, users, groups, str(block.file), block.line))
+            self.out.memberships.append(MembershipItem(addr, users, groups, str(block.file), block.line,
+                                                       exclusive=rtype == "aws_iam_group_membership"))
+        elif rtype in EXCLUSIVE_INLINE:
+            # names the inline policies a principal keeps; they are judged where they are written,
+            # and the Denies of the others (deleted at apply) are not in force
+            owner_kind, owner_attr = EXCLUSIVE_INLINE[rtype]
+            self.out.exclusives.append(ExclusiveItem(
+                addr, "inline", owner_kind, self._eval(module, block, owner_attr, extra),
+                self._eval(module, block, "policy_names", extra), self._file(block, "policy_names"),
+                self._line(block, "policy_names")))
         elif kind is inventory.Kind.GRANT and entry.synthesised:
             synth = synthesise_grant(rtype, lambda name: self._eval(module, block, name, extra),
                                      lambda name: _nested_values(module, block, name, extra),
@@ -553,11 +594,22 @@ class Walker:
                 arns = self._eval(module, block, "managed_policy_arns", extra)
                 line = self._line(block, "managed_policy_arns")
                 item.managed_arns = [(a, _item_line(a, line)) for a in _listify(arns)]
+                # the provider detaches every policy not listed (an exclusive set)
+                self.out.exclusives.append(ExclusiveItem(f"{addr}.managed_policy_arns", "attached", "role",
+                                                         _self_ref(addr), arns, str(block.file), line))
             inline = _nested_blocks(module, block, "inline_policy", extra)
             if isinstance(inline, Unknown):
                 self.out.unresolved.append(Unresolved(f"{addr}.inline_policy", str(block.file), block.line,
                                                       f"{addr}: {inline.reason}; its inline policies cannot be judged"))
                 inline = []
+            if inline:
+                # the provider deletes every inline policy of the role not written in these blocks
+                names = [module.try_evaluate(nb.attributes["name"].expr, scope) if "name" in nb.attributes
+                         else None for nb, scope in inline]
+                first = inline[0][0]
+                self.out.exclusives.append(ExclusiveItem(
+                    f"{addr}.inline_policy", "inline", "role", _self_ref(addr), [n for n in names if n is not None],
+                    str(first.file), first.line))
             for i, (nb, scope) in enumerate(inline):
                 if "policy" not in nb.attributes:
                     continue
@@ -993,3 +1045,28 @@ def synthesise_grant(rtype: str, get: Getter, nested: NestedGetter, origin: Orig
 def extract(root: Module) -> Extracted:
     """Every policy, principal and attachment of a root module and the modules it calls."""
     return Walker(root).walk()
+
+
+def provider_accounts(allowed: Any, role_arns: list[Any]) -> set[str] | None:
+    """The accounts an AWS provider may work in: ``allowed_account_ids`` (a known list of known
+    strings), narrowed by the accounts of the roles it assumes; None when not known."""
+    accounts: set[str] | None = None
+    if isinstance(allowed, (list, tuple)) and allowed and all(isinstance(a, str) for a in allowed):
+        accounts = {str(a) for a in allowed}
+    for arn in role_arns:
+        m = re.match(r"^arn:[a-z-]+:iam::(\d{12}):role/", arn) if isinstance(arn, str) else None
+        if m is None:
+            continue  # an unknown role ARN pins nothing
+        accounts = {m.group(1)} if accounts is None else accounts & {m.group(1)}
+    return accounts
+
+
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso"),
+               ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f"), ("eusc-", "aws-eusc"))
+
+
+def region_partition(region: Any) -> str | None:
+    """The partition of a known region name (None when the region is not known)."""
+    if not isinstance(region, str) or not re.match(r"^[a-z]{2}(-[a-z]+)+-\d+$", region):
+        return None
+    return next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")

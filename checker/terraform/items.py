@@ -30,6 +30,8 @@ class PolicyItem:
     owner_kind: str | None = None
     owner: Any = None  # evaluated role/user/group reference
     arn_of: str | None = None  # for aws_iam_policy: the address whose .arn attaches it
+    policy_path: Any = "/"  # for aws_iam_policy: its path (part of its ARN)
+    arn: Any = None  # for aws_iam_policy: its ARN when known (a plan of an existing policy)
     flat: bool = False  # a JSON string written on one line (a plan): every value is on ``line``
 
 
@@ -63,12 +65,28 @@ class AttachmentItem:
 
 
 @dataclass
+class ExclusiveItem:
+    """What one principal keeps of its inline policies (``what == "inline"``: names) or attached
+    policies (``"attached"``: ARNs) once the change is applied; AWS removes the others."""
+
+    address: str
+    what: str  # inline | attached
+    owner_kind: str
+    owner: Any  # evaluated role/user/group reference
+    kept: Any  # a list of names or ARNs (items may be Unknown), or Unknown
+    file: str
+    line: int
+
+
+@dataclass
 class MembershipItem:
     address: str
     users: list[Any]
     groups: list[Any]
     file: str
     line: int
+    # aws_iam_group_membership: the group's users are exactly these (the provider removes the others)
+    exclusive: bool = False
 
 
 @dataclass
@@ -88,6 +106,12 @@ class Extracted:
     principals: list[PrincipalItem] = field(default_factory=list)
     attachments: list[AttachmentItem] = field(default_factory=list)
     memberships: list[MembershipItem] = field(default_factory=list)
+    exclusives: list[ExclusiveItem] = field(default_factory=list)
+    # Where the configuration's resources are created, when its AWS providers pin it
+    # (``allowed_account_ids``, the account of ``assume_role.role_arn``; the partition of ``region``):
+    # None when not known (then an ARN of any account or partition may be the configuration's).
+    accounts: set[str] | None = None
+    partitions: set[str] | None = None
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (file, address, reason)
     unresolved: list[Unresolved] = field(default_factory=list)
     diagnostics: list[tuple[str, int, str]] = field(default_factory=list)

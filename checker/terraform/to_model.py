@@ -490,7 +490,7 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
     principals: dict[str, dict[str, Any]] = {}
     by_name: dict[tuple[str, str], str] = {}
     for p in ex.principals:
-        principals[p.address] = {"item": p, "policies": [], "boundary": None, "groups": []}
+        principals[p.address] = {"item": p, "policies": [], "boundary": None, "groups": [], "kind": p.kind}
         if isinstance(p.name, str):
             by_name[(p.kind, str(p.name))] = p.address
 
@@ -520,28 +520,36 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             d = docs_by_address.get(item.address)
             if d is not None:
                 policy_by_arn_ref[item.arn_of] = d
-    policy_names: dict[str, PolicyDocument] = {}
+    policy_names: dict[str, list[tuple[Any, Any, PolicyDocument]]] = {}  # name -> (path, arn, document)
     for item in ex.policies:
         if item.arn_of and isinstance(item.name, str) and item.address in docs_by_address:
-            policy_names[str(item.name)] = docs_by_address[item.address]
+            policy_names.setdefault(str(item.name), []).append(
+                (item.policy_path, item.arn, docs_by_address[item.address]))
     used_as: dict[tuple[str, str], set[str]] = {}
 
     def resolve_arn(value: Any, address: str, file: str, line: int, what: str,
-                    quiet: bool = False) -> PolicyDocument | None:
+                    quiet: bool = False) -> tuple[PolicyDocument | None, bool]:
         """The document an ARN names, a managed-policy document, or an unresolved one (None when
-        ``quiet``: a permissions boundary that cannot be read narrows nothing, which is safe)."""
+        ``quiet``: a permissions boundary that cannot be read narrows nothing, which is safe); and
+        whether it is certainly that document (a reference to the policy's ``arn``, its known ARN,
+        an AWS managed policy). An ARN string matches a policy of the configuration only when the
+        whole ARN can be equal (partition, account, path and name); unless the providers pin the
+        one account and partition (``ex.accounts``, ``ex.partitions``), such a match is not certain:
+        the policy's Denies are not credited."""
         src = Source(address, _display(file), line, DocumentKind.IDENTITY)
         if isinstance(value, Unknown):
             if value.ref and value.ref in policy_by_arn_ref and parts_of(value) is None:
-                return policy_by_arn_ref[value.ref]
+                return policy_by_arn_ref[value.ref], True
             named = _named_arn(value)
             if named is not None:  # arn:${partition}:iam::aws:policy/X is X in every partition
-                return resolve_arn(TfStr(named, value.origin), address, file, line, what, quiet)
+                doc, _ = resolve_arn(TfStr(named, value.origin), address, file, line, what, quiet)
+                # an AWS managed policy is that policy; a customer policy is matched by its name only
+                return doc, named.startswith("arn:aws:iam::aws:")
             if quiet:
-                return None
+                return None, False
             doc = unresolved_document(src, _unknown_message(value, what) + "; the policy it names cannot be judged")
             add(doc)
-            return doc
+            return doc, True
         if isinstance(value, str):
             from checker.analysis.managed_policies import find_managed_policy, is_aws_managed_arn
 
@@ -549,65 +557,121 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             if is_aws_managed_arn(arn):
                 found = find_managed_policy(arn)
                 if found is None and quiet:
-                    return None
+                    return None, False
                 if found is None:
                     doc = unresolved_document(
                         src, f"{what} {arn!r} is not an AWS managed policy this tool knows (its copy is dated "
                         f"{_managed_date()}): its document cannot be judged")
                     add(doc)
-                    return doc
+                    return doc, True
                 managed_src = Source(address, _display(file), line, DocumentKind.IDENTITY, name=arn)
                 doc = document_from_value(TfStr(json.dumps(found.document), Origin(file, line)), managed_src)
                 add(doc)
-                return doc
-            tail = arn.rsplit("/", 1)[-1]
-            if ":policy/" in arn and tail in policy_names:
-                return policy_names[tail]
+                return doc, True
+            m = _POLICY_ARN.match(arn)
+            if m is not None and ((ex.accounts is not None and m.group(2) not in ex.accounts)
+                                  or (ex.partitions is not None and m.group(1) not in ex.partitions)):
+                m = None  # another account's (or partition's) policy: not one of this configuration
+            for path, known_arn, candidate in policy_names.get(m.group(4), []) if m else []:
+                assert m is not None
+                if isinstance(known_arn, str):
+                    if str(known_arn) == arn:
+                        return candidate, True
+                    continue  # its ARN is known, and another one
+                if not isinstance(path, str) or str(path) == m.group(3):
+                    pinned = ex.accounts is not None and len(ex.accounts) == 1 and ex.partitions is not None \
+                        and len(ex.partitions) == 1
+                    return candidate, pinned and isinstance(path, str)
             if quiet:
-                return None
+                return None, False
             doc = unresolved_document(src, f"{what} {arn!r} names a policy that is not defined in this configuration "
-                                           "(nor an AWS managed policy): its document cannot be judged")
+                                           "(no policy of it has that path and name, nor is it an AWS managed "
+                                           "policy): its document cannot be judged")
             add(doc)
-            return doc
+            return doc, True
         doc = unresolved_document(src, f"{what} is missing or not a string")
         add(doc)
-        return doc
+        return doc, True
 
-    def attach(principal: str | None, doc: PolicyDocument, role: str = "policy") -> None:
+    def attach(principal: str | None, doc: PolicyDocument, role: str = "policy", *, certain: bool = True,
+               via: str = "", inline: Any = None) -> None:
+        """``via``: the resource (or role argument) that attaches ``doc`` by ARN; ``inline``: the
+        name of an inline policy (a value, maybe Unknown)."""
         used_as.setdefault(_key(doc), set()).add(role)
         if principal is None:
             return
         entry = principals[principal]
+        if not certain:
+            entry.setdefault("uncertain", set()).add(_key(doc))
         if role == "boundary":
             entry["boundary"] = _key(doc)
-        elif _key(doc) not in entry["policies"]:
+            return
+        if _key(doc) not in entry["policies"]:
             entry["policies"].append(_key(doc))
+        if via:
+            entry.setdefault("attached", {}).setdefault(_key(doc), set()).add(via)
+        else:
+            entry.setdefault("inline", {})[_key(doc)] = inline
 
     for item in ex.policies:
         if item.owner_kind is None or item.kind == DocumentKind.TRUST:
             continue
         doc = docs_by_address.get(item.address)
         if doc is not None:
-            attach(principal_of(item.owner_kind, item.owner), doc)
+            attach(principal_of(item.owner_kind, item.owner), doc, inline=item.name)
     for p in ex.principals:
         for arn, line in p.managed_arns:
-            doc = resolve_arn(arn, f"{p.address}{p.managed_suffix}", p.file, line, "managed_policy_arns entry")
+            doc, certain = resolve_arn(arn, f"{p.address}{p.managed_suffix}", p.file, line,
+                                       "managed_policy_arns entry")
             if doc is not None:
-                attach(p.address, doc)
+                attach(p.address, doc, certain=certain, via=f"{p.address}.managed_policy_arns")
         if p.boundary is not None:
-            doc = resolve_arn(p.boundary, f"{p.address}{p.boundary_suffix}", p.file, p.boundary_line,
-                              "permissions_boundary", quiet=True)
+            doc, certain = resolve_arn(p.boundary, f"{p.address}{p.boundary_suffix}", p.file, p.boundary_line,
+                                       "permissions_boundary", quiet=True)
             if doc is not None:
-                attach(p.address, doc, "boundary")
+                attach(p.address, doc, "boundary", certain=certain)
+    # aws_iam_policy_attachment is exclusive for its policy: it detaches the policy from every
+    # principal it does not list
+    policy_exclusive: dict[tuple[str, str], set[str]] = {}
     for a in ex.attachments:
-        doc = resolve_arn(a.policy, a.address, a.file, a.line, "policy_arn", quiet=a.boundary)
+        doc, certain = resolve_arn(a.policy, a.address, a.file, a.line, "policy_arn", quiet=a.boundary)
         if doc is None:
             continue
+        if a.rtype == "aws_iam_policy_attachment":
+            policy_exclusive.setdefault(_key(doc), set()).add(a.address)
         for owner in a.owners:
-            attach(principal_of(a.owner_kind, owner), doc, "boundary" if a.boundary else "policy")
+            attach(principal_of(a.owner_kind, owner), doc, "boundary" if a.boundary else "policy", certain=certain,
+                   via=_attachment_resource(a.address))
         if not a.owners:
             used_as.setdefault(_key(doc), set()).add("policy")
+    # What an exclusive set leaves out is removed at apply: its Denies are not in force.
+    for x in ex.exclusives:
+        target = principal_of(x.owner_kind, x.owner)
+        # an owner that cannot be resolved may be any principal of its kind
+        targets = [target] if target is not None else [k for k, e in principals.items() if e["kind"] == x.owner_kind]
+        for owner_address in targets:
+            entry = principals[owner_address]
+            if x.what == "inline":
+                kept = {str(n) for n in _listify_plain(x.kept) if isinstance(n, str)}
+                for key, name in entry.get("inline", {}).items():
+                    if not (isinstance(name, str) and str(name) in kept):
+                        entry.setdefault("uncertain", set()).add(key)
+            else:
+                for key, vias in entry.get("attached", {}).items():
+                    if x.address not in vias:
+                        entry.setdefault("uncertain", set()).add(key)
+    for entry in principals.values():
+        for key, vias in entry.get("attached", {}).items():
+            if policy_exclusive.get(key, vias) - vias:
+                entry.setdefault("uncertain", set()).add(key)
+    # aws_iam_group_membership is exclusive for its group: users it does not list leave the group
+    members: dict[str, set[str]] = {}  # group -> the users an exclusive membership certainly keeps
     for m in ex.memberships:
+        for group in m.groups if m.exclusive else ():
+            gaddr = principal_of("group", group)
+            if gaddr is not None:
+                kept = members.setdefault(gaddr, set())
+                kept.update(u for u in (principal_of("user", user) for user in m.users) if u is not None)
         for user in m.users:
             uaddr = principal_of("user", user)
             if uaddr is None:
@@ -616,6 +680,10 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                 gaddr = principal_of("group", group)
                 if gaddr is not None and gaddr not in principals[uaddr]["groups"]:
                     principals[uaddr]["groups"].append(gaddr)
+    for uaddr, entry in principals.items():
+        for gaddr in entry["groups"]:
+            if gaddr in members and uaddr not in members[gaddr]:
+                entry.setdefault("uncertain", set()).update(principals[gaddr]["policies"])
 
     # a customer-managed policy used only as a permissions boundary is a boundary
     for i, doc in enumerate(out.documents):
@@ -634,7 +702,8 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             address=address, kind=item.kind if item else entry["kind"],
             name=(str(item.name) if item is not None and isinstance(item.name, str) else entry.get("name")),
             file=_display(item.file) if item else "", line=item.line if item else 0,
-            policies=tuple(entry["policies"]), boundary=entry["boundary"], trust=trust, groups=tuple(entry["groups"])))
+            policies=tuple(entry["policies"]), boundary=entry["boundary"], trust=trust, groups=tuple(entry["groups"]),
+            uncertain=tuple(sorted(entry.get("uncertain", ())))))
 
     for file, address, reason in ex.skipped:
         out.skipped.append(SkippedItem.model_construct(file=_display(file), address=address, reason=reason))
@@ -658,7 +727,7 @@ def _named_arn(value: Unknown) -> str | None:
     if stand_ins is None:
         return None
     first, second = stand_ins
-    m1, m2 = _POLICY_ARN.match(first), _POLICY_ARN.match(second)
+    m1, m2 = _NAMED_POLICY_ARN.match(first), _NAMED_POLICY_ARN.match(second)
     if m1 is None or m2 is None or m1.group("path") != m2.group("path"):
         return None
     if m1.group("account") == "aws" == m2.group("account"):
@@ -667,7 +736,21 @@ def _named_arn(value: Unknown) -> str | None:
     return f"arn:aws:iam::{m1.group('account')}:{m1.group('path')}"
 
 
-_POLICY_ARN = re.compile(r"^arn:aws(?:-cn|-us-gov)?:iam::(?P<account>aws|\d{12}):(?P<path>policy/[^*?]+)$")
+_NAMED_POLICY_ARN = re.compile(r"^arn:aws(?:-cn|-us-gov)?:iam::(?P<account>aws|\d{12}):(?P<path>policy/[^*?]+)$")
+
+# A customer managed policy's ARN: partition, account, path (``/`` or ``/a/b/``) and name.
+_POLICY_ARN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):policy(/(?:[^/]+/)*)([^/]+)$")
+
+
+def _attachment_resource(address: str) -> str:
+    """``aws_iam_role_policy_attachments_exclusive.x`` from its ``....policy_arns[2]`` item."""
+    return re.sub(r"\.policy_arns\[\d+\]$", "", address)
+
+
+def _listify_plain(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [] if value is None or isinstance(value, Unknown) else [value]
 
 
 def _managed_date() -> str:
