@@ -84,6 +84,8 @@ def test_every_failing_finding_of_the_export() -> None:
         # attached, and neither in Policies nor an AWS managed policy
         ("IAM002", "role/Legacy/attached/arn:aws:iam::123456789012:policy/Gone",
          line_of('"PolicyArn": "arn:aws:iam::123456789012:policy/Gone"'), ()),
+        # user dev's ec2:*, capped at ec2:Describe* by its boundary, reads user data (config-secrets)
+        ("IAM301", "user/dev/inline/Ec2All", line_of('"Action": "ec2:*"'), ()),
         # AuditRead's default version v2 (v1 allows s3:*, and is not judged)
         ("IAM302", "policy/AuditRead@v2", line_of('"Resource": "arn:aws:s3:::audit-logs*"'), ()),
     }
@@ -95,12 +97,15 @@ def test_every_failing_finding_of_the_export() -> None:
 
 def test_guarded_role_and_bounded_user_pass() -> None:
     """Role Guarded: its attached DenyIam (default version) denies the inline iam:*. User dev: its
-    boundary DevBoundary caps the inline ec2:* at ec2:Describe* (only the wildcard warning stays)."""
+    boundary DevBoundary caps the inline ec2:* at ec2:Describe*: no write is left, only the wildcard
+    warning and the reads of user data (ec2:DescribeInstanceAttribute ..., config-secrets)."""
     report = _report()
     guarded = [f for f in report.findings if f.address.startswith("role/Guarded")]
     assert guarded == []
     dev = {(f.rule_id, f.severity.value, f.line) for f in report.findings if f.address.startswith("user/dev")}
-    assert dev == {("IAM103", "warning", line_of('"Action": "ec2:*"'))}
+    assert dev == {("IAM103", "warning", line_of('"Action": "ec2:*"')), ("IAM301", "error", line_of('"Action": "ec2:*"'))}
+    (secrets,) = [f for f in report.findings if f.address.startswith("user/dev") and f.rule_id == "IAM301"]
+    assert "ec2:DescribeInstanceAttribute" in secrets.actions
 
 
 def test_principals_of_the_export() -> None:

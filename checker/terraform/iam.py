@@ -313,7 +313,7 @@ class Walker:
         kind = entry.kind if entry is not None else None
         foreign = None if inventory.is_aws(rtype) else inventory.foreign_iam(rtype, _argument_names(block))
         relevant = (code or foreign is not None or (entry is None and inventory.is_aws(rtype))
-                    or rtype in inventory.AWSCC_READ
+                    or rtype in inventory.AWSCC_READ or rtype in EXCLUSIVE_INLINE
                     or kind not in (None, inventory.Kind.NONE)
                     or bool(entry and (entry.policy_attributes or entry.grant_attributes)))
         if not relevant:

@@ -569,7 +569,10 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                 add(doc)
                 return doc, True
             m = _POLICY_ARN.match(arn)
-            if m is not None and ((ex.accounts is not None and m.group(2) not in ex.accounts)
+            # account "*": a policy referenced by name in every account it is provisioned to (an SSO
+            # permission set's customer managed policy): it may be the configuration's, never certainly
+            any_account = m is not None and m.group(2) == "*"
+            if m is not None and ((ex.accounts is not None and not any_account and m.group(2) not in ex.accounts)
                                   or (ex.partitions is not None and m.group(1) not in ex.partitions)):
                 m = None  # another account's (or partition's) policy: not one of this configuration
             for path, known_arn, candidate in policy_names.get(m.group(4), []) if m else []:
@@ -580,7 +583,7 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                     continue  # its ARN is known, and another one
                 if not isinstance(path, str) or str(path) == m.group(3):
                     pinned = ex.accounts is not None and len(ex.accounts) == 1 and ex.partitions is not None \
-                        and len(ex.partitions) == 1
+                        and len(ex.partitions) == 1 and not any_account
                     return candidate, pinned and isinstance(path, str)
             if quiet:
                 return None, False
@@ -739,7 +742,7 @@ def _named_arn(value: Unknown) -> str | None:
 _NAMED_POLICY_ARN = re.compile(r"^arn:aws(?:-cn|-us-gov)?:iam::(?P<account>aws|\d{12}):(?P<path>policy/[^*?]+)$")
 
 # A customer managed policy's ARN: partition, account, path (``/`` or ``/a/b/``) and name.
-_POLICY_ARN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):policy(/(?:[^/]+/)*)([^/]+)$")
+_POLICY_ARN = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}|\*):policy(/(?:[^/]+/)*)([^/]+)$")
 
 
 def _attachment_resource(address: str) -> str:
