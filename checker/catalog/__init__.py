@@ -17,7 +17,7 @@ from checker.catalog._catalog import (
     SourceInfo,
     get_catalog,
 )
-from checker.catalog._patterns import iam_pattern_matches
+from checker.catalog._patterns import format_tokens, iam_pattern_matches, resource_tokens, tokens_intersect
 
 __all__ = [
     "LEVELS",
@@ -28,6 +28,9 @@ __all__ = [
     "CatalogError",
     "CatalogInfo",
     "SourceInfo",
+    "format_tokens",
     "get_catalog",
     "iam_pattern_matches",
+    "resource_tokens",
+    "tokens_intersect",
 ]

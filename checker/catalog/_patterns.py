@@ -78,3 +78,107 @@ def iam_pattern_matches(pattern: str, value: str, *, case_sensitive: bool = Fals
     if pattern == "*":
         return True
     return _compiled(pattern).fullmatch(value) is not None
+
+
+# ---- ARN patterns against ARN patterns ------------------------------------------------------------
+# A policy's Resource and a catalog ARN format are both patterns: "can some ARN match both?" is an
+# intersection test, not a match. Both become token strings over four kinds of token: STAR (any
+# run, also across ":" and "/"), SEG (any run without ":"), ANY (one character) and literal
+# characters, lower-cased (IAM compares ARNs case-sensitively; ignoring case only finds more).
+STAR = "\x01"
+SEG = "\x02"
+ANY = "\x03"
+_WILD_TOKENS = STAR + SEG
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+
+
+def _tokens(text: str, placeholder: str, star: str) -> str:
+    return _PLACEHOLDER.sub(placeholder, text.lower()).replace("*", star).replace("?", ANY)
+
+
+def _collapse(tokens: str) -> str:
+    """Adjacent wildcards: STAR absorbs SEG, a repeated one counts once (ANYs keep their number)."""
+    out: list[str] = []
+    for t in tokens:
+        if out and t in _WILD_TOKENS and out[-1] in _WILD_TOKENS:
+            out[-1] = STAR if STAR in (t, out[-1]) else SEG
+        else:
+            out.append(t)
+    return "".join(out)
+
+
+def resource_tokens(pattern: str) -> str:
+    """A policy's ``Resource`` value: ``*`` and a policy variable ``${...}`` any run, ``?`` one character."""
+    return _collapse(_tokens(pattern, STAR, STAR))
+
+
+def format_tokens(fmt: str, *, strict: bool = False) -> str:
+    """A catalog ARN format (``arn:${Partition}:s3:::${BucketName}/${ObjectName}``).
+
+    Partition, service, region and account never hold ``:``: a placeholder (or ``*``) among the
+    first five segments is SEG. In the resource part a placeholder is any run (an S3 key, a Lambda
+    function with its qualifier may hold ``:``), unless ``strict``: then every placeholder is SEG
+    (curated patterns whose placeholders name identifiers, see ``docs/sensitive-actions.md``).
+    """
+    parts = fmt.split(":", 5)
+    head = ":".join(parts[:5])
+    rest = ":" + parts[5] if len(parts) == 6 else ""
+    return _collapse(_tokens(head, SEG, SEG) + _tokens(rest, SEG if strict else STAR, STAR))
+
+
+def _compatible(x: str, y: str) -> bool:
+    """Whether tokens ``x`` and ``y`` can both take one same character."""
+    if x == y or x in (STAR, ANY) or y in (STAR, ANY):
+        return True
+    if x == SEG:
+        return y != ":"
+    if y == SEG:
+        return x != ":"
+    return False
+
+
+def tokens_intersect(a: str, b: str) -> bool:
+    """Whether some string matches both token strings (:func:`resource_tokens`, :func:`format_tokens`).
+
+    Literal heads and tails are compared first (most pairs differ there); the rest is a search of
+    the product of the two patterns' positions, each pair visited once: O(len(a) * len(b)) at worst,
+    whatever the wildcards, so hostile patterns cannot blow it up.
+    """
+    while a and b and a[0] not in _WILD_TOKENS and b[0] not in _WILD_TOKENS:
+        if not _compatible(a[0], b[0]):
+            return False
+        a, b = a[1:], b[1:]
+    while a and b and a[-1] not in _WILD_TOKENS and b[-1] not in _WILD_TOKENS:
+        if not _compatible(a[-1], b[-1]):
+            return False
+        a, b = a[:-1], b[:-1]
+    if STAR in (a, b) or a == b:
+        return True
+    if not a or not b:
+        return (a or b).strip(_WILD_TOKENS) == ""
+    n, m = len(a), len(b)
+    width = m + 1
+    seen = bytearray((n + 1) * width)
+    stack = [0]
+    seen[0] = 1
+    while stack:
+        s = stack.pop()
+        i, j = divmod(s, width)
+        if i == n and j == m:
+            return True
+        x = a[i] if i < n else "\0"  # "\0": the pattern's end, which takes no character
+        y = b[j] if j < m else "\0"
+        x_run, y_run = x in _WILD_TOKENS, y in _WILD_TOKENS
+        nxt = []
+        if x_run:
+            nxt.append(s + width)  # x's run ends here
+        if y_run:
+            nxt.append(s + 1)
+        if x != "\0" and y != "\0" and not (x_run and y_run) and _compatible(x, y):
+            # one character taken by both; a run stays where it is
+            nxt.append(s + (0 if x_run else width) + (0 if y_run else 1))
+        for t in nxt:
+            if not seen[t]:
+                seen[t] = 1
+                stack.append(t)
+    return False
