@@ -9,8 +9,10 @@ PowerUserAccess fail; ReadOnlyAccess-style policies pass.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
+import arn_oracle
 import pytest
 
 from checker.analysis.sensitivity import corrected_level
@@ -28,9 +30,15 @@ enabled = true
 """
 
 
+@cache
+def _on(action: str, resources: tuple[str, ...]) -> bool:
+    return arn_oracle.action_on(get_catalog(), action, resources)
+
+
 def _allowed_beyond_read(doc: dict[str, object]) -> set[str]:
-    """A plain reference: expand Allow statements (Action or NotAction), ignore Denies only when
-    none is unconditional on "*" (managed policies with such Denies are checked separately)."""
+    """A plain reference: expand Allow statements (Action or NotAction), keep the actions a Resource can
+    name (tests/arn_oracle.py, from the catalog's details), ignore Denies only when none is
+    unconditional on "*" (managed policies with such Denies are checked separately)."""
     cat = get_catalog()
     statements = doc["Statement"]
     if isinstance(statements, dict):
@@ -45,6 +53,11 @@ def _allowed_beyond_read(doc: dict[str, object]) -> set[str]:
         if "NotAction" in st:
             expanded = set(cat.actions()) - expanded
         if st["Effect"] == "Allow":
+            resources = st.get("Resource")
+            resources = [resources] if isinstance(resources, str) else resources
+            if "NotResource" not in st and resources is not None and "*" not in resources:
+                expanded = {a for a in expanded if corrected_level(a) not in ("List", "Read")
+                            and _on(a, tuple(sorted(resources)))}
             granted |= expanded
         elif "Condition" not in st and st.get("Resource") in ("*", ["*"]):
             denied |= expanded
