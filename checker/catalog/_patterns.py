@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 HAS_ATOMIC = sys.version_info >= (3, 11)
@@ -82,26 +83,38 @@ def iam_pattern_matches(pattern: str, value: str, *, case_sensitive: bool = Fals
 
 # ---- ARN patterns against ARN patterns ------------------------------------------------------------
 # A policy's Resource and a catalog ARN format are both patterns: "can some ARN match both?" is an
-# intersection test, not a match. Both become token strings over four kinds of token: STAR (any
-# run, also across ":" and "/"), SEG (any run without ":"), ANY (one character) and literal
-# characters, lower-cased (IAM compares ARNs case-sensitively; ignoring case only finds more).
+# intersection test, not a match. Both become token strings: runs (STAR: any run, also across ":"
+# and "/"; SEG: a run without ":"; NOSLASH: without "/"; NAME: without either), ANY (one character)
+# and literal characters, lower-cased (IAM compares ARNs case-sensitively; ignoring case only
+# finds more).
 STAR = "\x01"
 SEG = "\x02"
 ANY = "\x03"
-_WILD_TOKENS = STAR + SEG
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+NOSLASH = "\x04"
+NAME = "\x05"
+_EXCLUDED = {STAR: "", SEG: ":", NOSLASH: "/", NAME: ":/"}  # the characters a run never takes
+_RUN_OF = {v: k for k, v in _EXCLUDED.items()}
+_WILD_TOKENS = STAR + SEG + NOSLASH + NAME
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
-def _tokens(text: str, placeholder: str, star: str) -> str:
-    return _PLACEHOLDER.sub(placeholder, text.lower()).replace("*", star).replace("?", ANY)
+def _tokens(text: str, placeholder: Callable[[str], str], star: str) -> str:
+    out = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(text):
+        out.append(text[pos:m.start()].lower().replace("*", star).replace("?", ANY))
+        out.append(placeholder(m.group(1)))
+        pos = m.end()
+    out.append(text[pos:].lower().replace("*", star).replace("?", ANY))
+    return "".join(out)
 
 
 def _collapse(tokens: str) -> str:
-    """Adjacent wildcards: STAR absorbs SEG, a repeated one counts once (ANYs keep their number)."""
+    """Adjacent runs: STAR absorbs any run, a repeated run counts once (ANYs keep their number)."""
     out: list[str] = []
     for t in tokens:
-        if out and t in _WILD_TOKENS and out[-1] in _WILD_TOKENS:
-            out[-1] = STAR if STAR in (t, out[-1]) else SEG
+        if out and t in _WILD_TOKENS and out[-1] in _WILD_TOKENS and (t == out[-1] or STAR in (t, out[-1])):
+            out[-1] = STAR if STAR in (t, out[-1]) else t
         else:
             out.append(t)
     return "".join(out)
@@ -109,31 +122,60 @@ def _collapse(tokens: str) -> str:
 
 def resource_tokens(pattern: str) -> str:
     """A policy's ``Resource`` value: ``*`` and a policy variable ``${...}`` any run, ``?`` one character."""
-    return _collapse(_tokens(pattern, STAR, STAR))
+    return _collapse(_tokens(pattern, lambda _name: STAR, STAR))
 
 
-def format_tokens(fmt: str, *, strict: bool = False) -> str:
+def placeholder_delimiters(formats: Iterable[str]) -> dict[str, str]:
+    """The placeholders of the formats' resource parts that one of them follows with ``/``
+    (``${BucketName}/${ObjectName}``: a bucket's name holds no ``/``, or the object's ARN would be
+    ambiguous), mapped to ``"/"``: :func:`format_tokens` runs for them exclude ``/``. The same
+    inference as :mod:`checker.analysis.arnscope`'s container terminators, for ``/`` only: a ``:``
+    after a placeholder proves nothing of the resource's ARNs (``function:${FunctionName}:${Alias}``
+    beside ``function:${FunctionName}``, whose ARNs may carry a ``:qualifier``)."""
+    out: dict[str, str] = {}
+    for fmt in formats:
+        parts = fmt.split(":", 5)
+        if len(parts) < 6:
+            continue
+        rest = parts[5]
+        for m in _PLACEHOLDER.finditer(rest):
+            if rest[m.end():m.end() + 1] == "/":
+                out[m.group(1)] = "/"
+    return out
+
+
+def format_tokens(fmt: str, *, strict: bool = False, delimiters: Mapping[str, str] | None = None) -> str:
     """A catalog ARN format (``arn:${Partition}:s3:::${BucketName}/${ObjectName}``).
 
-    Partition, service, region and account never hold ``:``: a placeholder (or ``*``) among the
-    first five segments is SEG. In the resource part a placeholder is any run (an S3 key, a Lambda
-    function with its qualifier may hold ``:``), unless ``strict``: then every placeholder is SEG
-    (curated patterns whose placeholders name identifiers, see ``docs/sensitive-actions.md``).
+    Partition, service, region and account never hold ``:`` or ``/``: a placeholder (or ``*``) among
+    the first five segments is NAME. In the resource part a placeholder is any run (an S3 key, a
+    Lambda function with its qualifier may hold ``:`` and ``/``) except the characters
+    ``delimiters`` (:func:`placeholder_delimiters`) says never occur in it; with ``strict`` (curated
+    patterns whose placeholders name identifiers, ``docs/sensitive-actions.md``) every placeholder
+    is NAME.
     """
     parts = fmt.split(":", 5)
     head = ":".join(parts[:5])
     rest = ":" + parts[5] if len(parts) == 6 else ""
-    return _collapse(_tokens(head, SEG, SEG) + _tokens(rest, SEG if strict else STAR, STAR))
+    known = delimiters or {}
+
+    def run(name: str) -> str:
+        return NAME if strict else _RUN_OF[known.get(name, "")]
+
+    return _collapse(_tokens(head, lambda _name: NAME, NAME) + _tokens(rest, run, STAR))
 
 
 def _compatible(x: str, y: str) -> bool:
     """Whether tokens ``x`` and ``y`` can both take one same character."""
-    if x == y or x in (STAR, ANY) or y in (STAR, ANY):
+    if x in (y, ANY) or y == ANY:
         return True
-    if x == SEG:
-        return y != ":"
-    if y == SEG:
-        return x != ":"
+    ex, ey = _EXCLUDED.get(x), _EXCLUDED.get(y)
+    if ex is not None and ey is not None:
+        return True  # two runs share any letter
+    if ex is not None:
+        return y not in ex
+    if ey is not None:
+        return x not in ey
     return False
 
 
