@@ -109,16 +109,6 @@ def intersect(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:
     return go(0, 0)
 
 
-def _whole_service(value: str, segments: set[str]) -> bool:
-    """``arn:`` then only stars and colons, or ``arn:<partition>:<service>:`` then only stars and
-    colons with the service one of ``segments`` or holding a wildcard (policy variables are stars)."""
-    v = re.sub(r"\$\{[^}]*\}", "*", value.lower())
-    if re.fullmatch(r"arn:[*:]*", v):
-        return True
-    m = re.fullmatch(r"arn:[^:]*:([^:]*):[*:]*", v)
-    return bool(m) and (m.group(1) in segments or "*" in m.group(1) or "?" in m.group(1))
-
-
 def split_joined(fmt: str) -> list[str]:
     """A few catalog formats are two ARNs joined by ", " (API Gateway V1 and V2): each one."""
     return [p.strip() for p in fmt.split(", ")] if ", arn:" in fmt else [fmt]
@@ -133,7 +123,10 @@ def action_on(catalog: Catalog, action: str, resources: tuple[str, ...]) -> bool
     if not details.resource_types:
         star = (("lit", "*"),)
         segments = {prefix, *(f.split(":")[2].lower() for f in service.get("arns", {}).values() if f.count(":") >= 5)}
-        return any(intersect(policy_tokens(r), star) or _whole_service(r, segments) for r in resources)
+        own = [(("lit", "a"), ("lit", "r"), ("lit", "n"), ("lit", ":"), ("run", ":/"), ("lit", ":"),
+                *(("lit", c) for c in seg), ("lit", ":"), ("star", "")) for seg in segments]
+        return any(intersect(policy_tokens(r), star) or any(intersect(policy_tokens(r), o) for o in own)
+                   for r in resources)
     formats: dict[str, list[str]] = {}
     for name, fmt in details.resource_arns:
         formats.setdefault(name, []).extend(split_joined(fmt))

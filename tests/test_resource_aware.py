@@ -74,8 +74,8 @@ def test_s3_get_star_on_the_cur_bucket_grants_no_get_data_access(tmp_path: Path)
     granted = _grants({"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": CUR})
     assert "s3:GetObject" in granted and "s3:GetBucketLocation" in granted and "s3:ListBucket" in granted
     # Access Grants instances, access points, Storage Lens ... are no bucket and no object.
-    assert not {"s3:GetDataAccess", "s3:GetAccessGrantsInstanceForPrefix", "s3:GetAccessPoint",
-                "s3:ListAllMyBuckets", "s3:GetStorageLensConfiguration"} & granted
+    assert not {"s3:GetDataAccess", "s3:GetAccessGrantsInstanceForPrefix", "s3:GetAccessPointPolicy",
+                "s3:GetStorageLensConfiguration", "s3:GetJobTagging"} & granted
     path = _write(tmp_path, [{"Sid": "Cur", "Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": CUR}])
     # No IAM301 (credentials), no IAM302 (the objects of a named bucket): only the wildcard warning.
     assert _rows(_findings(path)) == [("IAM103", 4, "Statement/0", ())] or [
@@ -181,15 +181,20 @@ def test_explain_lists_the_same_grants_as_the_rules(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("statement", "granted", "not_granted"), [
-    # an action without resource type is authorized on "*" only: granted by "*", and (for a resource the
-    # catalog may have missed) by a pattern naming every ARN of its service; not by a named resource
-    ({"Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::cur-bucket"}, set(), {"s3:ListAllMyBuckets"}),
-    ({"Action": "s3:PutAccountPublicAccessBlock", "Resource": "arn:aws:s3:::b/*"}, set(),
-     {"s3:PutAccountPublicAccessBlock"}),
+    # an action without resource type is authorized on "*" only: granted by "*", never by a resource of
+    # another service, and (a resource type both sources may miss) by any resource of its own service
+    ({"Action": "ce:GetCostAndUsage", "Resource": "arn:aws:s3:::cur-bucket/*"}, set(), {"ce:GetCostAndUsage"}),
     ({"Action": "ce:GetCostAndUsage", "Resource": "arn:aws:s3:*:*:*"}, set(), {"ce:GetCostAndUsage"}),
-    ({"Action": "logs:Link", "Resource": "arn:aws:logs:*:*:*"}, {"logs:Link"}, set()),
-    ({"Action": "s3:ListAllMyBuckets", "Resource": "arn:*"}, {"s3:ListAllMyBuckets"}, set()),
+    ({"Action": "sts:GetCallerIdentity", "Resource": "arn:aws:s3:::b"}, set(), {"sts:GetCallerIdentity"}),
+    ({"Action": "ce:GetCostAndUsage", "Resource": ["arn:aws:s3:::b", "*"]}, {"ce:GetCostAndUsage"}, set()),
     ({"Action": "ce:GetCostAndUsage", "Resource": "arn:aws:*:*:*:*"}, {"ce:GetCostAndUsage"}, set()),
+    ({"Action": "s3:ListAllMyBuckets", "Resource": "arn:*"}, {"s3:ListAllMyBuckets"}, set()),
+    ({"Action": "logs:Link", "Resource": "arn:aws:logs:*:*:*"}, {"logs:Link"}, set()),
+    ({"Action": "s3:PutAccountPublicAccessBlock", "Resource": "arn:aws:s3:::b/*"}, {"s3:PutAccountPublicAccessBlock"},
+     set()),
+    # typeless in both sources, yet AWS's own AWSQuickSetupEnableAREXExecutionPolicy scopes it to views
+    ({"Action": "resource-explorer-2:CreateView", "Resource": "arn:aws:resource-explorer-2:*:*:view/all-resources/*"},
+     {"resource-explorer-2:CreateView"}, set()),
     ({"Action": "s3:ListAllMyBuckets", "Resource": ["arn:aws:s3:::b", "*"]}, {"s3:ListAllMyBuckets"}, set()),
     ({"Action": "s3:ListAllMyBuckets", "Resource": "${aws:username}"}, {"s3:ListAllMyBuckets"}, set()),
     # a bucket is not an object, an object is not a bucket

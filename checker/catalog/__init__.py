@@ -22,6 +22,7 @@ from checker.catalog._patterns import (
     iam_pattern_matches,
     placeholder_delimiters,
     resource_tokens,
+    service_tokens,
     tokens_intersect,
 )
 
@@ -39,5 +40,6 @@ __all__ = [
     "iam_pattern_matches",
     "placeholder_delimiters",
     "resource_tokens",
+    "service_tokens",
     "tokens_intersect",
 ]

@@ -165,6 +165,11 @@ def format_tokens(fmt: str, *, strict: bool = False, delimiters: Mapping[str, st
     return _collapse(_tokens(head, lambda _name: NAME, NAME) + _tokens(rest, run, STAR))
 
 
+def service_tokens(service: str) -> str:
+    """Every ARN of one ARN service segment: ``arn:<partition>:<service>:`` and anything after."""
+    return "arn:" + NAME + ":" + service.lower() + ":" + STAR
+
+
 def _compatible(x: str, y: str) -> bool:
     """Whether tokens ``x`` and ``y`` can both take one same character."""
     if x in (y, ANY) or y == ANY:
