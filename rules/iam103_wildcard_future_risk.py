@@ -67,11 +67,14 @@ class WildcardFutureRisk(Rule):
                     if real_service_wildcard(pattern, ctx):
                         yield self._nothing_today(stmt, loc)
                     continue  # else: matches nothing in a service that does not exist (unknown-action)
-                today = [a for a in expansion if a not in sg.denied] if sg.denied else list(expansion)
+                # what the pattern grants through this statement: not what a Deny removes, nor what
+                # no Resource of it can name (checker/analysis/resources.py)
+                gone = sg.denied | sg.off_resource if sg.off_resource else sg.denied
+                today = [a for a in expansion if a not in gone] if gone else list(expansion)
                 if not today:
-                    continue  # all denied
+                    continue  # all denied or all off its resources
                 key = pattern.lower()
-                if sg.denied:  # today's expansion depends on this statement's Denies
+                if gone:  # today's expansion depends on this statement's Denies and Resources
                     levels = _levels(today, allowed)
                 elif key in levels_of:
                     levels = levels_of[key]

@@ -4,7 +4,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from checker.analysis.escalation import Escalation, matches, relevant_grants
+from checker.analysis.escalation import (
+    Escalation,
+    granting_resources,
+    matches,
+    on_any_resource,
+    relevant_grants,
+    star_actions,
+)
 from checker.analysis.principal_docs import principals_of
 from checker.analysis.trust import names_sts
 from checker.engine.findings import Severity
@@ -22,7 +29,8 @@ class _Site:
     stmt: Statement
     loc: Located
     action: str
-    star: bool  # granted on every resource
+    star: bool  # granted on any resource of the action's type (what a resource_star entry needs)
+    resources: tuple[str, ...]  # the Resource values that grant it; () on every resource
 
     @property
     def order(self) -> tuple[str, str, int, int]:
@@ -31,13 +39,8 @@ class _Site:
     def where(self, here: PolicyDocument) -> str:
         via = "NotAction" if self.loc.value == "NotAction" and self.stmt.not_action is not None else repr(self.loc.value)
         place = self.stmt.label if self.doc is here else f"{self.doc.address} {self.stmt.label}"
-        return f"{self.action} ({place} via {via})"
-
-
-def _on_every_resource(stmt: Statement) -> bool:
-    if stmt.not_resource is not None or stmt.resource is None:
-        return True
-    return any(r.unknown is not None or r.value.strip("*") == "" for r in stmt.resource)
+        on = f" on {', '.join(repr(r) for r in self.resources)}" if self.resources else ""
+        return f"{self.action} ({place} via {via}{on})"
 
 
 class PrivilegeEscalation(Rule):
@@ -61,11 +64,16 @@ class PrivilegeEscalation(Rule):
 
     The finding points at the pattern that grants the combination's first action (for `iam:PassRole`
     combinations, the `iam:PassRole` grant), lists every action of the combination with the
-    statement (and policy) that grants it, and is reported once, in the document holding that
-    pattern; the combinations anchored in one statement are one finding. In a resource policy the
-    combinations are those its statements grant to the principals outside the scanned account (and
-    the configuration's own roles and users; see docs/grants.md, "Resource policies"), together. Resource scoping is not credited (a scoped `iam:PassRole` still hands over the
-    scoped role's permissions), except for `sts:AssumeRole`, which counts only on `"*"`.
+    statement (and policy) that grants it and, when the statement names resources, the resources
+    through which it grants it (`on 'arn:aws:iam::111122223333:role/deployer'`), and is reported
+    once, in the document holding that pattern; the combinations anchored in one statement are one
+    finding. An action is granted only where a `Resource` can name one of its resource types
+    (`iam:PassRole` on an S3 bucket grants nothing). Otherwise resource scoping is not credited (a
+    scoped `iam:PassRole` still hands over the scoped role's permissions), except for
+    `sts:AssumeRole`, which counts only on any role: `"*"` or a wildcard or policy variable in the
+    role's name, not a named role (`role/Reader`, or a Terraform reference to one role's ARN). In a resource policy the combinations are those its statements grant to the
+    principals outside the scanned account (and the configuration's own roles and users; see
+    docs/grants.md, "Resource policies"), together.
 
     ## Why is this bad?
     A principal that can write its own permissions, or hand a more privileged role to code it
@@ -104,10 +112,11 @@ class PrivilegeEscalation(Rule):
                 for sg in pd.grants_of(d, ctx).allows:
                     if d.kind is DocumentKind.RESOURCE and names_sts(sg.statement):
                         continue  # a trust statement inside a resource policy: the trust rules judge it
-                    star = _on_every_resource(sg.statement)
                     for action in relevant_grants(sg.actions):
-                        sites.setdefault(action.lower(), []).append(
-                            _Site(d, sg.statement, sg.actions[action], action, star))
+                        sites.setdefault(action.lower(), []).append(_Site(
+                            d, sg.statement, sg.actions[action], action,
+                            action.lower() in star_actions() and on_any_resource(action, sg.statement, ctx.catalog),
+                            granting_resources(action, sg.statement, ctx.catalog)))
             granted = set(sites)
             star_granted = {a for a, ss in sites.items() if any(s.star for s in ss)}
             for entry in matches(granted, star_granted):

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import ClassVar
 
-from checker.analysis.sensitivity import categories, sensitive_candidates
+from checker.analysis.sensitivity import categories, sensitive_candidates, sensitive_on
 from checker.engine.findings import Severity
 from checker.engine.rule import Rule, RuleContext, Violation
 from checker.model import DocumentKind, Located, PolicyDocument, Statement
@@ -77,7 +77,7 @@ class SensitiveRead(Rule):
             for action in sensitive_candidates(sg.actions):
                 loc = sg.actions[action]
                 hit = categories(action) & forbidden
-                if not hit:
+                if not hit or not sensitive_on(action, sg.statement):
                     continue
                 cats = judged.get(action)
                 if cats is None:

@@ -92,7 +92,7 @@ extra = [
  ("SendSSHPublicKeyToInstance", ["ec2-instance-connect:SendSSHPublicKey"],
   "push an SSH key to an instance and use its instance profile's credentials", [PS]),
  ("AssumeAnyRole", ["sts:AssumeRole"],
-  "assume any role whose trust policy trusts this account (Resource \"*\")", [PS, "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html"]),
+  "assume any role whose trust policy trusts this account (Resource \"*\" or a wildcard in the role's name)", [PS, "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html"]),
 ]
 for name, acts, desc, srcs in extra:
     e = {"id": name, "actions": [canon(a) for a in acts], "description": desc, "sources": srcs}
@@ -114,7 +114,7 @@ out = {
           "it can gain permissions beyond its own. Each entry names its sources. Built from cloudsplaining 0.9.1 "
           "PRIVILEGE_ESCALATION_METHODS (with pathfinding.cloud links), policy_sentry 0.15.2 "
           "privilege-escalation.txt and Rhino Security Labs' write-ups; action names as the catalog spells them. "
-          "resource_star: the entry counts only when the action is granted on every resource. "
+          "resource_star: the entry counts only when the action is granted on any resource of its type (Resource \"*\", NotResource, or a wildcard or policy variable in the resource's name such as role/*), not on named resources. "
           "Left out: codestar:CreateProjectFromTemplate (policy_sentry), which AWS no longer has.",
  "entries": entries,
 }

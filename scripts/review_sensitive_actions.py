@@ -191,6 +191,8 @@ def build_output(actions: dict[str, Action], review: dict[str, Any]) -> dict[str
             "source": source,
             "note": decision["note"],
         }
+        if decision.get("resources"):  # sensitive only on these resources (docs/sensitive-actions.md)
+            entries[act.name]["resources"] = list(decision["resources"])
     return {
         "version": 1,
         "generated_from": catalog_versions(),

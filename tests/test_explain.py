@@ -18,14 +18,16 @@ from checker.reporters.explain import render_explain
 
 REPO = Path(__file__).resolve().parents[1]
 
-# json.dumps(indent=2): "Sid": "Cur" statement on lines 4-16, its actions on lines 8-10; statement 1
-# grants s3:GetObject on line 20 and names s3:GetObjectz on line 21.
+# json.dumps(indent=2): "Sid": "Cur" statement on lines 4-17, its actions on lines 8-10; statement 1
+# grants s3:GetObject on line 21 and names s3:GetObjectz on line 22. Each action of "Cur" has a
+# resource of its type among the Resources (grants are resource-aware: checker/analysis/resources.py).
 POLICY = {
     "Version": "2012-10-17",
     "Statement": [
         {"Sid": "Cur", "Effect": "Allow",
          "Action": ["s3:GetObject", "s3:ListBucket", "secretsmanager:GetSecretValue"],
-         "Resource": ["arn:aws:s3:::cur-bucket", "arn:aws:s3:::cur-bucket/*"]},
+         "Resource": ["arn:aws:s3:::cur-bucket", "arn:aws:s3:::cur-bucket/*",
+                      "arn:aws:secretsmanager:us-east-1:111122223333:secret:cur-reader-AbCdEf"]},
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectz"], "Resource": "*",
          "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
     ],
@@ -84,12 +86,12 @@ def test_text_lists_actions_by_service_and_level_with_their_statement(in_tmp: Pa
         "    Read (1):",
         "      s3:GetObject  [sensitive: data]",
         "        granted by p.json:8 Sid 'Cur' via 's3:GetObject'",
-        "        granted by p.json:20 statement 1 via 's3:GetObject' if its Condition holds",
+        "        granted by p.json:21 statement 1 via 's3:GetObject' if its Condition holds",
         "  secretsmanager",
         "    Read (1):",
         "      secretsmanager:GetSecretValue  [sensitive: credentials, data]",
         "        granted by p.json:10 Sid 'Cur' via 'secretsmanager:GetSecretValue'",
-        "  NOT PROVEN p.json:21 statement 1: 's3:GetObjectz' matches no action in the AWS service catalog",
+        "  NOT PROVEN p.json:22 statement 1: 's3:GetObjectz' matches no action in the AWS service catalog",
     ]
 
 
@@ -106,12 +108,12 @@ def test_json_keeps_document_and_grants_and_adds_sources(in_tmp: Path) -> None:
         "granted_by": [
             {"policy": "p.json", "file": "p.json", "line": 8, "statement": 0, "sid": "Cur", "via": "s3:GetObject",
              "conditional": False},
-            {"policy": "p.json", "file": "p.json", "line": 20, "statement": 1, "sid": None, "via": "s3:GetObject",
+            {"policy": "p.json", "file": "p.json", "line": 21, "statement": 1, "sid": None, "via": "s3:GetObject",
              "conditional": True},
         ],
     }
     assert actions["secretsmanager:GetSecretValue"]["sensitive"] == ["credentials", "data"]
-    assert pol["not_proven"] == [{"policy": "p.json", "file": "p.json", "line": 21, "statement": "statement 1",
+    assert pol["not_proven"] == [{"policy": "p.json", "file": "p.json", "line": 22, "statement": "statement 1",
                                   "value": "s3:GetObjectz",
                                   "reason": "matches no action in the AWS service catalog"}]
     assert data["principals"] == [{"name": "p.json", "type": "policy", "policies": ["p.json"],
@@ -153,10 +155,11 @@ def test_markdown_is_an_audit_report(in_tmp: Path) -> None:
     assert "## role/CostReader" in lines and "## p.json" in lines
     assert ("| Sid 'Company' (line 8) | Allow | AWS: arn:aws:iam::111122223333:root | sts:AssumeRole | "
             "StringEquals sts:ExternalId = tenant-42 |") in lines
-    assert "| `p.json` | Sid 'Cur' | Allow | 4-16 | arn:aws:s3:::cur-bucket<br>arn:aws:s3:::cur-bucket/* | none |" in lines
+    assert ("| `p.json` | Sid 'Cur' | Allow | 4-17 | arn:aws:s3:::cur-bucket<br>arn:aws:s3:::cur-bucket/*<br>"
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:cur-reader-AbCdEf | none |") in lines
     assert ("| `s3:GetObject` | Read | ⚠️ data | p.json:8 Sid 'Cur' via 's3:GetObject'<br>"
-            "p.json:20 statement 1 via 's3:GetObject' if its Condition holds |") in lines
-    assert "| `p.json:21` | statement 1 | `s3:GetObjectz` | matches no action in the AWS service catalog |" in lines
+            "p.json:21 statement 1 via 's3:GetObject' if its Condition holds |") in lines
+    assert "| `p.json:22` | statement 1 | `s3:GetObjectz` | matches no action in the AWS service catalog |" in lines
     assert "#### secretsmanager (1)" in lines
     assert text == render(["export.json", "p.json"], "markdown")  # deterministic
 

@@ -9,8 +9,10 @@ PowerUserAccess fail; ReadOnlyAccess-style policies pass.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
+import arn_oracle
 import pytest
 
 from checker.analysis.sensitivity import corrected_level
@@ -28,10 +30,16 @@ enabled = true
 """
 
 
+@cache
+def _on(action: str, resources: tuple[str, ...]) -> bool:
+    return arn_oracle.action_on(get_catalog(), action, resources)
+
+
 def _allowed_beyond_read(doc: dict[str, object]) -> set[str]:
-    """A plain reference: expand Allow statements (Action or NotAction), ignore Denies only when
-    none is unconditional on "*" (managed policies with such Denies are checked separately), or when
-    the document is larger than AWS accepts for a policy of unknown use (6,144 characters without
+    """A plain reference: expand Allow statements (Action or NotAction), keep the actions a Resource can
+    name (tests/arn_oracle.py, from the catalog's details), ignore Denies only when none is
+    unconditional on "*" (managed policies with such Denies are checked separately), or when the
+    document is larger than AWS accepts for a policy of unknown use (6,144 characters without
     whitespace: as a lone file it would be refused, so its Denies are not in force)."""
     cat = get_catalog()
     oversized = len(json.dumps(doc, separators=(",", ":"), ensure_ascii=False)) > 6_144
@@ -48,6 +56,11 @@ def _allowed_beyond_read(doc: dict[str, object]) -> set[str]:
         if "NotAction" in st:
             expanded = set(cat.actions()) - expanded
         if st["Effect"] == "Allow":
+            resources = st.get("Resource")
+            resources = [resources] if isinstance(resources, str) else resources
+            if "NotResource" not in st and resources is not None and "*" not in resources:
+                expanded = {a for a in expanded if corrected_level(a) not in ("List", "Read")
+                            and _on(a, tuple(sorted(resources)))}
             granted |= expanded
         elif "Condition" not in st and st.get("Resource") in ("*", ["*"]) and not oversized:
             denied |= expanded

@@ -120,6 +120,13 @@ def _set(sid: str, key: str, value: Any, drop: str | None = None) -> Callable[[d
     return mutate
 
 
+def _chain(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def mutate(policy: dict[str, Any]) -> None:
+        for m in mutations:
+            m(policy)
+    return mutate
+
+
 def _append(stmt: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
     def mutate(policy: dict[str, Any]) -> None:
         policy["Statement"].append(stmt)
@@ -146,8 +153,11 @@ PLANTED: dict[str, tuple[Callable[[dict[str, Any]], None], str, str, str]] = {
                      "IAM302", f"Statement/{CUR}", "s3:GetObject"),
     "s3_get_star_everywhere": (_append({"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}),
                                "IAM302", "Statement/10", "s3:GetObject"),
-    "s3_get_star_on_the_bucket": (_set("CurBucketList", "Action", ["s3:Get*", "s3:List*"]), "IAM301",
-                                  f"Statement/{_index('CurBucketList')}", "s3:GetDataAccess"),
+    # s3:Get* on the CUR bucket alone grants no s3:GetDataAccess (an Access Grants instance is not a
+    # bucket: tests/test_resource_aware.py); on every S3 resource it does.
+    "s3_get_star_on_every_s3_resource": (
+        _chain(_set("CurBucketList", "Action", ["s3:Get*", "s3:List*"]), _set("CurBucketList", "Resource", "arn:aws:s3:*")),
+        "IAM301", f"Statement/{_index('CurBucketList')}", "s3:GetDataAccess"),
     "secret_value": (_add("PricingRead", "secretsmanager:GetSecretValue"), "IAM301",
                      f"Statement/{_index('PricingRead')}", "secretsmanager:GetSecretValue"),
     "parameter_store": (_add("PricingRead", "ssm:GetParameters"), "IAM301",

@@ -54,6 +54,9 @@ SENSITIVE_SCHEMA: dict[str, Any] = {
                            "items": {"enum": sorted(CATEGORIES)}},
             "source": _SOURCE,
             "note": _NOTE,
+            # the only resources on which the action is sensitive (docs/sensitive-actions.md)
+            "resources": {"type": "array", "minItems": 1, "uniqueItems": True,
+                          "items": {"type": "string", "pattern": "^arn:"}},
         }, ["categories", "source", "note"])},
     },
 }

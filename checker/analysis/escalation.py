@@ -14,9 +14,17 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from checker import data_file
+from checker.analysis.arnscope import Scope, resource_scope
+from checker.analysis.resources import action_on_resources
 from checker.analysis.sensitivity import MANY_ACTIONS
+from checker.catalog import resource_tokens
+from checker.model import Statement
+
+if TYPE_CHECKING:
+    from checker.catalog import Catalog
 
 
 class EscalationDataError(Exception):
@@ -29,7 +37,7 @@ class Escalation:
     actions: tuple[str, ...]  # as the catalog spells them
     description: str
     sources: tuple[str, ...]
-    resource_star: bool = False  # counts only when granted on every resource
+    resource_star: bool = False  # counts only when granted on any resource of the action's type
     lower: frozenset[str] = field(init=False, repr=False, compare=False)  # the actions, lower case
 
     def __post_init__(self) -> None:
@@ -61,6 +69,13 @@ def escalations() -> tuple[Escalation, ...]:
 def escalation_actions() -> frozenset[str]:
     """Every action (lower-case) some entry needs: grants of other actions cannot matter."""
     return frozenset(a for e in escalations() for a in e.lower)
+
+
+@cache
+def star_actions() -> frozenset[str]:
+    """The actions (lower-case) of the entries marked ``resource_star``: only their sites need
+    :func:`on_any_resource` (which may read the catalog's details)."""
+    return frozenset(a for e in escalations() if e.resource_star for a in e.lower)
 
 
 def relevant_grants(actions: Mapping[str, object]) -> Iterable[str]:
@@ -96,3 +111,38 @@ def matches(granted: AbstractSet[str], star_granted: AbstractSet[str]) -> list[E
         seen.add(e.lower)
         minimal.append(e)
     return minimal
+
+
+def _every(value: str) -> bool:
+    return bool(value) and value.strip("*") == ""
+
+
+def granting_resources(action: str, stmt: Statement, catalog: Catalog) -> tuple[str, ...]:
+    """The ``Resource`` values through which ``stmt`` grants ``action`` (those that can name one of
+    its resources); ``()`` when it grants it on every resource (``*``, ``NotResource``, no
+    ``Resource``). An unresolved value is shown as written (``${aws_iam_role.reader.arn}``)."""
+    if stmt.resource is None or stmt.not_resource is not None or stmt.unknown is not None:
+        return ()
+    if any(_every(r.value) for r in stmt.resource):
+        return ()
+    return tuple(r.value for r in stmt.resource
+                 if r.unknown is not None or action_on_resources(action, [resource_tokens(r.value)], catalog))
+
+
+def on_any_resource(action: str, stmt: Statement, catalog: Catalog) -> bool:
+    """Whether ``stmt`` grants ``action`` on any resource of its type, what an entry marked
+    ``resource_star`` needs (``sts:AssumeRole`` on any role): ``*``, ``NotResource``, no ``Resource``,
+    or a wildcard or policy variable in the resource's name (``role/*``, judged by
+    :func:`checker.analysis.arnscope.resource_scope`). A Resource naming one role (``role/Reader``,
+    in any account or path) is not; nor is an unresolved value the front end knows to be one named
+    resource's ARN (``aws_iam_role.reader.arn``); any other unresolved value is."""
+    if stmt.resource is None or stmt.not_resource is not None or stmt.unknown is not None:
+        return True
+    for r in stmt.resource:
+        if r.unknown is not None:
+            if _every(r.value) or not r.value.startswith("${"):
+                return True
+            continue
+        if resource_scope(r.value, action, catalog)[0] is Scope.UNSCOPED:
+            return True
+    return False

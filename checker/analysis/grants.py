@@ -14,6 +14,8 @@ Semantics (deliberately conservative, so that the gate never under-reports a gra
 - A Deny of a document AWS would refuse (:func:`checker.analysis.rejected.rejection`: a grammar
   error, an invalid or repeated Sid, a size over the limit, a part not known) denies nothing: the
   document is never in force. Its Allows are still judged.
+- An Allow grants an action only when its ``Resource`` can name a resource of one of the action's
+  resource types (:mod:`checker.analysis.resources`); the others are kept in ``off_resource``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from checker.analysis.rejected import rejection
+from checker.analysis.resources import resource_filter
 from checker.model import Located, PolicyDocument, Statement
 
 if TYPE_CHECKING:
@@ -50,6 +53,8 @@ class StatementGrants:
     unresolved: list[Located] = field(default_factory=list)
     # actions granted by the Action/NotAction but removed by an unconditional Deny
     denied: set[str] = field(default_factory=set)
+    # actions the Action/NotAction names but no Resource can name (checker.analysis.resources)
+    off_resource: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -174,6 +179,7 @@ def compute_grants(doc: PolicyDocument, catalog: Catalog) -> DocumentGrants:
         acts, unmatched, unresolved = found if found is not None else statement_actions(stmt, catalog)
         sg = StatementGrants(statement=stmt, unmatched=unmatched, unresolved=unresolved)
         if stmt.is_allow:
+            acts, sg.off_resource = resource_filter(stmt, acts, catalog)
             removed: set[str] = set()
             for deny, denied in denies:
                 if denied and deny_applies_to(deny, stmt):

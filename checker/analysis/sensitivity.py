@@ -14,6 +14,8 @@ from functools import cache
 from typing import Any
 
 from checker import data_file
+from checker.analysis.resources import names_every_resource
+from checker.model import Statement
 
 CATEGORIES: tuple[str, ...] = ("credentials", "data", "config-secrets", "side-effect", "cost")
 _EMPTY: frozenset[str] = frozenset()
@@ -44,6 +46,39 @@ def _sensitive() -> dict[str, frozenset[str]]:
             raise SensitivityDataError(f"sensitive_actions.json: {name} has invalid categories {sorted(cats)}")
         out[name.lower()] = cats
     return out
+
+
+@cache
+def _resource_limits() -> dict[str, tuple[str, ...]]:
+    """lower-case action name -> the token strings of the only resources on which it is sensitive."""
+    from checker.catalog import format_tokens
+
+    out: dict[str, tuple[str, ...]] = {}
+    for name, entry in _read("sensitive_actions.json")["actions"].items():
+        limits = entry.get("resources")
+        if limits is None:
+            continue
+        if not isinstance(limits, list) or not limits or not all(
+                isinstance(p, str) and p.startswith("arn:") for p in limits):
+            raise SensitivityDataError(f"sensitive_actions.json: {name} has invalid resources {limits!r}")
+        out[name.lower()] = tuple(format_tokens(p, strict=True) for p in limits)
+    return out
+
+
+def sensitive_on(action: str, stmt: Statement) -> bool:
+    """Whether the statement's resources reach the resources on which ``action`` is sensitive.
+
+    True unless the action's entry names its sensitive resources (``"resources"``, e.g. only
+    ``/apikeys`` for ``apigateway:GET``) and no ``Resource`` of the statement can match one of
+    them. ``NotResource``, a missing or unresolved ``Resource`` reach everything.
+    """
+    limits = _resource_limits().get(action.lower())
+    if limits is None or names_every_resource(stmt):
+        return True
+    from checker.catalog import resource_tokens, tokens_intersect
+
+    assert stmt.resource is not None
+    return any(tokens_intersect(resource_tokens(r.value), p) for r in stmt.resource for p in limits)
 
 
 @cache

@@ -17,7 +17,14 @@ from checker.catalog._catalog import (
     SourceInfo,
     get_catalog,
 )
-from checker.catalog._patterns import iam_pattern_matches
+from checker.catalog._patterns import (
+    format_tokens,
+    iam_pattern_matches,
+    placeholder_delimiters,
+    resource_tokens,
+    service_tokens,
+    tokens_intersect,
+)
 
 __all__ = [
     "LEVELS",
@@ -28,6 +35,11 @@ __all__ = [
     "CatalogError",
     "CatalogInfo",
     "SourceInfo",
+    "format_tokens",
     "get_catalog",
     "iam_pattern_matches",
+    "placeholder_delimiters",
+    "resource_tokens",
+    "service_tokens",
+    "tokens_intersect",
 ]

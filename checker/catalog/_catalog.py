@@ -31,7 +31,9 @@ READ_ONLY_LEVELS: frozenset[str] = frozenset({"List", "Read"})
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HOT_FILE = "actions.idx"
 DETAILS_FILE = "details.json.gz"
+RESOURCES_FILE = "resources.idx"
 FORMAT_VERSION = 1
+RESOURCES_FORMAT = 1
 
 _CODE_LEVEL: dict[str, str] = {
     "L": "List",
@@ -133,7 +135,8 @@ class CatalogInfo:
 class Catalog:
     """All IAM actions. Build with :func:`get_catalog` (cached) or :meth:`load`."""
 
-    def __init__(self, hot_text: str, details_loader: Callable[[], bytes] | None = None) -> None:
+    def __init__(self, hot_text: str, details_loader: Callable[[], bytes] | None = None,
+                 resources_loader: Callable[[], bytes] | None = None) -> None:
         try:
             header, body = hot_text.split("\n%%\n", 1)
             codes, blob = body.split("\n", 1)
@@ -156,6 +159,9 @@ class Catalog:
         self._all_lists: tuple[list[str], list[str]] | None = None
         self._details_loader = details_loader
         self._details: dict[str, Any] | None = None
+        self._resources_loader = resources_loader
+        self._resource_lines: dict[str, str] | None = None
+        self._resources: dict[str, tuple[tuple[str, ...], dict[str, tuple[int, ...] | None]]] = {}
         self._all: tuple[str, ...] | None = None
         self._levels: dict[str, str] | None = None
         self._services: tuple[str, ...] | None = None
@@ -173,7 +179,7 @@ class Catalog:
         except (OSError, UnicodeDecodeError) as exc:
             raise CatalogError(f"cannot read the catalog index {directory / HOT_FILE}: {exc}") from exc
         details_path = directory / DETAILS_FILE
-        return cls(text, details_path.read_bytes)
+        return cls(text, details_path.read_bytes, (directory / RESOURCES_FILE).read_bytes)
 
     # ---- lookups -------------------------------------------------------------------------------
     def _service(self, service: str) -> tuple[int, list[str], list[str]]:
@@ -354,6 +360,56 @@ class Catalog:
         out.sort()
         return tuple(out)
 
+    # ---- resource ARN formats (the hot resource index) --------------------------------------------
+    def _resource_service(self, service: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ...] | None]] | None:
+        """(ARN formats, action -> format indices) of one service (lower case); None without an index."""
+        got = self._resources.get(service)
+        if got is not None:
+            return got
+        if self._resource_lines is None:
+            if self._resources_loader is None:
+                return None
+            try:
+                text = self._resources_loader().decode("ascii")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CatalogError(f"cannot read the catalog's resource index: {exc}") from exc
+            head, _, body = text.partition("\n")
+            if head != f"check-permissions-resources\t{RESOURCES_FORMAT}" or not text.endswith("\n"):
+                raise CatalogError("the catalog's resource index has an unknown format or is truncated")
+            lines: dict[str, str] = {}
+            for line in body[:-1].split("\n"):
+                svc, _, rest = line.partition("\t")
+                lines[svc] = rest
+            self._resource_lines = lines
+        fmts, _, acts = self._resource_lines.get(service, "\t").partition("\t")
+        formats = tuple(fmts.split("\x1f")) if fmts else ()
+        actions: dict[str, tuple[int, ...] | None] = {}
+        try:
+            for item in acts.split(";") if acts else ():
+                name, _, idx = item.partition("=")
+                actions[name] = None if "?" in idx else tuple(int(i) for i in idx.split("."))
+        except ValueError:
+            raise CatalogError(f"the catalog's resource index is corrupt for {service!r}") from None
+        got = (formats, actions)
+        self._resources[service] = got
+        return got
+
+    def arn_formats(self, service: str) -> tuple[str, ...]:
+        """Every resource ARN format of a service (lower-case prefix), as both sources spell them."""
+        found = self._resource_service(service.lower())
+        return found[0] if found is not None else ()
+
+    def resource_formats(self, action: str) -> tuple[int, ...] | None:
+        """The resource types an action is authorized on, as indices into :meth:`arn_formats` of its
+        service; ``()`` when it takes none (IAM authorizes it on ``"*"`` only), ``None`` when some
+        type's format is unknown to both sources or the catalog has no resource index (then any
+        Resource may grant it). The union of both sources' resource types and formats."""
+        service, _, name = action.lower().partition(":")
+        found = self._resource_service(service)
+        if found is None:
+            return None
+        return found[1].get(name, ())
+
     # ---- details and provenance ------------------------------------------------------------------
     def _load_details(self) -> dict[str, Any]:
         if self._details is None:
@@ -383,6 +439,7 @@ class Catalog:
             raise CatalogError(f"catalog details lack {info.name}; rebuild the index") from None
         svc = data["services"].get(info.service, {})
         arns: dict[str, str] = svc.get("arns", {})
+        alts: dict[str, list[str]] = svc.get("arn_alternatives", {})
         rt_tuple = tuple((str(n), bool(r)) for n, r in rts)
         return ActionDetails(
             name=info.name,
@@ -394,7 +451,7 @@ class Catalog:
             levels_by_source=dict(levels),
             source=info.source,
             service_name=str(svc.get("name", "")),
-            resource_arns=tuple((n, arns[n]) for n, _ in rt_tuple if n in arns),
+            resource_arns=tuple((n, f) for n, _ in rt_tuple if n in arns for f in (arns[n], *alts.get(n, ()))),
         )
 
     def info(self) -> CatalogInfo:

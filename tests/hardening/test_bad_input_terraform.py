@@ -39,7 +39,7 @@ def policy_tf(policy: str, name: str = "p") -> str:
     return f'resource "aws_iam_policy" "{name}" {{\n  name   = "{name}"\n  policy = {policy}\n}}\n'
 
 
-def jsonencode(action: str, resource: str = '"arn:aws:s3:::b"') -> str:
+def jsonencode(action: str, resource: str = '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]') -> str:
     return ('jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", '
             f'Action = {action}, Resource = {resource} }}] }})')
 

@@ -51,7 +51,7 @@ os._exit(code)
 
 POLICY = {"Version": "2012-10-17",
           "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:PutObject"],
-                         "Resource": "arn:aws:s3:::b"}]}
+                         "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}]}
 MODULE = """
 locals {
   actions = ["ce:GetCostAndUsage", "iam:PassRole"]
