@@ -22,11 +22,13 @@ from checker.terraform import inventory
 from checker.terraform.iam import (
     ATTACHMENTS,
     INLINE_POLICIES,
+    LENDERS,
     MEMBERSHIPS,
     PRINCIPAL_TYPES,
     SPECIALISED,
     AttachmentItem,
     Extracted,
+    LentItem,
     MembershipItem,
     PolicyItem,
     PrincipalItem,
@@ -39,7 +41,8 @@ from checker.terraform.values import Origin, TfStr, Unknown
 
 # Attributes that link a policy to a principal or a policy ARN: their references are followed.
 _LINKS = frozenset({"role", "user", "group", "roles", "users", "groups", "role_name", "user_name", "group_name",
-                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns"})
+                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns", "username",
+                    "permission_set_arn", "group_id"})
 
 
 
@@ -407,6 +410,14 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
             if owners:
                 ex.attachments.append(AttachmentItem(r.address, rtype, owner_kind, owners, val("policy_arn"), file,
                                                      line("policy_arn")))
+    elif rtype in LENDERS:
+        attr, lent_kind, what = LENDERS[rtype]
+        lent = val(attr)
+        lent_values = list(lent.values()) if isinstance(lent, dict) else [lent]
+        if rtype == "aws_cognito_identity_pool_roles_attachment" and _written(r.after.to_python(), "role_mapping"):
+            lent_values.append(Unknown("a role_mapping block maps claims to roles the gate does not read",
+                                       Origin(file, line("role_mapping"))))
+        ex.lent.append(LentItem(r.address, rtype, lent_kind, lent_values, what, file, line(attr)))
     elif rtype in MEMBERSHIPS:
         if rtype == "aws_iam_user_group_membership":
             users, groups = [val("user")], _list_value(r, val("groups"), "groups")

@@ -62,6 +62,24 @@ ATTACHMENTS: dict[str, tuple[str, str, bool, str, bool]] = {
                                                False),
 }
 MEMBERSHIPS = {"aws_iam_user_group_membership", "aws_iam_group_membership"}
+# Types that lend an entity's permissions to someone: credentials of a user, a role behind an
+# instance profile or an identity pool, a permission set assigned to an account, a membership of an
+# Identity Center group. What is lent is judged only when the entity is defined in the configuration
+# (its policies are read there); an entity the configuration does not show lends unknown permissions.
+# type -> (argument naming the entity, the entity's kind, what the resource does with it)
+LENDERS: dict[str, tuple[str, str, str]] = {
+    "aws_iam_access_key": ("user", "user", "creates an access key of the user"),
+    "aws_iam_user_login_profile": ("user", "user", "sets a console password of the user"),
+    "aws_iam_service_specific_credential": ("user_name", "user", "creates a service credential of the user"),
+    "aws_iam_signing_certificate": ("user_name", "user", "uploads a signing certificate of the user"),
+    "aws_iam_user_ssh_key": ("username", "user", "uploads an SSH key of the user"),
+    "aws_iam_instance_profile": ("role", "role", "lets EC2 instances act as the role"),
+    "aws_cognito_identity_pool_roles_attachment": ("roles", "role", "gives the identity pool's identities the role"),
+    "aws_ssoadmin_account_assignment": ("permission_set_arn", "permission-set",
+                                        "assigns the permission set on an account"),
+    "aws_identitystore_group_membership": ("group_id", "identitystore-group",
+                                           "adds a member to the Identity Center group"),
+}
 # Inputs of an unavailable module whose names suggest they feed a policy.
 _POLICY_INPUT = re.compile(r"polic|statement|action|permission|principal|trust|assume|arn|role|grant|access",
                            re.IGNORECASE)
@@ -120,6 +138,19 @@ class MembershipItem:
 
 
 @dataclass
+class LentItem:
+    """An entity whose permissions a resource lends (see :data:`LENDERS`); ``values`` name it."""
+
+    address: str
+    rtype: str
+    kind: str  # user | role | permission-set | identitystore-group
+    values: list[Any]
+    what: str
+    file: str
+    line: int
+
+
+@dataclass
 class Unresolved:
     """Something that keeps a policy from being proven: an unknown count, an unavailable module."""
 
@@ -136,6 +167,7 @@ class Extracted:
     principals: list[PrincipalItem] = field(default_factory=list)
     attachments: list[AttachmentItem] = field(default_factory=list)
     memberships: list[MembershipItem] = field(default_factory=list)
+    lent: list[LentItem] = field(default_factory=list)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (file, address, reason)
     unresolved: list[Unresolved] = field(default_factory=list)
     diagnostics: list[tuple[str, int, str]] = field(default_factory=list)
@@ -357,7 +389,7 @@ class Walker:
         kind = entry.kind if entry is not None else None
         foreign = None if inventory.is_aws(rtype) else inventory.foreign_iam(rtype, _argument_names(block))
         relevant = (code or foreign is not None or (entry is None and inventory.is_aws(rtype))
-                    or rtype in inventory.AWSCC_READ
+                    or rtype in inventory.AWSCC_READ or rtype in LENDERS
                     or kind not in (None, inventory.Kind.NONE)
                     or bool(entry and (entry.policy_attributes or entry.grant_attributes)))
         if not relevant:
@@ -437,6 +469,16 @@ class Walker:
                 users = _listify(self._eval(module, block, "users", extra))
                 groups = [self._eval(module, block, "group", extra)]
             self.out.memberships.append(MembershipItem(addr, users, groups, str(block.file), block.line))
+        elif rtype in LENDERS:
+            attr, lent_kind, what = LENDERS[rtype]
+            value = self._eval(module, block, attr, extra)
+            values = list(value.values()) if isinstance(value, dict) else [value]
+            if rtype == "aws_cognito_identity_pool_roles_attachment" and any(
+                    b.kind in ("role_mapping", "dynamic") for b in block.blocks):
+                values.append(Unknown("a role_mapping block maps claims to roles the gate does not read",
+                                      Origin(str(block.file), block.line)))
+            self.out.lent.append(LentItem(addr, rtype, lent_kind, values, what, self._file(block, attr),
+                                          self._line(block, attr)))
         elif kind is inventory.Kind.GRANT and entry.synthesised:
             synth = synthesise_grant(rtype, lambda name: self._eval(module, block, name, extra),
                                      lambda name: _nested_values(module, block, name, extra),

@@ -513,6 +513,18 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             return ext
         return None
 
+    def defined(value: Any, kind: str) -> bool:
+        """Whether ``value`` names a principal (or Identity Center group) this configuration defines."""
+        if isinstance(value, Unknown):
+            if kind == "identitystore-group":
+                return re.search(r"(?:^|\.)aws_identitystore_group\.[^.]+$", value.ref or "") is not None
+            item = principals.get(value.ref or "", {}).get("item")
+            return item is not None and item.kind == kind
+        if isinstance(value, str):
+            return (kind, str(value)) in by_name or (
+                ":" in value and "/" in value and (kind, value.rsplit("/", 1)[-1]) in by_name)
+        return False
+
     policy_by_arn_ref: dict[str, PolicyDocument] = {}
     for item in ex.policies:
         if item.arn_of:
@@ -615,6 +627,19 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                 gaddr = principal_of("group", group)
                 if gaddr is not None and gaddr not in principals[uaddr]["groups"]:
                     principals[uaddr]["groups"].append(gaddr)
+        for group in m.groups:
+            if not defined(group, "group"):
+                add(unresolved_document(
+                    Source(m.address, _display(m.file), _line_of_value(group, m.line), DocumentKind.IDENTITY),
+                    f"{m.address} adds users to the group {_shown(group)}, which this configuration does not "
+                    "define: the permissions the group has are not known", ProblemKind.UNJUDGED))
+    for lent in ex.lent:
+        for value in lent.values:
+            if not defined(value, lent.kind):
+                add(unresolved_document(
+                    Source(lent.address, _display(lent.file), _line_of_value(value, lent.line), DocumentKind.IDENTITY),
+                    f"{lent.address} {lent.what} {_shown(value)}, which this configuration does not define: the "
+                    "permissions it lends are not known", ProblemKind.UNJUDGED))
 
     # a customer-managed policy used only as a permissions boundary is a boundary
     for i, doc in enumerate(out.documents):
@@ -642,6 +667,18 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
         if (shown_file, line) in covered_lines:
             continue
         out.errors.append(SourceError.model_construct(file=shown_file, line=line, message=f"terraform: {message}"))
+
+
+def _line_of_value(value: Any, fallback: int) -> int:
+    origin = getattr(value, "origin", None)
+    return origin.line if isinstance(origin, Origin) and origin.line else fallback
+
+
+def _shown(value: Any) -> str:
+    """A value naming an entity, as a message shows it."""
+    if isinstance(value, Unknown):
+        return f"{placeholder(value)} (not known: {value.reason})" if value.ref else f"(not known: {value.reason})"
+    return repr(str(value)) if isinstance(value, str) else "(missing)"
 
 
 def _named_arn(value: Unknown) -> str | None:
