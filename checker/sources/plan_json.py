@@ -12,6 +12,7 @@ resource addresses; their lines are the lines of the plan file where each value 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,9 @@ from checker.terraform.iam import (
     INLINE_POLICIES,
     LENDERS,
     MEMBERSHIPS,
+    PASSED_ROLE,
     PRINCIPAL_TYPES,
+    PROFILE_BLOCKS,
     SPECIALISED,
     AttachmentItem,
     Extracted,
@@ -34,6 +37,7 @@ from checker.terraform.iam import (
     PrincipalItem,
     Unresolved,
     cloudformation_problem,
+    passes_roles,
     synthesise_grant,
 )
 from checker.terraform.to_model import TerraformLoad, build_from_extracted
@@ -165,7 +169,7 @@ class _PlanReader:
         if u is True or (child is None and u):
             if node is None and not self.is_configured(r, name):
                 return None  # computed by the provider, not written in the configuration
-            ref = self._ref(r, name) if name in _LINKS else None
+            ref = self._ref(r, name) if name in _LINKS or PASSED_ROLE.match(name) else None
             return Unknown(f"{r.address}.{path or name} is known only after apply", Origin(self.file, container.line),
                            ref, None if ref is None else self._ref_attr(r, name))
         if child is None:
@@ -417,7 +421,7 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
         if rtype == "aws_cognito_identity_pool_roles_attachment" and _written(r.after.to_python(), "role_mapping"):
             lent_values.append(Unknown("a role_mapping block maps claims to roles the gate does not read",
                                        Origin(file, line("role_mapping"))))
-        ex.lent.append(LentItem(r.address, rtype, lent_kind, lent_values, what, file, line(attr)))
+        ex.lent.append(LentItem(r.address, rtype, lent_kind, lent_values, what, file, line(attr), name=val("name")))
     elif rtype in MEMBERSHIPS:
         if rtype == "aws_iam_user_group_membership":
             users, groups = [val("user")], _list_value(r, val("groups"), "groups")
@@ -437,6 +441,8 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
 
             ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.RESOURCE,
                                           structure_value(synth, origin), file, r.after.line))
+    if passes_roles(rtype):
+        _passed_roles(r, ex, file, val, line)
     if entry.grant_attributes and not entry.synthesised:  # also beside a policy (a bucket's ACL)
         values = {name: val(name) for name, _, _ in r.after.members}
         unknown = r.unknown if isinstance(r.unknown, dict) else {}
@@ -483,6 +489,23 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                     continue
                 ex.policies.append(PolicyItem(f"{r.address}.{head}[{i}].{leaf}", r.address, rtype, dkind, value, file,
                                               _line_of(value, line(head)), flat=True))
+
+
+def _passed_roles(r: _Resource, ex: Extracted, file: str, val: Callable[[str], Any],
+                  line: Callable[[str], int]) -> None:
+    """The roles and instance profiles a planned resource hands over (iam.PASSED_ROLE)."""
+    for name, _, _ in r.after.members:
+        if not PASSED_ROLE.match(name) and name not in PROFILE_BLOCKS:
+            continue
+        value = val(name)
+        kind = "instance-profile" if name == "iam_instance_profile" else "role"
+        items = value if isinstance(value, list) else [value]
+        if name in PROFILE_BLOCKS and any(isinstance(v, dict) for v in items):
+            items = [b.get(a) for b in items if isinstance(b, dict) for a in ("arn", "name")]
+        items = [v for v in items if v not in (None, "")]
+        if items:
+            ex.lent.append(LentItem(r.address, r.rtype, kind, items, f"hands the {kind.replace('-', ' ')} over "
+                                    f"through {name}:", file, line(name)))
 
 
 def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:

@@ -80,6 +80,23 @@ LENDERS: dict[str, tuple[str, str, str]] = {
     "aws_identitystore_group_membership": ("group_id", "identitystore-group",
                                            "adds a member to the Identity Center group"),
 }
+# Arguments of other AWS types that hand a role (or an instance profile) to a service or to compute
+# the configuration controls: a Lambda function's role, an instance's profile, a task's roles, an
+# event target's role ... A role the configuration defines is judged where it is written; any other
+# lends permissions the gate cannot see (see :data:`LENDERS`).
+PASSED_ROLE = re.compile(r"^(?:role|iam_role|service_role|iam_instance_profile|[a-z0-9_]*role_arns?)$")
+# Nested blocks naming an instance profile (launch templates, Batch compute environments ...).
+PROFILE_BLOCKS = ("iam_instance_profile",)
+
+
+def passes_roles(rtype: str) -> bool:
+    """Whether an AWS type's role-shaped arguments (:data:`PASSED_ROLE`) hand a role over; the IAM
+    types that link roles to policies, profiles and principals are read by their own tables."""
+    return (inventory.is_aws(rtype) and rtype not in LENDERS and rtype not in ATTACHMENTS
+            and rtype not in INLINE_POLICIES and rtype not in MEMBERSHIPS and rtype not in PRINCIPAL_TYPES
+            and rtype != "aws_iam_policy_attachment")
+
+
 # Inputs of an unavailable module whose names suggest they feed a policy.
 _POLICY_INPUT = re.compile(r"polic|statement|action|permission|principal|trust|assume|arn|role|grant|access",
                            re.IGNORECASE)
@@ -148,6 +165,7 @@ class LentItem:
     what: str
     file: str
     line: int
+    name: Any = None  # an instance profile's own name (others hand it over by name)
 
 
 @dataclass
@@ -390,6 +408,7 @@ class Walker:
         foreign = None if inventory.is_aws(rtype) else inventory.foreign_iam(rtype, _argument_names(block))
         relevant = (code or foreign is not None or (entry is None and inventory.is_aws(rtype))
                     or rtype in inventory.AWSCC_READ or rtype in LENDERS
+                    or (passes_roles(rtype) and _passed_role_arguments(block))
                     or kind not in (None, inventory.Kind.NONE)
                     or bool(entry and (entry.policy_attributes or entry.grant_attributes)))
         if not relevant:
@@ -478,7 +497,7 @@ class Walker:
                 values.append(Unknown("a role_mapping block maps claims to roles the gate does not read",
                                       Origin(str(block.file), block.line)))
             self.out.lent.append(LentItem(addr, rtype, lent_kind, values, what, self._file(block, attr),
-                                          self._line(block, attr)))
+                                          self._line(block, attr), name=self._eval(module, block, "name", extra)))
         elif kind is inventory.Kind.GRANT and entry.synthesised:
             synth = synthesise_grant(rtype, lambda name: self._eval(module, block, name, extra),
                                      lambda name: _nested_values(module, block, name, extra),
@@ -490,10 +509,37 @@ class Walker:
             self.out.unresolved.append(Unresolved(
                 addr, str(block.file), block.line, f"{addr}: {rtype} runs code during apply ({entry.note}); what it "
                 "does is not judged", rule=ProblemKind.RUNS_CODE))
+        if passes_roles(rtype):
+            self._passed_roles(module, block, addr, extra)
         if entry.grant_attributes and not entry.synthesised:
             self._unjudged_grant(module, block, addr, extra, entry)  # also beside a policy (a bucket's ACL)
         if entry.policy_attributes and rtype not in SPECIALISED:
             self._policy_attributes(module, block, addr, extra, entry)
+
+    def _passed_roles(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
+        """The roles and instance profiles a resource hands over (:data:`PASSED_ROLE`)."""
+        for attr in _passed_role_arguments(block):
+            if attr in block.attributes:
+                value = self._eval(module, block, attr, extra)
+                kind = "instance-profile" if attr == "iam_instance_profile" else "role"
+                self.out.lent.append(LentItem(addr, block.type or "", kind, _listify(value),
+                                              f"hands the {kind.replace('-', ' ')} over through {attr}:",
+                                              self._file(block, attr), self._line(block, attr)))
+                continue
+            found = _nested_blocks(module, block, attr, extra)
+            if isinstance(found, Unknown):
+                self.out.lent.append(LentItem(addr, block.type or "", "instance-profile", [found],
+                                              f"hands an instance profile over through {attr}:", str(block.file),
+                                              block.line))
+                continue
+            for nb, scope in found:
+                for a in ("arn", "name"):
+                    if a in nb.attributes:
+                        self.out.lent.append(LentItem(
+                            addr, block.type or "", "instance-profile",
+                            [module.try_evaluate(nb.attributes[a].expr, scope)],
+                            f"hands the instance profile over through {attr}.{a}:", nb.attributes[a].expr.file,
+                            nb.attributes[a].line))
 
     def _policy_attributes(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any],
                            entry: inventory.Entry) -> None:
@@ -865,6 +911,14 @@ SPECIALISED = frozenset({*INLINE_POLICIES, "aws_iam_policy", "aws_iam_role", "aw
 # Canned ACLs that grant nothing beyond the owner.
 _BENIGN_ACL: dict[str, tuple[str, ...]] = {"aws_s3_bucket_acl": ("private",), "aws_s3_bucket": ("private",),
                                            "aws_s3_object": ("private",), "aws_s3_object_copy": ("private",)}
+
+
+def _passed_role_arguments(block: Block) -> list[str]:
+    """The role-shaped arguments (and instance-profile blocks) written in a resource block."""
+    names = [a for a in block.attributes if PASSED_ROLE.match(a)]
+    names += sorted({b.name if b.kind == "dynamic" else b.kind for b in block.blocks
+                     if (b.name if b.kind == "dynamic" else b.kind) in PROFILE_BLOCKS})
+    return names
 
 
 def _argument_names(block: Block) -> list[str]:

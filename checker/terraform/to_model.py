@@ -513,15 +513,20 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             return ext
         return None
 
+    profiles = {str(lent.name) for lent in ex.lent
+                if lent.rtype == "aws_iam_instance_profile" and isinstance(lent.name, str)}
+
     def defined(value: Any, kind: str) -> bool:
         """Whether ``value`` names a principal (or Identity Center group) this configuration defines."""
         if isinstance(value, Unknown):
-            if kind == "identitystore-group":
-                return re.search(r"(?:^|\.)aws_identitystore_group\.[^.]+$", value.ref or "") is not None
+            if kind in _LENT_TYPES:
+                return re.search(rf"(?:^|\.){_LENT_TYPES[kind]}\.[^.]+$", value.ref or "") is not None
             item = principals.get(value.ref or "", {}).get("item")
             return item is not None and item.kind == kind
         if isinstance(value, str):
-            return (kind, str(value)) in by_name or (
+            if kind == "instance-profile":
+                return value == "" or value in profiles or value.rsplit("/", 1)[-1] in profiles
+            return value == "" or (kind, str(value)) in by_name or (
                 ":" in value and "/" in value and (kind, value.rsplit("/", 1)[-1]) in by_name)
         return False
 
@@ -669,9 +674,16 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
         out.errors.append(SourceError.model_construct(file=shown_file, line=line, message=f"terraform: {message}"))
 
 
+# Lent entities that are not principals: the resource type that defines them.
+_LENT_TYPES = {"identitystore-group": "aws_identitystore_group", "instance-profile": "aws_iam_instance_profile"}
+
+
 def _line_of_value(value: Any, fallback: int) -> int:
+    """Where a known value is written (a variable's default, a tfvars file); an unknown one is shown
+    where it is used."""
     origin = getattr(value, "origin", None)
-    return origin.line if isinstance(origin, Origin) and origin.line else fallback
+    known = isinstance(value, str) and isinstance(origin, Origin) and origin.line
+    return origin.line if known and isinstance(origin, Origin) else fallback
 
 
 def _shown(value: Any) -> str:
