@@ -98,6 +98,8 @@ class _PlanReader:
                     refs = e.get("references") if e.kind == "object" else None
                     if refs is not None and refs.kind == "array":
                         self.references[(full, name)] = [str(x.value) for x in refs.items if x.kind == "string"]
+                    elif e.kind == "array":  # a nested block: every reference written inside it
+                        self.references[(full, name)] = _nested_references(e)
             calls = mod.get("module_calls")
             for name, _, call in calls.members if calls is not None and calls.kind == "object" else ():
                 child = call.get("module") if call.kind == "object" else None
@@ -442,7 +444,7 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
             ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.RESOURCE,
                                           structure_value(synth, origin), file, r.after.line))
     if passes_roles(rtype):
-        _passed_roles(r, ex, file, val, line)
+        _passed_roles(reader, r, ex, file, val, line)
     if entry.grant_attributes and not entry.synthesised:  # also beside a policy (a bucket's ACL)
         values = {name: val(name) for name, _, _ in r.after.members}
         unknown = r.unknown if isinstance(r.unknown, dict) else {}
@@ -491,21 +493,55 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                                               _line_of(value, line(head)), flat=True))
 
 
-def _passed_roles(r: _Resource, ex: Extracted, file: str, val: Callable[[str], Any],
+def _nested_references(node: JsonNode, depth: int = 0) -> list[str]:
+    """Every reference written in a nested block's expressions (``configuration`` section)."""
+    out: list[str] = []
+    if depth > 8:
+        return out
+    for child in node.items if node.kind == "array" else [v for _, _, v in node.members] if node.kind == "object" else ():
+        refs = child.get("references") if child.kind == "object" else None
+        if refs is not None and refs.kind == "array":
+            out += [str(x.value) for x in refs.items if x.kind == "string"]
+        elif child.kind in ("array", "object"):
+            out += _nested_references(child, depth + 1)
+    return out
+
+
+def _passed_roles(reader: _PlanReader, r: _Resource, ex: Extracted, file: str, val: Callable[[str], Any],
                   line: Callable[[str], int]) -> None:
-    """The roles and instance profiles a planned resource hands over (iam.PASSED_ROLE)."""
+    """The roles and instance profiles a planned resource hands over (iam.PASSED_ROLE), nested
+    blocks' too; a nested value known only after apply names what its block references."""
     for name, _, _ in r.after.members:
-        if not PASSED_ROLE.match(name) and name not in PROFILE_BLOCKS:
+        found: list[tuple[str, str, Any]] = []  # (path, kind, value)
+        _walk_roles(name, val(name), name in PROFILE_BLOCKS, found, 0)
+        for path, kind, value in found:
+            items = [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
+            if "." in path:
+                refs = [x for x in reader._refs(r, name) if x.startswith(("aws_iam_role.", "aws_iam_instance_profile."))]
+                items = [Unknown(v.reason, v.origin, f"{r.module}.{'.'.join(refs[0].split('.')[:2])}".lstrip("."))
+                         if isinstance(v, Unknown) and v.ref is None and refs else v for v in items]
+            if items:
+                ex.lent.append(LentItem(r.address, r.rtype, kind, items, f"hands the {kind.replace('-', ' ')} over "
+                                        f"through {path}:", file, _line_of(items[0], line(name))))
+
+
+def _walk_roles(path: str, value: Any, profile: bool, out: list[tuple[str, str, Any]], depth: int) -> None:
+    leaf = path.rpartition(".")[2]
+    if depth == 0 and PASSED_ROLE.match(leaf) and not isinstance(value, dict) and not (
+            isinstance(value, list) and any(isinstance(v, dict) for v in value)):
+        out.append((path, "instance-profile" if leaf in PROFILE_BLOCKS else "role", value))
+        return
+    if depth > 4:
+        return
+    for item in value if isinstance(value, list) else ():  # blocks are lists of objects; a map (tags) is not
+        if not isinstance(item, dict):
             continue
-        value = val(name)
-        kind = "instance-profile" if name == "iam_instance_profile" else "role"
-        items = value if isinstance(value, list) else [value]
-        if name in PROFILE_BLOCKS and any(isinstance(v, dict) for v in items):
-            items = [b.get(a) for b in items if isinstance(b, dict) for a in ("arn", "name")]
-        items = [v for v in items if v not in (None, "")]
-        if items:
-            ex.lent.append(LentItem(r.address, r.rtype, kind, items, f"hands the {kind.replace('-', ' ')} over "
-                                    f"through {name}:", file, line(name)))
+        for k, v in item.items():
+            if (profile and k in ("arn", "name")) or (PASSED_ROLE.match(k) and not isinstance(v, (dict, list))) or (
+                    PASSED_ROLE.match(k) and isinstance(v, list) and not any(isinstance(x, dict) for x in v)):
+                out.append((f"{path}.{k}", "instance-profile" if profile else "role", v))
+            elif isinstance(v, list):
+                _walk_roles(f"{path}.{k}", v, k in PROFILE_BLOCKS, out, depth + 1)
 
 
 def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:

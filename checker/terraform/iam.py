@@ -84,7 +84,7 @@ LENDERS: dict[str, tuple[str, str, str]] = {
 # the configuration controls: a Lambda function's role, an instance's profile, a task's roles, an
 # event target's role ... A role the configuration defines is judged where it is written; any other
 # lends permissions the gate cannot see (see :data:`LENDERS`).
-PASSED_ROLE = re.compile(r"^(?:role|iam_role|service_role|iam_instance_profile|[a-z0-9_]*role_arns?)$")
+PASSED_ROLE = re.compile(r"^(?:role|iam_roles?|service_role|iam_instance_profile|[a-z0-9_]*role_arns?)$")
 # Nested blocks naming an instance profile (launch templates, Batch compute environments ...).
 PROFILE_BLOCKS = ("iam_instance_profile",)
 
@@ -519,27 +519,24 @@ class Walker:
     def _passed_roles(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
         """The roles and instance profiles a resource hands over (:data:`PASSED_ROLE`)."""
         for attr in _passed_role_arguments(block):
-            if attr in block.attributes:
+            head, _, leaf = attr.rpartition(".")
+            kind = "instance-profile" if (head or attr).rpartition(".")[2] in PROFILE_BLOCKS else "role"
+            what = f"hands the {kind.replace('-', ' ')} over through {attr}:"
+            if not head:
                 value = self._eval(module, block, attr, extra)
-                kind = "instance-profile" if attr == "iam_instance_profile" else "role"
-                self.out.lent.append(LentItem(addr, block.type or "", kind, _listify(value),
-                                              f"hands the {kind.replace('-', ' ')} over through {attr}:",
+                self.out.lent.append(LentItem(addr, block.type or "", kind, _listify(value), what,
                                               self._file(block, attr), self._line(block, attr)))
                 continue
-            found = _nested_blocks(module, block, attr, extra)
+            found = _nested_blocks(module, block, head, extra)
             if isinstance(found, Unknown):
-                self.out.lent.append(LentItem(addr, block.type or "", "instance-profile", [found],
-                                              f"hands an instance profile over through {attr}:", str(block.file),
+                self.out.lent.append(LentItem(addr, block.type or "", kind, [found], what, str(block.file),
                                               block.line))
                 continue
             for nb, scope in found:
-                for a in ("arn", "name"):
-                    if a in nb.attributes:
-                        self.out.lent.append(LentItem(
-                            addr, block.type or "", "instance-profile",
-                            [module.try_evaluate(nb.attributes[a].expr, scope)],
-                            f"hands the instance profile over through {attr}.{a}:", nb.attributes[a].expr.file,
-                            nb.attributes[a].line))
+                if leaf in nb.attributes:
+                    self.out.lent.append(LentItem(
+                        addr, block.type or "", kind, _listify(module.try_evaluate(nb.attributes[leaf].expr, scope)),
+                        what, nb.attributes[leaf].expr.file, nb.attributes[leaf].line))
 
     def _policy_attributes(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any],
                            entry: inventory.Entry) -> None:
@@ -913,12 +910,19 @@ _BENIGN_ACL: dict[str, tuple[str, ...]] = {"aws_s3_bucket_acl": ("private",), "a
                                            "aws_s3_object": ("private",), "aws_s3_object_copy": ("private",)}
 
 
-def _passed_role_arguments(block: Block) -> list[str]:
-    """The role-shaped arguments (and instance-profile blocks) written in a resource block."""
+def _passed_role_arguments(block: Block, depth: int = 0) -> list[str]:
+    """The role-shaped arguments written in a resource block, nested ones as ``block.argument``
+    (an instance-profile block as its ``arn`` and ``name``)."""
     names = [a for a in block.attributes if PASSED_ROLE.match(a)]
-    names += sorted({b.name if b.kind == "dynamic" else b.kind for b in block.blocks
-                     if (b.name if b.kind == "dynamic" else b.kind) in PROFILE_BLOCKS})
-    return names
+    if depth >= 4:
+        return names
+    for b in block.blocks:
+        kind = (b.type or b.name or "") if b.kind == "dynamic" else b.kind
+        bodies = [c for c in b.blocks if c.kind == "content"] if b.kind == "dynamic" else [b]
+        for body in bodies:
+            inner = ["arn", "name"] if kind in PROFILE_BLOCKS else _passed_role_arguments(body, depth + 1)
+            names += [f"{kind}.{a}" for a in inner if a in body.attributes or "." in a]
+    return sorted(set(names), key=names.index)
 
 
 def _argument_names(block: Block) -> list[str]:

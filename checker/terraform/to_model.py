@@ -526,6 +526,8 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
         if isinstance(value, str):
             if kind == "instance-profile":
                 return value == "" or value in profiles or value.rsplit("/", 1)[-1] in profiles
+            if kind == "role" and ":role/aws-service-role/" in value:
+                return True  # a service-linked role: AWS defines its permissions, only the service uses it
             return value == "" or (kind, str(value)) in by_name or (
                 ":" in value and "/" in value and (kind, value.rsplit("/", 1)[-1]) in by_name)
         return False

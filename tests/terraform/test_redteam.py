@@ -61,6 +61,11 @@ LENT_EXPECTED: dict[str, dict[str, list[tuple[str, int, str]]]] = {
         "plan.json": [("IAM006", 265, "aws_instance.i"), ("IAM006", 378, "aws_lambda_function.f"),
                       ("IAM006", 457, "aws_launch_template.t")],
     },
+    "nested_passed_role": {
+        # roles in nested (and dynamic) blocks; a defined role, a service-linked role and a tag pass
+        "main.tf": [("IAM006", 5, "aws_datasync_location_s3.l"), ("IAM006", 16, "aws_dms_endpoint.e")],
+        "plan.json": [("IAM006", 560, "aws_datasync_location_s3.l"), ("IAM006", 645, "aws_dms_endpoint.e")],
+    },
     "defined_entities_pass": {"main.tf": [], "plan.json": []},
 }
 
