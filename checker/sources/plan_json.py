@@ -59,6 +59,7 @@ class _Resource:
     after: JsonNode  # the object of values
     unknown: Any  # after_unknown (plain)
     module: str  # module address ("" for root)
+    importing: int = 0  # the line of change.importing (0: not imported)
 
 
 class _PlanReader:
@@ -130,9 +131,11 @@ class _PlanReader:
                 au = change.get("after_unknown")
                 if au is not None and au.kind not in ("null", "bool"):
                     _expect(au, "object", "change.after_unknown")
+                imp = change.get("importing")
                 out.append(_Resource(str(_v(rc, "address")), str(_v(rc, "type")), str(_v(rc, "mode") or "managed"),
                                      after, au.to_python() if au is not None else {},
-                                     str(_v(rc, "module_address") or "")))
+                                     str(_v(rc, "module_address") or ""),
+                                     imp.line if imp is not None and imp.kind not in ("null", "bool") else 0))
             if changes.items:
                 return out
         pv = self.root.get("planned_values")
@@ -350,6 +353,10 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
         node = r.after.get(name)
         return node.line if node is not None else r.after.line
 
+    if r.importing and rtype in PRINCIPAL_TYPES:
+        ex.unresolved.append(Unresolved(r.address, file, r.importing, f"the plan imports the existing "
+                                        f"{PRINCIPAL_TYPES[rtype]} {r.address}: the policies it already has (attached "
+                                        "and inline) stay, and the plan does not show them", rule=ProblemKind.UNJUDGED))
     if rtype in INLINE_POLICIES:
         owner_kind, owner_attr = INLINE_POLICIES[rtype]
         ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, val("policy"),

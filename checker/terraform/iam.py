@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind
@@ -97,6 +98,8 @@ def passes_roles(rtype: str) -> bool:
             and rtype != "aws_iam_policy_attachment")
 
 
+# The address an import block adopts, when it is a principal's.
+_ADOPTED = re.compile(r"\b(aws_iam_role|aws_iam_user|aws_iam_group|aws_ssoadmin_permission_set)\.[A-Za-z_][\w-]*")
 # Inputs of an unavailable module whose names suggest they feed a policy.
 _POLICY_INPUT = re.compile(r"polic|statement|action|permission|principal|trust|assume|arn|role|grant|access",
                            re.IGNORECASE)
@@ -373,6 +376,27 @@ class Walker:
                 self._data_source(module, block, prefix)
             elif block.kind == "module":
                 self._module_call(module, block, prefix)
+            elif block.kind == "import":
+                self._import(block, prefix)
+
+    def _import(self, block: Block, prefix: str) -> None:
+        """An ``import`` block adopting an existing principal: the policies it already has (attached
+        and inline) stay, and the configuration does not show them."""
+        attr = block.attributes.get("to")
+        if attr is None:
+            return
+        try:
+            text = Path(attr.expr.file).read_text(encoding="utf-8-sig").splitlines()[attr.line - 1]
+        except (OSError, IndexError, UnicodeDecodeError):
+            text = ""
+        m = _ADOPTED.search(text.partition("to")[2]) if text else None
+        if text and m is None:
+            return
+        what = f"the existing {PRINCIPAL_TYPES[m.group(1)]} {m.group(0)}" if m else "an existing resource"
+        self.out.unresolved.append(Unresolved(
+            join(prefix, m.group(0)) if m else join(prefix, "import"), attr.expr.file, attr.line,
+            f"an import block adopts {what}: the policies it already has (attached and inline) stay, and this "
+            "configuration does not show them", rule=ProblemKind.UNJUDGED))
 
     def _eval(self, module: Module, block: Block, name: str, extra: Mapping[str, Any]) -> Any:
         attr = block.attributes.get(name)

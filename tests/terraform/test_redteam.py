@@ -66,6 +66,7 @@ LENT_EXPECTED: dict[str, dict[str, list[tuple[str, int, str]]]] = {
         "main.tf": [("IAM006", 5, "aws_datasync_location_s3.l"), ("IAM006", 16, "aws_dms_endpoint.e")],
         "plan.json": [("IAM006", 560, "aws_datasync_location_s3.l"), ("IAM006", 645, "aws_dms_endpoint.e")],
     },
+    "imported_principal": {"main.tf": [("IAM006", 2, "aws_iam_role.adopted")]},
     "defined_entities_pass": {"main.tf": [], "plan.json": []},
 }
 
@@ -162,7 +163,7 @@ def test_lent_permissions(probe: str, target: str) -> None:
     for f in got:
         assert f.severity.value == "error" and f.actions == ()
         assert f.file == os.path.relpath(path, REPO)
-        assert "which this configuration does not define" in f.message
+        assert "which this configuration does not define" in f.message or "import" in f.message
 
 
 def test_every_lent_probe_is_planned_or_says_why() -> None:
@@ -220,3 +221,25 @@ def test_regression_probe_fails(probe: str) -> None:
 @pytest.mark.parametrize("probe", REGRESSION_PASSES)
 def test_regression_probe_passes(probe: str) -> None:
     assert [f for f in _findings(REGRESSIONS / probe) if f.severity.value == "error"] == []
+
+
+def test_a_plan_importing_a_principal_fails(tmp_path: Path) -> None:
+    """terraform cannot plan an import offline; its plan marks the change ``importing``."""
+    import json
+
+    plan = json.loads((LENT / "defined_entities_pass" / "plan.json").read_text())
+    for rc in plan["resource_changes"]:
+        if rc["address"] == "aws_iam_role.r":
+            rc["change"]["importing"] = {"id": "r"}
+    (tmp_path / "plan.json").write_text(json.dumps(plan, indent=1))
+    got = check([tmp_path / "plan.json"], Settings()).findings
+    assert [(f.rule_id, f.address) for f in got] == [("IAM006", "aws_iam_role.r")]
+    assert "imports the existing role" in got[0].message
+
+
+def test_importing_what_is_not_a_principal_is_judged_as_written(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'import {\n  to = aws_s3_bucket.b\n  id = "b"\n}\nresource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = jsonencode({Version = "2012-10-17", '
+        'Statement = [{Effect = "Allow", Action = "sts:AssumeRole", Principal = {Service = "ec2.amazonaws.com"}}]})\n}\n')
+    assert list(check([tmp_path], Settings()).findings) == []
