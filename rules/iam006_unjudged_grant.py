@@ -16,9 +16,12 @@ class UnjudgedGrant(Rule):
     cannot judge: a grant that is not a JSON policy (Lake Formation permissions, a RAM share, an
     S3 ACL, an EKS access entry ...), IAM created indirectly (a CloudFormation stack or stack set,
     a Service Catalog product, a Cloud Control resource, a new Organizations account), a type the
-    recorded AWS provider schema does not list, and a resource of another provider whose type or
-    arguments say IAM, policy, role, permission or grant. The message names the resource, the
-    argument and why.
+    recorded AWS provider schema does not list, a resource of another provider whose type or
+    arguments say IAM, policy, role, permission or grant, and a resource that lends the permissions
+    of an entity the configuration does not define: a membership of an existing group, credentials
+    of an existing user, an existing role handed to an instance profile, an identity pool or a
+    Lambda function, a permission set assigned on an account, a member added to an Identity Center
+    group. The message names the resource, the argument and why.
 
     ## Why is this bad?
     `terraform plan` may grant `*` through any of these; a gate that skipped them without a word

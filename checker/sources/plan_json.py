@@ -12,6 +12,7 @@ resource addresses; their lines are the lines of the plan file where each value 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +24,14 @@ from checker.terraform.iam import (
     ATTACHMENTS,
     EXCLUSIVE_INLINE,
     INLINE_POLICIES,
+    LENDERS,
     MEMBERSHIPS,
+    PASSED_ROLE,
     PRINCIPAL_TYPES,
+    PROFILE_BLOCKS,
     SPECIALISED,
     cloudformation_problem,
+    passes_roles,
     provider_accounts,
     region_partition,
     synthesise_grant,
@@ -35,6 +40,7 @@ from checker.terraform.items import (
     AttachmentItem,
     ExclusiveItem,
     Extracted,
+    LentItem,
     MembershipItem,
     PolicyItem,
     PrincipalItem,
@@ -45,7 +51,8 @@ from checker.terraform.values import Origin, TfStr, Unknown
 
 # Attributes that link a policy to a principal or a policy ARN: their references are followed.
 _LINKS = frozenset({"role", "user", "group", "roles", "users", "groups", "role_name", "user_name", "group_name",
-                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns", "policy_names"})
+                    "policy_arn", "policy_arns", "permissions_boundary", "managed_policy_arns", "username",
+                    "permission_set_arn", "group_id"})
 
 
 
@@ -58,6 +65,7 @@ class _Resource:
     after: JsonNode  # the object of values
     unknown: Any  # after_unknown (plain)
     module: str  # module address ("" for root)
+    importing: int = 0  # the line of change.importing (0: not imported)
 
 
 class _PlanReader:
@@ -97,6 +105,8 @@ class _PlanReader:
                     refs = e.get("references") if e.kind == "object" else None
                     if refs is not None and refs.kind == "array":
                         self.references[(full, name)] = [str(x.value) for x in refs.items if x.kind == "string"]
+                    elif e.kind == "array":  # a nested block: every reference written inside it
+                        self.references[(full, name)] = _nested_references(e)
             calls = mod.get("module_calls")
             for name, _, call in calls.members if calls is not None and calls.kind == "object" else ():
                 child = call.get("module") if call.kind == "object" else None
@@ -127,9 +137,11 @@ class _PlanReader:
                 au = change.get("after_unknown")
                 if au is not None and au.kind not in ("null", "bool"):
                     _expect(au, "object", "change.after_unknown")
+                imp = change.get("importing")
                 out.append(_Resource(str(_v(rc, "address")), str(_v(rc, "type")), str(_v(rc, "mode") or "managed"),
                                      after, au.to_python() if au is not None else {},
-                                     str(_v(rc, "module_address") or "")))
+                                     str(_v(rc, "module_address") or ""),
+                                     imp.line if imp is not None and imp.kind not in ("null", "bool") else 0))
             if changes.items:
                 return out
         pv = self.root.get("planned_values")
@@ -168,7 +180,7 @@ class _PlanReader:
         if u is True or (child is None and u):
             if node is None and not self.is_configured(r, name):
                 return None  # computed by the provider, not written in the configuration
-            ref = self._ref(r, name) if name in _LINKS else None
+            ref = self._ref(r, name) if name in _LINKS or PASSED_ROLE.match(name) else None
             return Unknown(f"{r.address}.{path or name} is known only after apply", Origin(self.file, container.line),
                            ref, None if ref is None else self._ref_attr(r, name))
         if child is None:
@@ -350,6 +362,10 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
         node = r.after.get(name)
         return node.line if node is not None else r.after.line
 
+    if r.importing and rtype in PRINCIPAL_TYPES:
+        ex.unresolved.append(Unresolved(r.address, file, r.importing, f"the plan imports the existing "
+                                        f"{PRINCIPAL_TYPES[rtype]} {r.address}: the policies it already has (attached "
+                                        "and inline) stay, and the plan does not show them", rule=ProblemKind.UNJUDGED))
     if rtype in INLINE_POLICIES:
         owner_kind, owner_attr = INLINE_POLICIES[rtype]
         ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.IDENTITY, val("policy"),
@@ -438,6 +454,14 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
             if owners:
                 ex.attachments.append(AttachmentItem(r.address, rtype, owner_kind, owners, val("policy_arn"), file,
                                                      line("policy_arn")))
+    elif rtype in LENDERS:
+        attr, lent_kind, what = LENDERS[rtype]
+        lent = val(attr)
+        lent_values = list(lent.values()) if isinstance(lent, dict) else [lent]
+        if rtype == "aws_cognito_identity_pool_roles_attachment" and _written(r.after.to_python(), "role_mapping"):
+            lent_values.append(Unknown("a role_mapping block maps claims to roles the gate does not read",
+                                       Origin(file, line("role_mapping"))))
+        ex.lent.append(LentItem(r.address, rtype, lent_kind, lent_values, what, file, line(attr), name=val("name")))
     elif rtype in MEMBERSHIPS:
         if rtype == "aws_iam_user_group_membership":
             users, groups = [val("user")], _list_value(r, val("groups"), "groups")
@@ -458,6 +482,8 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
 
             ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.RESOURCE,
                                           structure_value(synth, origin), file, r.after.line))
+    if passes_roles(rtype):
+        _passed_roles(reader, r, ex, file, val, line)
     if entry.grant_attributes and not entry.synthesised:  # also beside a policy (a bucket's ACL)
         values = {name: val(name) for name, _, _ in r.after.members}
         unknown = r.unknown if isinstance(r.unknown, dict) else {}
@@ -504,6 +530,57 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                     continue
                 ex.policies.append(PolicyItem(f"{r.address}.{head}[{i}].{leaf}", r.address, rtype, dkind, value, file,
                                               _line_of(value, line(head)), flat=True))
+
+
+def _nested_references(node: JsonNode, depth: int = 0) -> list[str]:
+    """Every reference written in a nested block's expressions (``configuration`` section)."""
+    out: list[str] = []
+    if depth > 8:
+        return out
+    for child in node.items if node.kind == "array" else [v for _, _, v in node.members] if node.kind == "object" else ():
+        refs = child.get("references") if child.kind == "object" else None
+        if refs is not None and refs.kind == "array":
+            out += [str(x.value) for x in refs.items if x.kind == "string"]
+        elif child.kind in ("array", "object"):
+            out += _nested_references(child, depth + 1)
+    return out
+
+
+def _passed_roles(reader: _PlanReader, r: _Resource, ex: Extracted, file: str, val: Callable[[str], Any],
+                  line: Callable[[str], int]) -> None:
+    """The roles and instance profiles a planned resource hands over (iam.PASSED_ROLE), nested
+    blocks' too; a nested value known only after apply names what its block references."""
+    for name, _, _ in r.after.members:
+        found: list[tuple[str, str, Any]] = []  # (path, kind, value)
+        _walk_roles(name, val(name), name in PROFILE_BLOCKS, found, 0)
+        for path, kind, value in found:
+            items = [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
+            if "." in path:
+                refs = [x for x in reader._refs(r, name) if x.startswith(("aws_iam_role.", "aws_iam_instance_profile."))]
+                items = [Unknown(v.reason, v.origin, f"{r.module}.{'.'.join(refs[0].split('.')[:2])}".lstrip("."))
+                         if isinstance(v, Unknown) and v.ref is None and refs else v for v in items]
+            if items:
+                ex.lent.append(LentItem(r.address, r.rtype, kind, items, f"hands the {kind.replace('-', ' ')} over "
+                                        f"through {path}:", file, _line_of(items[0], line(name))))
+
+
+def _walk_roles(path: str, value: Any, profile: bool, out: list[tuple[str, str, Any]], depth: int) -> None:
+    leaf = path.rpartition(".")[2]
+    if depth == 0 and PASSED_ROLE.match(leaf) and not isinstance(value, dict) and not (
+            isinstance(value, list) and any(isinstance(v, dict) for v in value)):
+        out.append((path, "instance-profile" if leaf in PROFILE_BLOCKS else "role", value))
+        return
+    if depth > 4:
+        return
+    for item in value if isinstance(value, list) else ():  # blocks are lists of objects; a map (tags) is not
+        if not isinstance(item, dict):
+            continue
+        for k, v in item.items():
+            if (profile and k in ("arn", "name")) or (PASSED_ROLE.match(k) and not isinstance(v, (dict, list))) or (
+                    PASSED_ROLE.match(k) and isinstance(v, list) and not any(isinstance(x, dict) for x in v)):
+                out.append((f"{path}.{k}", "instance-profile" if profile else "role", v))
+            elif isinstance(v, list):
+                _walk_roles(f"{path}.{k}", v, k in PROFILE_BLOCKS, out, depth + 1)
 
 
 def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:

@@ -31,6 +31,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind
@@ -41,6 +42,7 @@ from checker.terraform.items import (  # the items are shared with the plan and 
     AttachmentItem,
     ExclusiveItem,
     Extracted,
+    LentItem,
     MembershipItem,
     PolicyItem,
     PrincipalItem,
@@ -80,6 +82,43 @@ EXCLUSIVE_INLINE: dict[str, tuple[str, str]] = {
     "aws_iam_user_policies_exclusive": ("user", "user_name"),
     "aws_iam_group_policies_exclusive": ("group", "group_name"),
 }
+# Types that lend an entity's permissions to someone: credentials of a user, a role behind an
+# instance profile or an identity pool, a permission set assigned to an account, a membership of an
+# Identity Center group. What is lent is judged only when the entity is defined in the configuration
+# (its policies are read there); an entity the configuration does not show lends unknown permissions.
+# type -> (argument naming the entity, the entity's kind, what the resource does with it)
+LENDERS: dict[str, tuple[str, str, str]] = {
+    "aws_iam_access_key": ("user", "user", "creates an access key of the user"),
+    "aws_iam_user_login_profile": ("user", "user", "sets a console password of the user"),
+    "aws_iam_service_specific_credential": ("user_name", "user", "creates a service credential of the user"),
+    "aws_iam_signing_certificate": ("user_name", "user", "uploads a signing certificate of the user"),
+    "aws_iam_user_ssh_key": ("username", "user", "uploads an SSH key of the user"),
+    "aws_iam_instance_profile": ("role", "role", "lets EC2 instances act as the role"),
+    "aws_cognito_identity_pool_roles_attachment": ("roles", "role", "gives the identity pool's identities the role"),
+    "aws_ssoadmin_account_assignment": ("permission_set_arn", "permission-set",
+                                        "assigns the permission set on an account"),
+    "aws_identitystore_group_membership": ("group_id", "identitystore-group",
+                                           "adds a member to the Identity Center group"),
+}
+# Arguments of other AWS types that hand a role (or an instance profile) to a service or to compute
+# the configuration controls: a Lambda function's role, an instance's profile, a task's roles, an
+# event target's role ... A role the configuration defines is judged where it is written; any other
+# lends permissions the gate cannot see (see :data:`LENDERS`).
+PASSED_ROLE = re.compile(r"^(?:role|iam_roles?|service_role|iam_instance_profile|[a-z0-9_]*role_arns?)$")
+# Nested blocks naming an instance profile (launch templates, Batch compute environments ...).
+PROFILE_BLOCKS = ("iam_instance_profile",)
+
+
+def passes_roles(rtype: str) -> bool:
+    """Whether an AWS type's role-shaped arguments (:data:`PASSED_ROLE`) hand a role over; the IAM
+    types that link roles to policies, profiles and principals are read by their own tables."""
+    return (inventory.is_aws(rtype) and rtype not in LENDERS and rtype not in ATTACHMENTS
+            and rtype not in INLINE_POLICIES and rtype not in MEMBERSHIPS and rtype not in PRINCIPAL_TYPES
+            and rtype != "aws_iam_policy_attachment")
+
+
+# The address an import block adopts, when it is a principal's.
+_ADOPTED = re.compile(r"\b(aws_iam_role|aws_iam_user|aws_iam_group|aws_ssoadmin_permission_set)\.[A-Za-z_][\w-]*")
 # Inputs of an unavailable module whose names suggest they feed a policy.
 _POLICY_INPUT = re.compile(r"polic|statement|action|permission|principal|trust|assume|arn|role|grant|access",
                            re.IGNORECASE)
@@ -279,6 +318,27 @@ class Walker:
                 self._data_source(module, block, prefix)
             elif block.kind == "module":
                 self._module_call(module, block, prefix)
+            elif block.kind == "import":
+                self._import(block, prefix)
+
+    def _import(self, block: Block, prefix: str) -> None:
+        """An ``import`` block adopting an existing principal: the policies it already has (attached
+        and inline) stay, and the configuration does not show them."""
+        attr = block.attributes.get("to")
+        if attr is None:
+            return
+        try:
+            text = Path(attr.expr.file).read_text(encoding="utf-8-sig").splitlines()[attr.line - 1]
+        except (OSError, IndexError, UnicodeDecodeError):
+            text = ""
+        m = _ADOPTED.search(text.partition("to")[2]) if text else None
+        if text and m is None:
+            return
+        what = f"the existing {PRINCIPAL_TYPES[m.group(1)]} {m.group(0)}" if m else "an existing resource"
+        self.out.unresolved.append(Unresolved(
+            join(prefix, m.group(0)) if m else join(prefix, "import"), attr.expr.file, attr.line,
+            f"an import block adopts {what}: the policies it already has (attached and inline) stay, and this "
+            "configuration does not show them", rule=ProblemKind.UNJUDGED))
 
     def _eval(self, module: Module, block: Block, name: str, extra: Mapping[str, Any]) -> Any:
         attr = block.attributes.get(name)
@@ -313,7 +373,8 @@ class Walker:
         kind = entry.kind if entry is not None else None
         foreign = None if inventory.is_aws(rtype) else inventory.foreign_iam(rtype, _argument_names(block))
         relevant = (code or foreign is not None or (entry is None and inventory.is_aws(rtype))
-                    or rtype in inventory.AWSCC_READ or rtype in EXCLUSIVE_INLINE
+                    or rtype in inventory.AWSCC_READ or rtype in EXCLUSIVE_INLINE or rtype in LENDERS
+                    or (passes_roles(rtype) and _passed_role_arguments(block))
                     or kind not in (None, inventory.Kind.NONE)
                     or bool(entry and (entry.policy_attributes or entry.grant_attributes)))
         if not relevant:
@@ -406,6 +467,16 @@ class Walker:
                 addr, "inline", owner_kind, self._eval(module, block, owner_attr, extra),
                 self._eval(module, block, "policy_names", extra), self._file(block, "policy_names"),
                 self._line(block, "policy_names")))
+        elif rtype in LENDERS:
+            attr, lent_kind, what = LENDERS[rtype]
+            value = self._eval(module, block, attr, extra)
+            values = list(value.values()) if isinstance(value, dict) else [value]
+            if rtype == "aws_cognito_identity_pool_roles_attachment" and any(
+                    b.kind in ("role_mapping", "dynamic") for b in block.blocks):
+                values.append(Unknown("a role_mapping block maps claims to roles the gate does not read",
+                                      Origin(str(block.file), block.line)))
+            self.out.lent.append(LentItem(addr, rtype, lent_kind, values, what, self._file(block, attr),
+                                          self._line(block, attr), name=self._eval(module, block, "name", extra)))
         elif kind is inventory.Kind.GRANT and entry.synthesised:
             synth = synthesise_grant(rtype, lambda name: self._eval(module, block, name, extra),
                                      lambda name: _nested_values(module, block, name, extra),
@@ -417,10 +488,34 @@ class Walker:
             self.out.unresolved.append(Unresolved(
                 addr, str(block.file), block.line, f"{addr}: {rtype} runs code during apply ({entry.note}); what it "
                 "does is not judged", rule=ProblemKind.RUNS_CODE))
+        if passes_roles(rtype):
+            self._passed_roles(module, block, addr, extra)
         if entry.grant_attributes and not entry.synthesised:
             self._unjudged_grant(module, block, addr, extra, entry)  # also beside a policy (a bucket's ACL)
         if entry.policy_attributes and rtype not in SPECIALISED:
             self._policy_attributes(module, block, addr, extra, entry)
+
+    def _passed_roles(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
+        """The roles and instance profiles a resource hands over (:data:`PASSED_ROLE`)."""
+        for attr in _passed_role_arguments(block):
+            head, _, leaf = attr.rpartition(".")
+            kind = "instance-profile" if (head or attr).rpartition(".")[2] in PROFILE_BLOCKS else "role"
+            what = f"hands the {kind.replace('-', ' ')} over through {attr}:"
+            if not head:
+                value = self._eval(module, block, attr, extra)
+                self.out.lent.append(LentItem(addr, block.type or "", kind, _listify(value), what,
+                                              self._file(block, attr), self._line(block, attr)))
+                continue
+            found = _nested_blocks(module, block, head, extra)
+            if isinstance(found, Unknown):
+                self.out.lent.append(LentItem(addr, block.type or "", kind, [found], what, str(block.file),
+                                              block.line))
+                continue
+            for nb, scope in found:
+                if leaf in nb.attributes:
+                    self.out.lent.append(LentItem(
+                        addr, block.type or "", kind, _listify(module.try_evaluate(nb.attributes[leaf].expr, scope)),
+                        what, nb.attributes[leaf].expr.file, nb.attributes[leaf].line))
 
     def _policy_attributes(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any],
                            entry: inventory.Entry) -> None:
@@ -835,6 +930,21 @@ SPECIALISED = frozenset({*INLINE_POLICIES, "aws_iam_policy", "aws_iam_role", "aw
 # Canned ACLs that grant nothing beyond the owner.
 _BENIGN_ACL: dict[str, tuple[str, ...]] = {"aws_s3_bucket_acl": ("private",), "aws_s3_bucket": ("private",),
                                            "aws_s3_object": ("private",), "aws_s3_object_copy": ("private",)}
+
+
+def _passed_role_arguments(block: Block, depth: int = 0) -> list[str]:
+    """The role-shaped arguments written in a resource block, nested ones as ``block.argument``
+    (an instance-profile block as its ``arn`` and ``name``)."""
+    names = [a for a in block.attributes if PASSED_ROLE.match(a)]
+    if depth >= 4:
+        return names
+    for b in block.blocks:
+        kind = (b.type or b.name or "") if b.kind == "dynamic" else b.kind
+        bodies = [c for c in b.blocks if c.kind == "content"] if b.kind == "dynamic" else [b]
+        for body in bodies:
+            inner = ["arn", "name"] if kind in PROFILE_BLOCKS else _passed_role_arguments(body, depth + 1)
+            names += [f"{kind}.{a}" for a in inner if a in body.attributes or "." in a]
+    return sorted(set(names), key=names.index)
 
 
 def _argument_names(block: Block) -> list[str]:

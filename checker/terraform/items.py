@@ -90,6 +90,20 @@ class MembershipItem:
 
 
 @dataclass
+class LentItem:
+    """An entity whose permissions a resource lends (see ``checker.terraform.iam.LENDERS``); ``values`` name it."""
+
+    address: str
+    rtype: str
+    kind: str  # user | role | permission-set | identitystore-group
+    values: list[Any]
+    what: str
+    file: str
+    line: int
+    name: Any = None  # an instance profile's own name (others hand it over by name)
+
+
+@dataclass
 class Unresolved:
     """Something that keeps a policy from being proven: an unknown count, an unavailable module."""
 
@@ -107,6 +121,7 @@ class Extracted:
     attachments: list[AttachmentItem] = field(default_factory=list)
     memberships: list[MembershipItem] = field(default_factory=list)
     exclusives: list[ExclusiveItem] = field(default_factory=list)
+    lent: list[LentItem] = field(default_factory=list)
     # Where the configuration's resources are created, when its AWS providers pin it
     # (``allowed_account_ids``, the account of ``assume_role.role_arn``; the partition of ``region``):
     # None when not known (then an ARN of any account or partition may be the configuration's).

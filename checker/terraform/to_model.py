@@ -514,6 +514,25 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
             return ext
         return None
 
+    profiles = {str(lent.name) for lent in ex.lent
+                if lent.rtype == "aws_iam_instance_profile" and isinstance(lent.name, str)}
+
+    def defined(value: Any, kind: str) -> bool:
+        """Whether ``value`` names a principal (or Identity Center group) this configuration defines."""
+        if isinstance(value, Unknown):
+            if kind in _LENT_TYPES:
+                return re.search(rf"(?:^|\.){_LENT_TYPES[kind]}\.[^.]+$", value.ref or "") is not None
+            item = principals.get(value.ref or "", {}).get("item")
+            return item is not None and item.kind == kind
+        if isinstance(value, str):
+            if kind == "instance-profile":
+                return value == "" or value in profiles or value.rsplit("/", 1)[-1] in profiles
+            if kind == "role" and ":role/aws-service-role/" in value:
+                return True  # a service-linked role: AWS defines its permissions, only the service uses it
+            return value == "" or (kind, str(value)) in by_name or (
+                ":" in value and "/" in value and (kind, value.rsplit("/", 1)[-1]) in by_name)
+        return False
+
     policy_by_arn_ref: dict[str, PolicyDocument] = {}
     for item in ex.policies:
         if item.arn_of:
@@ -683,6 +702,19 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
                 gaddr = principal_of("group", group)
                 if gaddr is not None and gaddr not in principals[uaddr]["groups"]:
                     principals[uaddr]["groups"].append(gaddr)
+        for group in m.groups:
+            if not defined(group, "group"):
+                add(unresolved_document(
+                    Source(m.address, _display(m.file), _line_of_value(group, m.line), DocumentKind.IDENTITY),
+                    f"{m.address} adds users to the group {_shown(group)}, which this configuration does not "
+                    "define: the permissions the group has are not known", ProblemKind.UNJUDGED))
+    for lent in ex.lent:
+        for value in lent.values:
+            if not defined(value, lent.kind):
+                add(unresolved_document(
+                    Source(lent.address, _display(lent.file), _line_of_value(value, lent.line), DocumentKind.IDENTITY),
+                    f"{lent.address} {lent.what} {_shown(value)}, which this configuration does not define: the "
+                    "permissions it lends are not known", ProblemKind.UNJUDGED))
     for uaddr, entry in principals.items():
         for gaddr in entry["groups"]:
             if gaddr in members and uaddr not in members[gaddr]:
@@ -715,6 +747,25 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
         if (shown_file, line) in covered_lines:
             continue
         out.errors.append(SourceError.model_construct(file=shown_file, line=line, message=f"terraform: {message}"))
+
+
+# Lent entities that are not principals: the resource type that defines them.
+_LENT_TYPES = {"identitystore-group": "aws_identitystore_group", "instance-profile": "aws_iam_instance_profile"}
+
+
+def _line_of_value(value: Any, fallback: int) -> int:
+    """Where a known value is written (a variable's default, a tfvars file); an unknown one is shown
+    where it is used."""
+    origin = getattr(value, "origin", None)
+    known = isinstance(value, str) and isinstance(origin, Origin) and origin.line
+    return origin.line if known and isinstance(origin, Origin) else fallback
+
+
+def _shown(value: Any) -> str:
+    """A value naming an entity, as a message shows it."""
+    if isinstance(value, Unknown):
+        return f"{placeholder(value)} (not known: {value.reason})" if value.ref else f"(not known: {value.reason})"
+    return repr(str(value)) if isinstance(value, str) else "(missing)"
 
 
 def _named_arn(value: Unknown) -> str | None:
