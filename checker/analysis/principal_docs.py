@@ -67,7 +67,7 @@ def inline_owner_kind(doc: PolicyDocument) -> str | None:
     rtype = _resource_type(doc.address)
     if rtype in INLINE_RESOURCE_TYPES:
         return INLINE_RESOURCE_TYPES[rtype]
-    if rtype in PRINCIPAL_RESOURCE_TYPES:  # an inline_policy block of aws_iam_role
+    if rtype in PRINCIPAL_RESOURCE_TYPES and ".inline_policy" in doc.address:  # an inline_policy block of aws_iam_role
         return PRINCIPAL_RESOURCE_TYPES[rtype]
     return None
 
