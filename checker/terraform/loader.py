@@ -1229,6 +1229,11 @@ def _load(
     module.files = tuple(files)
     for bad, why in _unreadable_members(path):
         module.diagnostics.append(Diagnostic("error", f"cannot read {bad.name}: {why}", str(bad), 1))
+    for tofu in _opentofu_files(path):
+        module.diagnostics.append(Diagnostic(
+            "error", f"{tofu.name} is read by OpenTofu (where it replaces the .tf file of the same name) and ignored "
+            "by Terraform; the gate judges what Terraform reads, so what this file configures is not judged",
+            str(tofu), 1))
     readable: list[Path] = []
     for f in files:
         outside = linked_outside(f, scan_root)
@@ -1245,6 +1250,13 @@ def _load(
     _declare_variables(module)
     _assign_variables(module, var_files=var_files, vars=vars, env=env, inputs=inputs)
     return module
+
+
+def _opentofu_files(path: Path) -> list[Path]:
+    """OpenTofu's own configuration files (``.tofu``, ``.tofu.json``): Terraform does not read them,
+    OpenTofu does, so a module applied with OpenTofu can differ from what the gate judged."""
+    return sorted((p for p in path.iterdir() if not p.name.startswith(".") and p.name.endswith((".tofu", ".tofu.json"))),
+                  key=lambda q: q.name)
 
 
 def _unreadable_members(path: Path) -> list[tuple[Path, str]]:

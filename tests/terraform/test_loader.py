@@ -234,3 +234,22 @@ def test_child_module_outputs(tmp_path: Path) -> None:
         encoding="utf-8")
     m = load_module(tmp_path, env={})
     assert m.local("x") == "arn:aws:iam::1:role/ops"
+
+
+def test_opentofu_files_are_an_error_never_a_silent_difference(tmp_path: Path) -> None:
+    """OpenTofu reads main.tofu instead of main.tf; Terraform ignores it. The gate judges what
+    Terraform reads and says that the .tofu file is not judged (red team: an iam:* grant in a .tofu
+    file passed)."""
+    from checker.api import check
+    from checker.settings import Settings
+
+    policy = ('resource "aws_iam_role_policy" "p" {{\n  role = "r"\n  policy = jsonencode({{Version = "2012-10-17", '
+              'Statement = [{{Effect = "Allow", Action = "{action}", Resource = "{resource}"}}]}})\n}}\n')
+    (tmp_path / "main.tf").write_text(policy.format(action="s3:GetObject", resource="arn:aws:s3:::b/*"))
+    (tmp_path / "main.tofu").write_text(policy.format(action="iam:*", resource="*"))
+    (tmp_path / "extra.tofu.json").write_text("{}")
+    report = check([tmp_path], Settings())
+    found = [(f.rule_id, Path(f.file).name, f.line) for f in report.findings]
+    assert found == [("IAM001", "extra.tofu.json", 1), ("IAM001", "main.tofu", 1)]
+    assert "read by OpenTofu" in report.findings[1].message
+    assert not report.passed
