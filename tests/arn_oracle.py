@@ -52,7 +52,12 @@ def format_tokens(fmt: str, service_formats: tuple[str, ...] = ()) -> tuple[Toke
                 follows.setdefault(m.group(1), set()).add(m.group(2))
     parts = fmt.split(":", 5)
     head = ":".join(parts[:5])
-    out: list[Token] = [("run", ":/") if t[0] in ("seg", "star") else t for t in _tokens(head, "seg", "seg")]
+    out: list[Token] = []
+    for t in _tokens(head, "ph", "seg"):
+        if t[0] == "ph":  # a placeholder of the head holds at least one character, never ":" or "/"
+            out.extend((("char", ":/"), ("run", ":/")))
+        else:
+            out.append(("run", ":/") if t[0] in ("seg", "star") else t)
     if len(parts) == 6:
         rest = ":" + parts[5]
         i = 0
@@ -82,7 +87,7 @@ def _can_share(x: Token, y: Token) -> bool:
     if x[0] == "lit" or y[0] == "lit":
         lit, other = (x, y) if x[0] == "lit" else (y, x)
         return other[0] == "any" or lit[1] not in _excluded(other)
-    return True
+    return True  # runs, "any" and "char" tokens always share some letter
 
 
 def intersect(a: tuple[Token, ...], b: tuple[Token, ...]) -> bool:

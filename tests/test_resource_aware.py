@@ -91,6 +91,45 @@ def test_s3_get_star_on_every_resource_still_grants_get_data_access(tmp_path: Pa
     assert "s3:GetDataAccess" in _grants({"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:*:*:*"})
 
 
+def test_a_pattern_without_region_and_account_names_no_access_grants_instance() -> None:
+    """``arn:aws:s3:::*`` names buckets and objects: an Access Grants instance's ARN has a region and
+    an account (``arn:${Partition}:s3:${Region}:${Account}:access-grants/default``), never empty."""
+    granted = _grants({"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::*"})
+    assert "s3:GetObject" in granted and "s3:GetDataAccess" not in granted
+
+
+MODULE_CREATED_BUCKET = """
+data "aws_caller_identity" "current" {}
+resource "aws_s3_bucket" "cur" {
+  bucket = "acme-cur-${data.aws_caller_identity.current.account_id}"
+}
+resource "aws_iam_role" "vendor" {
+  name               = "vendor"
+  assume_role_policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Action = "sts:AssumeRole",
+    Principal = {AWS = "arn:aws:iam::111122223333:root"}, Condition = {StringEquals = {"sts:ExternalId" = "x-1"}}}]})
+}
+resource "aws_iam_role_policy" "read" {
+  role   = aws_iam_role.vendor.id
+  policy = <<-EOT
+  {"Version": "2012-10-17", "Statement": [
+    {"Sid": "Cur", "Effect": "Allow", "Action": ["s3:Get*", "s3:ListBucket"],
+     "Resource": ["${aws_s3_bucket.cur.arn}", "${aws_s3_bucket.cur.arn}/*"]}]}
+  EOT
+}
+"""
+
+
+def test_s3_get_star_on_a_bucket_the_module_creates_grants_no_get_data_access(tmp_path: Path) -> None:
+    """The real-world shape: a vendor module creates the CUR bucket and reads it with ``s3:Get*``. The
+    bucket's ARN is known only after apply, but it is a bucket's ARN (a typed unknown): the grant is
+    narrowed by it like by the literal ARN, so no credentials read and no unscoped data read."""
+    (tmp_path / "main.tf").write_text(MODULE_CREATED_BUCKET)
+    report = check([tmp_path], Settings())
+    assert [(f.rule_id, f.line, f.address) for f in report.findings] == [("IAM103", 15, "aws_iam_role_policy.read")]
+    assert "s3:GetDataAccess" not in report.findings[0].actions and "s3:GetObject" in report.findings[0].actions
+    assert report.passed
+
+
 @pytest.mark.parametrize(("resource", "sensitive"), [
     ("arn:aws:apigateway:*::/restapis/*", False),
     ("arn:aws:apigateway:us-east-1::/restapis/a1b2c3/stages/prod", False),

