@@ -12,8 +12,11 @@ Addresses: ``Resources/<LogicalId>`` (a CDK-synthesised resource: its ``aws:cdk:
 policy inside it the property path, e.g. ``Resources/AuditRole/Policies/0``,
 ``Resources/AuditRole/AssumeRolePolicyDocument``.
 
+SAM (``Transform: AWS::Serverless-2016-10-31``) is applied first by AWS's translator
+(:func:`_apply_sam`); what it generates is written at the lines of the SAM resource it came from.
+
 Fails closed: a nested stack, a custom resource, a stack set, a macro (a ``Transform`` other than
-SAM's, which is read by :func:`_apply_transforms`) and a resource type that creates IAM this front
+SAM's) and a resource type that creates IAM this front
 end does not read (:func:`_unread`) are unresolved (IAM004); a value that cannot be known is
 unresolved (IAM002) where a policy needs it; an invalid template is IAM001 at its line.
 """
@@ -21,11 +24,13 @@ unresolved (IAM002) where a policy needs it; an invalid template is IAM001 at it
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind, SkippedItem, SourceError
+from checker.sources.cloudformation import sam
 from checker.sources.cloudformation.decode import CfnList, CfnMap, TemplateSyntaxError, line_of
 from checker.sources.cloudformation.intrinsics import (
     Either,
@@ -36,6 +41,7 @@ from checker.sources.cloudformation.intrinsics import (
     items_of,
     variants,
 )
+from checker.sources.cloudformation.sam import uses_sam
 from checker.terraform.items import (
     AttachmentItem,
     Extracted,
@@ -126,26 +132,137 @@ class TemplateLoad(TerraformLoad):
 
 
 def _apply_transforms(template: CfnMap, file: str, parameters: Mapping[str, str],
-                      ex: Extracted) -> CfnMap | None:
-    """The template once its transforms are applied, or None when one cannot be (reported in ``ex``).
+                      ex: Extracted, errors: list[SourceError]) -> CfnMap | None:
+    """The template once its transforms are applied, or None when one cannot be (reported in ``ex``
+    or ``errors``).
 
-    SAM (``AWS::Serverless-2016-10-31``) is not read yet; any other transform is a macro whose code
-    rewrites the template: unresolved."""
-    transform = template.get("Transform")
-    if transform is None:
+    SAM (``AWS::Serverless-2016-10-31``) is applied by AWS's translator (:func:`_apply_sam`); any
+    other transform is a macro whose code rewrites the template: unresolved."""
+    if template.get("Transform") is None:
         return template
+    if uses_sam(template):
+        translated = _apply_sam(template, file, parameters, ex, errors)
+        if translated is None:
+            return None
+        template = translated
+        if template.get("Transform") is None:
+            return template
+    transform = template["Transform"]
     names = transform if isinstance(transform, list) else [transform]
     line = template.key_lines.get("Transform", 1)
     for name in names:
         shown = name if isinstance(name, str) else json.dumps(_plain(name))[:80]
-        if name == SAM_TRANSFORM:
-            message = "SAM transform: not read yet (the template's SAM resources cannot be judged)"
-        else:
-            message = (f"transform {shown} is a macro: its code rewrites the template before CloudFormation "
-                       "creates anything, so what it creates cannot be read")
+        message = (f"transform {shown} is a macro: its code rewrites the template before CloudFormation "
+                   "creates anything, so what it creates cannot be read")
         ex.unresolved.append(Unresolved(address="Transform", file=file, line=line_of(name, line), message=message,
                                         rule=ProblemKind.UNRESOLVED_MODULE))
     return None
+
+
+def _apply_sam(template: CfnMap, file: str, parameters: Mapping[str, str], ex: Extracted,
+               errors: list[SourceError]) -> CfnMap | None:
+    """The template as AWS's SAM translator makes it, with lines: what passes through unchanged keeps
+    its own lines; a generated resource is written at the line of the SAM resource it came from (the
+    inline policy ``<Role>Policy<i>`` of a generated role at ``Policies[i]`` of that resource). What
+    the translator rejects is an invalid template (IAM001) at the SAM resource's line; what it cannot
+    do (its own failure, CloudFormation's size limits) leaves the template unread (IAM004)."""
+    resources = template.get("Resources")
+    if not isinstance(resources, dict):
+        return template  # the reader reports it
+    key_lines: dict[str, int] = getattr(resources, "key_lines", {})
+    transform_line = template.key_lines.get("Transform", 1)
+    try:
+        result, origins = sam.translate(_plain(template), parameters)
+    except sam.SamTranslationError as exc:
+        for problem in exc.problems:
+            line = key_lines.get(problem.logical_id, transform_line) if problem.logical_id else transform_line
+            if exc.invalid:
+                errors.append(SourceError.model_construct(
+                    file=file, line=max(line, 1), message=f"SAM transform: the template is invalid: {problem.message}"))
+            else:
+                where = f"Resources/{problem.logical_id}" if problem.logical_id else "Transform"
+                ex.unresolved.append(Unresolved(
+                    address=where, file=file, line=max(line, 1), rule=ProblemKind.UNRESOLVED_MODULE,
+                    message=f"SAM transform: {problem.message}: the template's SAM resources cannot be judged"))
+        return None
+    out = CfnMap(origin=template.origin)
+    for key, value in result.items():
+        line = template.key_lines.get(key, transform_line)
+        if key == "Resources" and isinstance(value, dict):
+            out[key] = _sam_resources(resources, value, origins, file)
+        elif key in template and _plain(template[key]) == value:
+            out[key] = template[key]
+        elif key in template and isinstance(template[key], dict) and isinstance(value, dict):
+            merged = CfnMap(origin=template[key].origin)
+            for name, entry in value.items():
+                old = template[key].get(name)
+                merged[name] = old if old is not None and _plain(old) == entry else _located(entry, file, line)
+                merged.key_lines[name] = getattr(template[key], "key_lines", {}).get(name, line)
+            out[key] = merged
+        else:
+            out[key] = _located(value, file, line)
+        out.key_lines[key] = line
+    return out
+
+
+_ROLE_POLICY = re.compile(r"^(?P<role>.+)Policy(?P<index>\d+)$")
+
+
+def _sam_resources(original: Mapping[str, Any], translated: Mapping[str, Any], origins: Mapping[str, str],
+                   file: str) -> CfnMap:
+    key_lines: dict[str, int] = getattr(original, "key_lines", {})
+    out = CfnMap(origin=getattr(original, "origin", None))
+    for logical_id, body in translated.items():
+        source = origins.get(logical_id, logical_id)
+        line = key_lines.get(source, line_of(original.get(source), 1))
+        old = original.get(logical_id)
+        if source == logical_id and old is not None and _plain(old) == body:
+            out[logical_id] = old
+        else:
+            located = _located(body, file, line)
+            sam_props = original.get(source, {}).get("Properties") if isinstance(original.get(source), dict) else None
+            if isinstance(sam_props, dict):
+                _sam_policy_lines(located, logical_id, sam_props, file)
+            out[logical_id] = located
+        out.key_lines[logical_id] = line
+    return out
+
+
+def _sam_policy_lines(resource: Any, logical_id: str, sam_props: Mapping[str, Any], file: str) -> None:
+    """A generated role's inline policy ``<Role>Policy<i>`` and managed policy ARNs at the line of the
+    SAM resource's ``Policies`` entry they come from."""
+    props = resource.get("Properties") if isinstance(resource, dict) else None
+    policies = sam_props.get("Policies")
+    if not isinstance(props, CfnMap) or not isinstance(policies, list):
+        return
+    for entry in props.get("Policies") or []:
+        m = _ROLE_POLICY.match(str(entry.get("PolicyName", ""))) if isinstance(entry, dict) else None
+        if m and m.group("role") == logical_id and int(m.group("index")) < len(policies):
+            source = policies[int(m.group("index"))]
+            props["Policies"][props["Policies"].index(entry)] = _located(_plain(entry), file,
+                                                                          line_of(source, props.line))
+    names = {str(p): line_of(p, 0) for p in policies if isinstance(p, str)}
+    arns = props.get("ManagedPolicyArns")
+    if isinstance(arns, list):
+        for i, arn in enumerate(arns):
+            if isinstance(arn, str) and names.get(arn.rsplit("/", 1)[-1]):
+                arns[i] = TfStr(str(arn), Origin(file, names[arn.rsplit("/", 1)[-1]]))
+
+
+def _located(value: Any, file: str, line: int) -> Any:
+    """A value the translator generated, as decoded values written at ``line``."""
+    origin = Origin(file, line, line)
+    if isinstance(value, dict):
+        out = CfnMap(origin=origin)
+        for k, v in value.items():
+            out[str(k)] = _located(v, file, line)
+            out.key_lines[str(k)] = line
+        return out
+    if isinstance(value, list):
+        return CfnList([_located(v, file, line) for v in value], origin=origin)
+    if isinstance(value, str):
+        return TfStr(value, Origin(file, line))
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -224,7 +341,7 @@ class _Reader:
         self.out.errors.append(SourceError.model_construct(file=self.file, line=max(line, 1), message=message))
 
     def read(self) -> None:
-        template = _apply_transforms(self.template, self.file, self.parameters, self.ex)
+        template = _apply_transforms(self.template, self.file, self.parameters, self.ex, self.out.errors)
         if template is None:
             return
         resources = template.get("Resources")
