@@ -15,9 +15,12 @@ policy inside it the property path, e.g. ``Resources/AuditRole/Policies/0``,
 SAM (``Transform: AWS::Serverless-2016-10-31``) is applied first by AWS's translator
 (:func:`_apply_sam`); what it generates is written at the lines of the SAM resource it came from.
 
-Fails closed: a nested stack, a custom resource, a stack set, a macro (a ``Transform`` other than
-SAM's) and a resource type that creates IAM this front
-end does not read (:func:`_unread`) are unresolved (IAM004); a value that cannot be known is
+What each other resource type does is its classification (:mod:`.inventory`): every resource
+policy it classifies is read; a grant, identity, trust or attachment type without a reader here is
+unjudged (IAM006), code run during deployment (custom resources, hooks, macros) is IAM007.
+
+Fails closed: a nested stack, a stack set, a module and a macro (a ``Transform`` other than SAM's)
+are unresolved (IAM004, :func:`_unread`); a value that cannot be known is
 unresolved (IAM002) where a policy needs it; an invalid template is IAM001 at its line.
 """
 
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind, SkippedItem, SourceError
-from checker.sources.cloudformation import sam
+from checker.sources.cloudformation import inventory, sam
 from checker.sources.cloudformation.decode import CfnList, CfnMap, TemplateSyntaxError, line_of
 from checker.sources.cloudformation.intrinsics import (
     Either,
@@ -56,72 +59,86 @@ from checker.terraform.values import Origin, TfStr, Unknown
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 CDK_PATH = "aws:cdk:path"
 
-# Resource policies: type -> (property holding the policy, written as a JSON string).
-RESOURCE_POLICIES: dict[str, tuple[str, bool]] = {
-    "AWS::S3::BucketPolicy": ("PolicyDocument", False),
-    "AWS::S3Express::BucketPolicy": ("PolicyDocument", False),
-    "AWS::S3::AccessPoint": ("Policy", False),
-    "AWS::S3::MultiRegionAccessPointPolicy": ("Policy", False),
-    "AWS::SQS::QueuePolicy": ("PolicyDocument", False),
-    "AWS::SNS::TopicPolicy": ("PolicyDocument", False),
-    "AWS::KMS::Key": ("KeyPolicy", False),
-    "AWS::KMS::ReplicaKey": ("KeyPolicy", False),
-    "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", False),
-    "AWS::ECR::Repository": ("RepositoryPolicyText", False),
-    "AWS::ECR::RegistryPolicy": ("PolicyText", False),
-    "AWS::OpenSearchService::Domain": ("AccessPolicies", False),
-    "AWS::Elasticsearch::Domain": ("AccessPolicies", False),
-    "AWS::Logs::ResourcePolicy": ("PolicyDocument", True),
-    "AWS::Glacier::Vault": ("AccessPolicy", False),
-    "AWS::Backup::BackupVault": ("AccessPolicy", False),
-    "AWS::EFS::FileSystem": ("FileSystemPolicy", False),
-    "AWS::ApiGateway::RestApi": ("Policy", False),
-    "AWS::EC2::VPCEndpoint": ("PolicyDocument", False),
-    "AWS::DynamoDB::Table": ("ResourcePolicy", False),
-    "AWS::IoT::Policy": ("PolicyDocument", False),
-}
 INLINE_POLICY_TYPES = {"AWS::IAM::RolePolicy": ("role", "RoleName"), "AWS::IAM::UserPolicy": ("user", "UserName"),
                        "AWS::IAM::GroupPolicy": ("group", "GroupName")}
 PRINCIPAL_TYPES = {"AWS::IAM::Role": "role", "AWS::IAM::User": "user", "AWS::IAM::Group": "group"}
-# Types that hold no IAM policy and grant nothing by themselves.
+# Types the inventory classifies as touching IAM that grant nothing a principal can use by themselves
+# (as Terraform's inventory.FOREIGN_NONE): identity providers, profiles, credentials of a user whose
+# own permissions are judged.
 NO_POLICY = frozenset({"AWS::IAM::InstanceProfile", "AWS::IAM::AccessKey", "AWS::IAM::OIDCProvider",
                        "AWS::IAM::SAMLProvider", "AWS::IAM::ServerCertificate", "AWS::IAM::VirtualMFADevice",
                        "AWS::CDK::Metadata"})
-# What CloudFormation cannot show us: the template or code that decides what it creates.
-OPAQUE = {
+# Nested templates whose source this front end cannot read (IAM004), with what to do instead.
+NESTED = {
     "AWS::CloudFormation::Stack": "a nested stack (its template, at TemplateURL, is not read): check that "
                                   "template on its own",
     "AWS::CloudFormation::StackSet": "a stack set (its template is deployed to other accounts): check that "
                                      "template on its own",
-    "AWS::CloudFormation::CustomResource": "a custom resource (its provider's code decides what it creates)",
-    "AWS::CloudFormation::Macro": "a macro (its code rewrites templates)",
 }
-# Property names that hold an IAM policy on types this front end does not read.
-_POLICY_PROPERTY_SUFFIXES = ("PolicyDocument", "PolicyText", "AccessPolicy", "AccessPolicies", "ResourcePolicy",
-                             "KeyPolicy", "InlinePolicy", "FileSystemPolicy")
-_POLICY_PROPERTIES = frozenset({"Policy", "Policies", "PolicyDocument", "Statement"})
+ORGANIZATIONS_JUDGED = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
 
 
-def _unread(rtype: str, properties: Mapping[str, Any]) -> str | None:
-    """Why a resource type that this front end does not read may create IAM (None: it does not).
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """Why a resource is not judged: its finding's rule and message."""
 
-    The one place that decides it, so that a classification of every CloudFormation type can
-    replace it: a type of IAM, SSO or Organizations, a type of a transform (``AWS::Serverless::*``)
-    or a module (``::MODULE``), or any type with a property that holds a policy."""
-    if rtype in NO_POLICY:
-        return None
-    if rtype.startswith(("AWS::IAM::", "AWS::SSO::", "AWS::Organizations::", "AWS::IdentityStore::")):
-        return f"{rtype} creates IAM that is not read yet"
-    if rtype.startswith("AWS::Serverless::"):
-        return f"{rtype} is a SAM type: it exists only through the {SAM_TRANSFORM} transform"
+    rule: ProblemKind
+    message: str
+
+
+def _unread(entry: inventory.Entry | None, rtype: str, props: Mapping[str, Any]) -> Unread | None:
+    """What a resource type without a reader here does, by its classification (inventory.classify):
+    None when it grants nothing; else the finding (runs code: IAM007; a nested template, a SAM type
+    outside the transform, a module: IAM004; a grant, identity, trust or attachment this front end
+    does not judge, and a type CloudFormation does not know: IAM006). A type whose policy-shaped
+    properties are all absent grants nothing through them."""
     if rtype.endswith("::MODULE"):
-        return f"{rtype} is a CloudFormation module (its template is in the registry, not here)"
-    if rtype in ("AWS::Events::EventBusPolicy", "AWS::Lambda::LayerVersionPermission"):
-        return f"{rtype} grants access to a resource and is not read yet"
-    for key in properties:
-        if key in _POLICY_PROPERTIES or key.endswith(_POLICY_PROPERTY_SUFFIXES):
-            return f"{rtype}: its property {key} may hold a policy, which is not read yet"
-    return None
+        return Unread(ProblemKind.UNRESOLVED_MODULE,
+                      f"{rtype} is a CloudFormation module (its template is in the registry, not here)")
+    if entry is None:
+        return Unread(ProblemKind.UNJUDGED, f"{rtype} is not a resource type of CloudFormation's registry schemas "
+                                            "(a third-party or private type, or a misspelling): what it grants is "
+                                            "not known")
+    note = f" ({entry.note})" if entry.note else ""
+    if entry.kind == "none" or rtype in NO_POLICY:
+        return None
+    if entry.kind == "runs-code":
+        return Unread(ProblemKind.RUNS_CODE, f"{rtype} runs code during deployment{note}; what it does is not "
+                                             "judged")
+    if entry.kind == "nested":
+        return Unread(ProblemKind.UNRESOLVED_MODULE, f"{rtype} is {NESTED[rtype]}" if rtype in NESTED else
+                      f"{rtype} creates resources from a template of its own{note}, which is not read")
+    if entry.kind == "transform":
+        return Unread(ProblemKind.UNRESOLVED_MODULE, f"{rtype} is a SAM type: it exists only through the "
+                                                     f"{SAM_TRANSFORM} transform, which the template does not declare")
+    if entry.policy_properties and not any(_written(props, p.path) for p in entry.policy_properties):
+        return None
+    return Unread(ProblemKind.UNJUDGED, f"{rtype} ({entry.kind}) grants in a form the gate does not judge{note}; "
+                                        "review it and suppress this finding with a reason")
+
+
+def _top(path: str) -> str:
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def _written(props: Any, path: str) -> bool:
+    """Whether the template writes ``path`` (``A.B``, ``A[*].B``) of ``props``; a step that is an
+    intrinsic function may hold anything, so it counts as written."""
+    values = [props]
+    for step in path.split("."):
+        key, many = (step[:-3], True) if step.endswith("[*]") else (step, False)
+        nxt: list[Any] = []
+        for v in values:
+            if isinstance(v, dict) and len(v) == 1 and next(iter(v)) in ("Ref", "Fn::If", "Fn::GetAtt",
+                                                                          "Fn::ImportValue", "Fn::FindInMap"):
+                return True
+            if isinstance(v, dict) and key in v:
+                inner = v[key]
+                nxt.extend(inner if many and isinstance(inner, list) else [inner])
+        if not nxt:
+            return False
+        values = nxt
+    return True
 
 
 @dataclass
@@ -393,24 +410,61 @@ class _Reader:
         if not isinstance(props, dict):
             raise EvalError("Properties must be a mapping", line_of(props, line))
         rtype = r.rtype
-        if rtype in OPAQUE or rtype.startswith("Custom::"):
-            why = OPAQUE.get(rtype, "a custom resource (its provider's code decides what it creates)")
-            self.ex.unresolved.append(Unresolved(r.address, self.file, type_line, f"{r.address} is {why}",
-                                                 ProblemKind.UNRESOLVED_MODULE))
-            return
         reader = _READERS.get(rtype)
         if reader is not None:
             reader(self, ev, r, props, line)
             return
-        if rtype in RESOURCE_POLICIES:
-            prop, is_text = RESOURCE_POLICIES[rtype]
-            if prop in props:
-                self.policy(ev, r, props, prop, DocumentKind.RESOURCE, line, text=is_text)
+        entry = inventory.classify(rtype)
+        if entry is not None and entry.kind == "resource-policy":
+            for path in entry.paths("resource-policy"):
+                self.resource_policy(ev, r, props, path, line)
             return
-        unread = _unread(rtype, props)
+        if entry is not None and entry.kind == "organizations-policy" and "Content" in props:
+            ptype = self.scalar(ev, props, "Type")
+            if isinstance(ptype, str) and str(ptype) not in ORGANIZATIONS_JUDGED:
+                return  # tag, backup, AI opt-out ... policies grant nothing
+            self.policy(ev, r, props, "Content", DocumentKind.SCP, line,
+                        name=self.scalar(ev, props, "Name"))
+            return
+        unread = _unread(entry, rtype, props)
         if unread is not None:
-            self.ex.unresolved.append(Unresolved(r.address, self.file, type_line, f"{r.address}: {unread}",
-                                                 ProblemKind.UNRESOLVED_MODULE))
+            where = type_line
+            if entry is not None:
+                written = [_top(p.path) for p in entry.policy_properties if _written(props, p.path)]
+                where = self.prop_line(props, written[0], type_line) if written else type_line
+            self.ex.unresolved.append(Unresolved(r.address, self.file, where, f"{r.address}: {unread.message}",
+                                                 unread.rule))
+
+    def resource_policy(self, ev: Evaluator, r: Resource, props: Mapping[str, Any], path: str, line: int) -> None:
+        """Each policy at ``path`` (``A.B``, ``A[*].B``, relative to Properties) of a resource."""
+        steps = path.split(".")
+        # (container, key, address) of every value the path reaches
+        found: list[tuple[Mapping[str, Any], str, str]] = []
+        level: list[tuple[Any, str]] = [(props, r.address)]
+        for depth, step in enumerate(steps):
+            key, many = (step[:-3], True) if step.endswith("[*]") else (step, False)
+            last = depth == len(steps) - 1
+            nxt: list[tuple[Any, str]] = []
+            for container, address in level:
+                if isinstance(container, Unknown):
+                    self.ex.unresolved.append(Unresolved(r.address, self.file, line_of(container, line),
+                                                         f"{r.address}: its {path} cannot be judged: {container.reason}"))
+                    continue
+                if not isinstance(container, dict) or key not in container:
+                    continue
+                if last and not many:
+                    found.append((container, key, f"{address}/{key}"))
+                    continue
+                value = ev.eval(container[key]) if container is props else container[key]
+                if many:
+                    for i, item in enumerate(items_of(value)):
+                        nxt.append((item, f"{address}/{key}/{i}"))
+                else:
+                    nxt.append((value, f"{address}/{key}"))
+            level = nxt
+        for container, key, address in found:
+            self.policy(ev, r, container, key, DocumentKind.RESOURCE, line, address=address,
+                        evaluated=container is not props)
 
     # -- helpers ------------------------------------------------------------------------------
 
