@@ -164,3 +164,116 @@ def test_organizations_policy_is_judged_as_a_service_control_policy(tmp_path: Pa
     report = check([t], Settings())
     assert [d.address for d in report.load.documents] == ["Resources/Scp/Content"]
     assert report.load.documents[0].kind.value == "scp"
+
+
+# --- Terraform's aws_cloudformation_stack ------------------------------------------------------------
+
+STACKS = Path("tests/fixtures/cfn_stack")
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def _keys(path: Path) -> set[tuple[str, str, int, str, tuple[str, ...] | str]]:
+    out: set[tuple[str, str, int, str, tuple[str, ...] | str]] = set()
+    for f in check([path], Settings()).findings:
+        actions: tuple[str, ...] | str = tuple(f.actions) if len(f.actions) <= 6 else f"{len(f.actions)} actions"
+        out.add((f.rule_id, f.file, f.line, f.address, actions))
+    return out
+
+
+@pytest.mark.usefixtures("_in_repo")
+def test_stack_heredoc_template_fails_at_the_line_of_administrator_access() -> None:
+    """Datadog-style: the integration role in a stack's heredoc template, the external id and vendor
+    account as stack parameters (the external id a variable without value: unknown, still required)."""
+    main = "tests/fixtures/cfn_stack/heredoc/main.tf"
+    role = "aws_cloudformation_stack.integration/Resources/IntegrationRole"
+    got = _keys(STACKS / "heredoc")
+    assert {k for k in got if k[0] != "IAM101"} == {
+        ("IAM201", main, 50, f"{role}/ManagedPolicyArns", "62 actions"),
+        ("IAM301", main, 50, f"{role}/ManagedPolicyArns", "307 actions"),
+        ("IAM302", main, 50, f"{role}/ManagedPolicyArns", "330 actions"),
+    }
+    assert {k[:4] for k in got if k[0] == "IAM101"} == {("IAM101", main, 50, f"{role}/ManagedPolicyArns")}
+    report = check([STACKS / "heredoc"], Settings())
+    trust = [d for d in report.load.documents if d.address == f"{role}/AssumeRolePolicyDocument"]
+    assert [(d.file, d.line) for d in trust] == [(main, 29)]
+    assert any(p.address == role for p in report.load.principals)
+
+
+@pytest.mark.usefixtures("_in_repo")
+def test_stack_file_template_takes_its_parameters_from_the_resource(tmp_path: Path) -> None:
+    assert _keys(STACKS / "file") == set()  # Permissions = ce:GetCostAndUsage, given by the stack
+    report = check([STACKS / "file"], Settings())
+    policy = [d for d in report.load.documents
+              if d.address == "aws_cloudformation_stack.integration/Resources/IntegrationRole/Policies/0"]
+    assert [(d.file, d.line) for d in policy] == [("tests/fixtures/cfn_stack/file/role.yaml", 24)]
+    # without the parameter, the template's Default (a write) applies, at the template file's line
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "role.yaml").write_text((STACKS / "file" / "role.yaml").read_text())
+    (module / "main.tf").write_text((STACKS / "file" / "main.tf").read_text().replace(
+        '    Permissions     = "ce:GetCostAndUsage"\n', ""))
+    got = {(f.rule_id, Path(f.file).name, f.line, f.address, tuple(f.actions)) for f in check([module], Settings()).findings}
+    assert got == {("IAM101", "role.yaml", 28, "aws_cloudformation_stack.integration/Resources/IntegrationRole/Policies/0",
+                    ("ec2:TerminateInstances",))}
+
+
+@pytest.mark.usefixtures("_in_repo")
+def test_stack_jsonencode_template_fails_at_the_planted_action() -> None:
+    assert _keys(STACKS / "jsonencode") == {
+        ("IAM101", "tests/fixtures/cfn_stack/jsonencode/main.tf", 26,
+         "aws_cloudformation_stack.integration/Resources/IntegrationRole/Policies/0", ("s3:PutObject",))}
+
+
+STACK_TF = '''variable "body" {
+  type = string
+}
+variable "permission" {
+  type = string
+}
+resource "aws_cloudformation_stack" "s" {
+  name = "s"
+  parameters = { Permission = var.permission }
+  template_body = %s
+}
+'''
+TEMPLATE = '''<<EOT
+Parameters:
+  Permission: {Type: String, Default: "s3:GetObject"}
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}]}
+      Policies:
+        - PolicyName: p
+          PolicyDocument: {Statement: [{Effect: Allow, Action: {Ref: Permission}, Resource: "*"}]}
+EOT'''
+
+
+def test_stack_unknown_template_body_is_unresolved(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(STACK_TF % "var.body")
+    report = check([tmp_path], Settings())
+    assert [(f.rule_id, f.line, f.address) for f in report.findings] == [("IAM002", 10, "aws_cloudformation_stack.s")]
+    assert "template_body is not known" in report.findings[0].message
+
+
+def test_stack_parameter_with_an_unknown_value_is_unknown(tmp_path: Path) -> None:
+    """The template's Default (a read) does not apply: the stack gives the parameter a value that is
+    not known, so the action is not known."""
+    (tmp_path / "main.tf").write_text(STACK_TF % TEMPLATE)
+    report = check([tmp_path], Settings())
+    assert [(f.rule_id, f.line, f.address) for f in report.findings] == [
+        ("IAM002", 20, "aws_cloudformation_stack.s/Resources/R/Policies/0")]
+    assert "parameter Permission" in report.findings[0].message
+
+
+def test_stack_invalid_template_is_iam001_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(STACK_TF % "<<EOT\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Type: x\nEOT")
+    report = check([tmp_path], Settings())
+    assert [(f.rule_id, f.line) for f in report.findings] == [("IAM001", 14)]
+    assert "duplicate key" in report.findings[0].message

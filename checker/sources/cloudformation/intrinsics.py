@@ -108,7 +108,7 @@ class Evaluator:
     """Evaluates one template's values (see the module doc)."""
 
     def __init__(self, template: Mapping[str, Any], file: str, resources: Mapping[str, Resource],
-                 given: Mapping[str, str]) -> None:
+                 given: Mapping[str, Any]) -> None:
         self.file = file
         self.resources = resources
         self.steps = 0
@@ -134,11 +134,15 @@ class Evaluator:
 
     # -- parameters -------------------------------------------------------------------------
 
-    def _parameter(self, name: str, definition: Any, given: str | None, line: int) -> Any:
+    def _parameter(self, name: str, definition: Any, given: Any, line: int) -> Any:
         if not isinstance(definition, dict):
             raise EvalError(f"parameter {name!r} must be a mapping", line)
         ptype = str(definition.get("Type", "String"))
-        sensitive = str(definition.get("NoEcho", "false")).lower() == "true"
+        sensitive = str(definition.get("NoEcho", "false")).lower() == "true" or bool(getattr(given, "sensitive", False))
+        if isinstance(given, Unknown):  # a value given that is not known (a Terraform stack's parameters)
+            if sensitive:
+                self.sensitive_params.add(name)
+            return Unknown(f"parameter {name}: {given.reason}", given.origin, extra=(("parameter", name),))
         if sensitive:
             self.sensitive_params.add(name)
         allowed = definition.get("AllowedValues")

@@ -148,8 +148,8 @@ class TemplateLoad(TerraformLoad):
     sensitive: set[str] = field(default_factory=set)
 
 
-def _apply_transforms(template: CfnMap, file: str, parameters: Mapping[str, str],
-                      ex: Extracted, errors: list[SourceError]) -> CfnMap | None:
+def _apply_transforms(template: CfnMap, file: str, parameters: Mapping[str, Any],
+                      ex: Extracted, errors: list[SourceError], base: str = "") -> CfnMap | None:
     """The template once its transforms are applied, or None when one cannot be (reported in ``ex``
     or ``errors``).
 
@@ -158,7 +158,7 @@ def _apply_transforms(template: CfnMap, file: str, parameters: Mapping[str, str]
     if template.get("Transform") is None:
         return template
     if uses_sam(template):
-        translated = _apply_sam(template, file, parameters, ex, errors)
+        translated = _apply_sam(template, file, parameters, ex, errors, base)
         if translated is None:
             return None
         template = translated
@@ -171,13 +171,13 @@ def _apply_transforms(template: CfnMap, file: str, parameters: Mapping[str, str]
         shown = name if isinstance(name, str) else json.dumps(_plain(name))[:80]
         message = (f"transform {shown} is a macro: its code rewrites the template before CloudFormation "
                    "creates anything, so what it creates cannot be read")
-        ex.unresolved.append(Unresolved(address="Transform", file=file, line=line_of(name, line), message=message,
+        ex.unresolved.append(Unresolved(address=f"{base}Transform", file=file, line=line_of(name, line), message=message,
                                         rule=ProblemKind.UNRESOLVED_MODULE))
     return None
 
 
-def _apply_sam(template: CfnMap, file: str, parameters: Mapping[str, str], ex: Extracted,
-               errors: list[SourceError]) -> CfnMap | None:
+def _apply_sam(template: CfnMap, file: str, parameters: Mapping[str, Any], ex: Extracted,
+               errors: list[SourceError], base: str = "") -> CfnMap | None:
     """The template as AWS's SAM translator makes it, with lines: what passes through unchanged keeps
     its own lines; a generated resource is written at the line of the SAM resource it came from (the
     inline policy ``<Role>Policy<i>`` of a generated role at ``Policies[i]`` of that resource). What
@@ -189,7 +189,8 @@ def _apply_sam(template: CfnMap, file: str, parameters: Mapping[str, str], ex: E
     key_lines: dict[str, int] = getattr(resources, "key_lines", {})
     transform_line = template.key_lines.get("Transform", 1)
     try:
-        result, origins = sam.translate(_plain(template), parameters)
+        known = {k: str(v) for k, v in parameters.items() if isinstance(v, str)}
+        result, origins = sam.translate(_plain(template), known)
     except sam.SamTranslationError as exc:
         for problem in exc.problems:
             line = key_lines.get(problem.logical_id, transform_line) if problem.logical_id else transform_line
@@ -197,7 +198,7 @@ def _apply_sam(template: CfnMap, file: str, parameters: Mapping[str, str], ex: E
                 errors.append(SourceError.model_construct(
                     file=file, line=max(line, 1), message=f"SAM transform: the template is invalid: {problem.message}"))
             else:
-                where = f"Resources/{problem.logical_id}" if problem.logical_id else "Transform"
+                where = f"{base}Resources/{problem.logical_id}" if problem.logical_id else f"{base}Transform"
                 ex.unresolved.append(Unresolved(
                     address=where, file=file, line=max(line, 1), rule=ProblemKind.UNRESOLVED_MODULE,
                     message=f"SAM transform: {problem.message}: the template's SAM resources cannot be judged"))
@@ -345,10 +346,84 @@ def load_template(data: bytes | str, file: str, parameters: Mapping[str, str] | 
     return out
 
 
+def extract_embedded(value: Any, parameters: Any, ex: Extracted, prefix: str, file: str, line: int,
+                     one_line: bool = False) -> None:
+    """A template given as a Terraform value (``aws_cloudformation_stack``'s ``template_body``), read
+    into the Terraform front end's items ``ex`` with addresses under ``prefix``
+    (``aws_cloudformation_stack.x/Resources/Role``). Lines: a heredoc's or a literal's lines in the
+    Terraform file (its first line at the value's origin), ``file()``/``templatefile()`` lines in the
+    template file, ``jsonencode(...)`` the lines of the encoded Terraform values. ``parameters``: the
+    resource's ``parameters`` map (an unknown value leaves the parameter unknown; an unknown map, every
+    parameter). An unknown body is
+    unresolved (IAM002); an invalid one is IAM001 (``ex.diagnostics``). ``one_line``: the text is one
+    string of a file (a plan's JSON), so everything of it is at ``line``."""
+    if isinstance(value, Unknown):
+        ex.unresolved.append(Unresolved(prefix, file, line, f"{prefix}: its template_body is not known "
+                                                            f"({value.reason}): the IAM the stack creates cannot be judged"))
+        return
+    if isinstance(value, dict) or (isinstance(value, TfStr) and value.encoded_from is not None):
+        tfile = file
+        structure = value if isinstance(value, dict) else value.encoded_from
+        template: Any = _from_structure(structure, file, line)
+    elif isinstance(value, str):
+        origin = value.origin if isinstance(value, TfStr) else None
+        from_file = value.from_file if isinstance(value, TfStr) else None
+        tfile = file if one_line else from_file or (origin.file if origin else file)
+        start = 1 if from_file or one_line else (origin.line if origin else line)
+        try:
+            template = decode_template("\n" * (start - 1) + str(value), tfile)
+        except TemplateSyntaxError as exc:
+            ex.diagnostics.append((tfile, line if one_line else exc.line, f"{prefix}: template_body: {exc.message}"))
+            return
+        if one_line:
+            template = _from_structure(_plain(template), file, line)
+    else:
+        ex.unresolved.append(Unresolved(prefix, file, line, f"{prefix}: its template_body is not a template text "
+                                                            "(no text): the IAM the stack creates cannot be judged"))
+        return
+    if not is_template_value(template):
+        ex.diagnostics.append((tfile, line_of(template, line) or line,
+                               f"{prefix}: template_body is not a CloudFormation template"))
+        return
+    out = TemplateLoad()
+    if isinstance(parameters, Unknown):
+        declared = template.get("Parameters")
+        given: dict[str, Any] = {str(k): parameters for k in (declared if isinstance(declared, dict) else {})}
+    else:
+        given = {str(k): v for k, v in parameters.items() if isinstance(v, str | Unknown)} \
+            if isinstance(parameters, Mapping) else {}
+    _Reader(template, tfile, given, ex, out, prefix).read()
+    for err in out.errors:
+        ex.diagnostics.append((err.file, err.line, f"{prefix}: {err.message}"))
+
+
+def _from_structure(value: Any, file: str, line: int) -> Any:
+    """An encoded Terraform value (``jsonencode({...})``) as decoded template values: strings keep
+    their Terraform origins; a mapping or list is at the line of its first value (else ``line``)."""
+    if isinstance(value, dict):
+        out = CfnMap()
+        for k, v in value.items():
+            out[str(k)] = _from_structure(v, file, line)
+            out.key_lines[str(k)] = line_of(out[str(k)], line)
+        first = next((line_of(v) for v in out.values() if line_of(v)), line)
+        out.origin = Origin(file, first, first)
+        return out
+    if isinstance(value, list | tuple):
+        items = [_from_structure(v, file, line) for v in value]
+        first = next((line_of(v) for v in items if line_of(v)), line)
+        return CfnList(items, origin=Origin(file, first, first))
+    if isinstance(value, TfStr):
+        return value if value.origin is not None else TfStr(str(value), Origin(file, line))
+    if isinstance(value, str):
+        return TfStr(value, Origin(file, line))
+    return value
+
+
 class _Reader:
-    def __init__(self, template: CfnMap, file: str, parameters: dict[str, str], ex: Extracted,
-                 out: TemplateLoad) -> None:
+    def __init__(self, template: CfnMap, file: str, parameters: Mapping[str, Any], ex: Extracted,
+                 out: TemplateLoad, prefix: str = "") -> None:
         self.template = template
+        self.base = f"{prefix}/" if prefix else ""
         self.file = file
         self.parameters = parameters
         self.ex = ex
@@ -358,7 +433,7 @@ class _Reader:
         self.out.errors.append(SourceError.model_construct(file=self.file, line=max(line, 1), message=message))
 
     def read(self) -> None:
-        template = _apply_transforms(self.template, self.file, self.parameters, self.ex, self.out.errors)
+        template = _apply_transforms(self.template, self.file, self.parameters, self.ex, self.out.errors, self.base)
         if template is None:
             return
         resources = template.get("Resources")
@@ -367,11 +442,11 @@ class _Reader:
             return
         index: dict[str, Resource] = {}
         for logical_id, body in resources.items():
-            address = f"Resources/{logical_id}"
+            address = f"{self.base}Resources/{logical_id}"
             if isinstance(body, dict):
                 meta = body.get("Metadata")
                 if isinstance(meta, dict) and isinstance(meta.get(CDK_PATH), str) and meta[CDK_PATH]:
-                    address = str(meta[CDK_PATH])
+                    address = f"{self.base}{meta[CDK_PATH]}"
             rtype = body.get("Type") if isinstance(body, dict) else None
             index[str(logical_id)] = Resource(str(logical_id), str(rtype) if isinstance(rtype, str) else "", address)
         try:
