@@ -277,3 +277,32 @@ def test_stack_invalid_template_is_iam001_at_its_line(tmp_path: Path) -> None:
     report = check([tmp_path], Settings())
     assert [(f.rule_id, f.line) for f in report.findings] == [("IAM001", 14)]
     assert "duplicate key" in report.findings[0].message
+
+
+# --- what an AllowedPattern proves ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pattern", "kind"), [
+    ("^[0-9]{12}$", "account"),
+    ("\\d{12}", "account"),
+    ("(?:[0-9]{6}){2}", "account"),
+    ("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "name"),
+    ("[A-Za-z0-9_-]+", "name"),
+    ("^[0-9]{11,12}$", "name"),  # digits only, but not exactly twelve: a name, never an account
+    ("^[A-Za-z0-9+=,.@:/_-]+$", None),  # ':' and '/' reach into an ARN
+    ("^[0-9?]{12}$", None),
+    ("[a-z*]+", None),
+    (".+", None),
+    ("[^/]+", None),
+    ("^[0-9]{12}|.*$", None),
+    ("(?=1)[0-9]{12}", None),
+    ("\\w+", None),
+    ("[0-9]*", None),  # may be empty
+    ("", None),
+    ("[", None),
+])
+def test_allowed_pattern_holes(pattern: str, kind: str | None) -> None:
+    from checker.sources.cloudformation.patterns import hole_of_pattern
+
+    hole = hole_of_pattern(pattern)
+    assert (hole.kind.value if hole is not None else None) == kind
