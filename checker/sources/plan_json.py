@@ -451,7 +451,7 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                 ex.unresolved.append(Unresolved(r.address, file, line(attr), cloudformation_problem(r.address, has_url),
                                                 rule=ProblemKind.UNJUDGED))
             else:
-                from checker.sources.cloudformation.template import extract_embedded
+                from checker.sources.cloudformation.reader import extract_embedded
 
                 extract_embedded(body, val("parameters") or {}, ex, r.address, file, line("template_body"),
                                  one_line=True)

@@ -439,7 +439,7 @@ class Walker:
         """A CloudFormation stack or stack set: its ``template_body`` judged by the CloudFormation
         front end, what it creates joining this load under ``<addr>/Resources/...``; a template at
         ``template_url`` is not read (:func:`cloudformation_problem`)."""
-        from checker.sources.cloudformation.template import extract_embedded
+        from checker.sources.cloudformation.reader import extract_embedded
 
         if "template_body" not in block.attributes:
             attr = "template_url" if "template_url" in block.attributes else "template_body"
