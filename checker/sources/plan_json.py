@@ -500,10 +500,17 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                                             "reason, or grant through a policy", rule=ProblemKind.UNJUDGED))
     if entry.kind is inventory.Kind.CREATES_IAM:
         if rtype in ("aws_cloudformation_stack", "aws_cloudformation_stack_set"):
-            has_url = val("template_url") not in (None, "")
-            attr = "template_url" if has_url else "template_body"
-            ex.unresolved.append(Unresolved(r.address, file, line(attr), cloudformation_problem(r.address, has_url),
-                                            rule=ProblemKind.UNJUDGED))
+            body = val("template_body")
+            if body is None:
+                has_url = val("template_url") not in (None, "")
+                attr = "template_url" if has_url else "template_body"
+                ex.unresolved.append(Unresolved(r.address, file, line(attr), cloudformation_problem(r.address, has_url),
+                                                rule=ProblemKind.UNJUDGED))
+            else:
+                from checker.sources.cloudformation.reader import extract_embedded
+
+                extract_embedded(body, val("parameters") or {}, ex, r.address, file, line("template_body"),
+                                 one_line=True)
         else:
             ex.unresolved.append(Unresolved(r.address, file, r.after.line, f"{r.address}: {entry.note}; the gate does "
                                             "not read what it creates", rule=ProblemKind.UNJUDGED))

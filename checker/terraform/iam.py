@@ -572,11 +572,22 @@ class Walker:
             "read what it creates", rule=ProblemKind.UNJUDGED))
 
     def _cloudformation(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
-        """A CloudFormation stack or stack set (see :func:`cloudformation_problem`)."""
-        attr = "template_url" if "template_url" in block.attributes else "template_body"
-        self.out.unresolved.append(Unresolved(addr, self._file(block, attr), self._line(block, attr),
-                                              cloudformation_problem(addr, attr == "template_url"),
-                                              rule=ProblemKind.UNJUDGED))
+        """A CloudFormation stack or stack set: its ``template_body`` judged by the CloudFormation
+        front end, what it creates joining this load under ``<addr>/Resources/...``; a template at
+        ``template_url`` is not read (:func:`cloudformation_problem`)."""
+        from checker.sources.cloudformation.reader import extract_embedded
+
+        if "template_body" not in block.attributes:
+            attr = "template_url" if "template_url" in block.attributes else "template_body"
+            self.out.unresolved.append(Unresolved(addr, self._file(block, attr), self._line(block, attr),
+                                                  cloudformation_problem(addr, attr == "template_url"),
+                                                  rule=ProblemKind.UNJUDGED))
+            return
+        body = self._eval(module, block, "template_body", extra)
+        self._note_files(body)
+        parameters = self._eval(module, block, "parameters", extra) if "parameters" in block.attributes else {}
+        extract_embedded(body, parameters, self.out, addr, self._file(block, "template_body"),
+                         self._line(block, "template_body"))
 
     def _sso_reference(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
         """A permission set's customer-managed policy or boundary: an attachment by policy name
@@ -911,13 +922,12 @@ def _item_line(value: Any, fallback: int) -> int:
 
 
 def cloudformation_problem(address: str, from_url: bool) -> str:
-    """Why a CloudFormation stack or stack set is not judged. The one place to switch to the
-    CloudFormation reader when it exists: ``template_body`` is its input."""
+    """Why a CloudFormation stack or stack set is not judged: its template is not in the
+    configuration (``template_url``), or none is given."""
     if from_url:
         return (f"{address}: its template is read from template_url at apply; the IAM it creates cannot be judged "
                 "(give the template as template_body)")
-    return (f"{address}: CloudFormation templates (template_body) are not read yet; the IAM the stack creates cannot "
-            "be judged")
+    return f"{address}: it gives no template_body; the IAM the stack creates cannot be judged"
 
 
 def _self_ref(address: str, attribute: str = "name") -> Unknown:

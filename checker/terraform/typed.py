@@ -194,6 +194,9 @@ def placeholder(u: Unknown) -> str:
 def _reference(u: Unknown) -> str:
     if u.ref:
         return "${" + u.ref + (f".{u.attribute}" if u.attribute else "") + "}"
+    parameter = _extra(u, "parameter")  # a CloudFormation parameter without value
+    if isinstance(parameter, str):
+        return "${" + parameter + "}"
     return _UNKNOWN_PLACEHOLDER
 
 

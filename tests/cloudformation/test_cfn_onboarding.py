@@ -1,5 +1,5 @@
 """The onboarding role as CloudFormation (infra/aws/onboarding/cloudformation): it passes with its
-example parameters, fails closed without them as the Terraform module does, a planted grant fails at
+example parameters, and without them its parameters' AllowedPatterns say what is known (typed unknowns), a planted grant fails at
 its line, and it grants exactly what the Terraform module grants (explain, by access level)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from checker.model import DocumentKind
 from checker.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-FOLDER = REPO / "infra" / "aws" / "onboarding-cloudformation"
+FOLDER = REPO / "infra" / "aws" / "onboarding" / "cloudformation"
 TEMPLATE = FOLDER / "onboarding-role.yaml"
 PARAMETERS = FOLDER / "onboarding-role.parameters.example.json"
 MODULE = REPO / "infra" / "aws" / "onboarding"
@@ -39,17 +39,58 @@ def _line(text: str, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 
 
-def test_without_parameters_fails_closed_like_the_module() -> None:
-    """No account id: the trust's principal may be anyone (IAM402); no bucket: the report objects
-    are judged on every resource (IAM302), as the Terraform module without tfvars."""
+def _profile_trusting(tmp_path: Path, account: str) -> str:
+    text = (REPO / "policies" / "read-only.toml").read_text()
+    assert text.count("trusted_accounts = []") == 1
+    path = tmp_path / "trusting.toml"
+    path.write_text(text.replace('name = "read-only"', 'name = "trusting"').replace(
+        "trusted_accounts = []", f'trusted_accounts = ["{account}"]'))
+    return str(path)
+
+
+def test_without_parameters_the_allowed_patterns_say_what_is_known(tmp_path: Path) -> None:
+    """No values: VenturiAccountId's AllowedPattern admits twelve digits only (one account, not
+    anyone: no IAM402) and CurBucketName's a bucket name only (one bucket the template names: no
+    IAM302), as Terraform's typed unknowns. Who may assume the role is still not proven: a warning
+    (IAM002), and with trusted accounts set, IAM406 fails it."""
     text = TEMPLATE.read_text()
+    trust_line = _line(text, '- !Sub "arn:aws:iam::${VenturiAccountId}:root"\n')
     report = check([TEMPLATE], Settings())
-    errors = {(f.rule_id, f.line, tuple(f.actions)) for f in report.failing}
-    assert errors == {
-        ("IAM402", _line(text, '- !Sub "arn:aws:iam::${VenturiAccountId}:root"\n'), ()),
-        ("IAM302", _line(text, 'Resource: !Sub "arn:aws:s3:::${CurBucketName}/${CurReportPrefix}*"'),
-         ("s3:GetObject",)),
-    }
+    assert report.passed, [f.to_dict() for f in report.failing]
+    assert {(f.rule_id, f.severity.value, f.line) for f in report.findings} == {("IAM002", "warning", trust_line)}
+    assert "arn:aws:iam::${VenturiAccountId}:root" in report.findings[0].message
+    trusting = check([TEMPLATE], Settings(profile=_profile_trusting(tmp_path, "111122223333")))
+    assert {(f.rule_id, f.line) for f in trusting.failing} == {("IAM406", trust_line)}
+    given = check([TEMPLATE], Settings(profile=_profile_trusting(tmp_path, "111122223333"),
+                                       parameters=(str(PARAMETERS),)))
+    assert given.passed and given.findings == []
+
+
+@pytest.mark.parametrize(("old", "new", "rule", "needle"), [
+    # a pattern that also admits "*": the account may be any account
+    ('AllowedPattern: "^[0-9]{12}$"', 'AllowedPattern: "^([0-9]{12}|[*])$"', "IAM402",
+     '- !Sub "arn:aws:iam::${VenturiAccountId}:root"\n'),
+    # twelve digits or "?": an account pattern
+    ('AllowedPattern: "^[0-9]{12}$"', 'AllowedPattern: "^[0-9?]{12}$"', "IAM402",
+     '- !Sub "arn:aws:iam::${VenturiAccountId}:root"\n'),
+    # no pattern at all
+    ('    AllowedPattern: "^[0-9]{12}$"\n', "", "IAM402", '- !Sub "arn:aws:iam::${VenturiAccountId}:root"\n'),
+    # a bucket "name" that may hold a wildcard or a slash: every bucket
+    ('AllowedPattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"', 'AllowedPattern: "^[a-z0-9*/.-]+$"', "IAM302",
+     'Resource: !Sub "arn:aws:s3:::${CurBucketName}/${CurReportPrefix}*"'),
+    ('AllowedPattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"', 'AllowedPattern: ".+"', "IAM302",
+     'Resource: !Sub "arn:aws:s3:::${CurBucketName}/${CurReportPrefix}*"'),
+])
+def test_a_pattern_that_proves_nothing_fails_closed(tmp_path: Path, old: str, new: str, rule: str,
+                                                    needle: str) -> None:
+    text = TEMPLATE.read_text()
+    assert text.count(old) == 1, old
+    loosened = text.replace(old, new)
+    copy = tmp_path / "onboarding-role.yaml"
+    copy.write_text(loosened)
+    report = check([copy], Settings())
+    assert {f.rule_id for f in report.failing} == {rule}
+    assert {f.line for f in report.failing} == {_line(loosened, needle)}
 
 
 @pytest.mark.parametrize(("old", "new", "rule", "actions"), [
@@ -104,7 +145,8 @@ def test_template_grants_what_the_terraform_module_grants(bedrock: bool) -> None
     tf_entries, tf_load = explain([MODULE], Settings(var_files=(str(TFVARS),), vars=(f"enable_bedrock_access={flag}",)))
     cfn_entries, cfn_load = explain([TEMPLATE], Settings(parameters=(str(PARAMETERS), f"EnableBedrockAccess={flag}")))
     assert not tf_load.errors and not cfn_load.errors
-    terraform = _grants(tf_entries)
+    # the module's folder also holds the template (cloudformation/): the Terraform documents only
+    terraform = _grants([e for e in tf_entries if e.document.file.endswith(".tf")])  # type: ignore[attr-defined]
     assert terraform == _grants(cfn_entries)
     assert ("bedrock" in terraform) is bedrock
     # and what the module's granted_permissions output lists
@@ -119,7 +161,7 @@ def test_trust_documents_agree() -> None:
     """Who may assume the role, and under which condition, is the same document."""
     _, tf_load = explain([MODULE], Settings(var_files=(str(TFVARS),)))
     _, cfn_load = explain([TEMPLATE], Settings(parameters=(str(PARAMETERS),)))
-    tf_trust = next(d for d in tf_load.documents if d.kind == DocumentKind.TRUST)
+    tf_trust = next(d for d in tf_load.documents if d.kind == DocumentKind.TRUST and d.file.endswith(".tf"))
     cfn_trust = next(d for d in cfn_load.documents if d.kind == DocumentKind.TRUST)
 
     def shape(doc: object) -> list[tuple[object, ...]]:

@@ -24,6 +24,7 @@ ALL = "*"  # an action set too large to list: the test names one action it must 
 
 # class -> target -> [(rule, line, address, actions: exact tuple, or one action the set contains)]
 Expected = list[tuple[str, int, str, "tuple[str, ...] | str"]]
+_STACK = "aws_cloudformation_stack.admin/Resources/Admin"
 EXPECTED: dict[str, dict[str, Expected]] = {
     "dynamic_inline_policy": {
         # the action is written in locals (line 4); Resource "*" in the dynamic block's content (line 21)
@@ -74,10 +75,20 @@ EXPECTED: dict[str, dict[str, Expected]] = {
                       ("IAM402", 99, "aws_opensearch_domain.logs", ()),
                       ("IAM101", 167, "aws_s3tables_table_bucket_policy.tables", ("s3tables:PutTableData",))],
     },
+    # the stack's template_body judged by the CloudFormation front end (a template_url is not read)
     "cloudformation": {
-        "main.tf": [("IAM006", 5, "aws_cloudformation_stack.admin", ()),
+        "main.tf": [("IAM402", 11, "aws_cloudformation_stack.admin/Resources/Admin/AssumeRolePolicyDocument", ()),
+                    ("IAM101", 12, f"{_STACK}/ManagedPolicyArns", "iam:CreateRole"),
+                    ("IAM201", 12, f"{_STACK}/ManagedPolicyArns", "iam:PassRole"),
+                    ("IAM301", 12, f"{_STACK}/ManagedPolicyArns", "acm:ExportCertificate"),
+                    ("IAM302", 12, f"{_STACK}/ManagedPolicyArns", "s3:GetObject"),
                     ("IAM006", 22, "aws_cloudformation_stack_set.roles", ())],
-        "plan.json": [("IAM006", 139, "aws_cloudformation_stack.admin", ()),
+        # a plan holds the template as one JSON string: everything of it at that line
+        "plan.json": [("IAM101", 139, f"{_STACK}/ManagedPolicyArns", "iam:CreateRole"),
+                      ("IAM201", 139, f"{_STACK}/ManagedPolicyArns", "iam:PassRole"),
+                      ("IAM301", 139, f"{_STACK}/ManagedPolicyArns", "acm:ExportCertificate"),
+                      ("IAM302", 139, f"{_STACK}/ManagedPolicyArns", "s3:GetObject"),
+                      ("IAM402", 139, f"{_STACK}/AssumeRolePolicyDocument", ()),
                       ("IAM006", 189, "aws_cloudformation_stack_set.roles", ())],
     },
     "awscc": {

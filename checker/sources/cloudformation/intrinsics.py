@@ -31,7 +31,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from checker.model import HoleKind
 from checker.sources.cloudformation.decode import CfnList, CfnMap, line_of
+from checker.sources.cloudformation.patterns import hole_of_pattern
+from checker.terraform.typed import Piece, hole_of, partial, parts_of
 from checker.terraform.values import Origin, TfStr, Unknown
 
 MAX_STEPS = 2_000_000
@@ -108,7 +111,7 @@ class Evaluator:
     """Evaluates one template's values (see the module doc)."""
 
     def __init__(self, template: Mapping[str, Any], file: str, resources: Mapping[str, Resource],
-                 given: Mapping[str, str]) -> None:
+                 given: Mapping[str, Any]) -> None:
         self.file = file
         self.resources = resources
         self.steps = 0
@@ -134,11 +137,15 @@ class Evaluator:
 
     # -- parameters -------------------------------------------------------------------------
 
-    def _parameter(self, name: str, definition: Any, given: str | None, line: int) -> Any:
+    def _parameter(self, name: str, definition: Any, given: Any, line: int) -> Any:
         if not isinstance(definition, dict):
             raise EvalError(f"parameter {name!r} must be a mapping", line)
         ptype = str(definition.get("Type", "String"))
-        sensitive = str(definition.get("NoEcho", "false")).lower() == "true"
+        sensitive = str(definition.get("NoEcho", "false")).lower() == "true" or bool(getattr(given, "sensitive", False))
+        if isinstance(given, Unknown):  # a value given that is not known (a Terraform stack's parameters)
+            if sensitive:
+                self.sensitive_params.add(name)
+            return Unknown(f"parameter {name}: {given.reason}", given.origin, extra=(("parameter", name),))
         if sensitive:
             self.sensitive_params.add(name)
         allowed = definition.get("AllowedValues")
@@ -159,8 +166,13 @@ class Evaluator:
             options = tuple(self._typed(ptype, a, origin, sensitive) for a in allowed_values)
             return Either(f"param:{name}", options, f"parameter {name} has no value: each of its AllowedValues")
         else:
+            extra: tuple[tuple[str, Any], ...] = (("parameter", name),)
+            pattern = definition.get("AllowedPattern")
+            hole = hole_of_pattern(str(pattern)) if isinstance(pattern, str) and ptype == "String" else None
+            if hole is not None:  # what its AllowedPattern proves (patterns.py): a typed unknown
+                extra += (("hole", hole),)
             return Unknown(f"parameter {name} has no value (no Default, not given with --parameters)", origin,
-                           extra=(("parameter", name),))
+                           extra=extra)
         return self._typed(ptype, raw, origin, sensitive)
 
     @staticmethod
@@ -386,6 +398,13 @@ def _string_parts(parts: list[Any], origin: Origin, what: str) -> Any:
         return Either(key, tuple(options), eithers[0].why)
     unknowns = [p for p in parts if isinstance(p, Unknown)]
     sensitive = any(isinstance(p, TfStr) and p.sensitive for p in parts)
+    if unknowns and all(isinstance(p, str | Unknown | bool | int | float) for p in parts) and any(
+            hole_of(u).kind is not HoleKind.ANY or parts_of(u) is not None for u in unknowns):
+        # typed parts (a parameter whose AllowedPattern proves an account id or a name): the text
+        # and its holes, as Terraform keeps "arn:aws:iam::${data.aws_caller_identity.x.account_id}:root"
+        pieces: list[Piece] = [p if isinstance(p, Unknown) else ("true" if p else "false") if isinstance(p, bool)
+                               else p if isinstance(p, str) else str(p) for p in parts]
+        return partial(pieces, unknowns[0], origin)
     if unknowns:
         text = "".join(str(p) if isinstance(p, str) else _shown(p) for p in parts)
         lead = next((p for p in parts if not (isinstance(p, str) and not p)), None)

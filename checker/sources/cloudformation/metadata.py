@@ -34,7 +34,7 @@ class MetadataIgnore:
 
 def metadata_ignores(text: str, file: str) -> list[MetadataIgnore]:
     """The ``ignore`` entries of every resource of a template (none when the text is no template)."""
-    from checker.sources.cloudformation.template import decode_template, is_template_value
+    from checker.sources.cloudformation.reader import decode_template, is_template_value
 
     try:
         template = decode_template(text, file)

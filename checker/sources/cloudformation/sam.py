@@ -58,8 +58,10 @@ class SamProblem:
 class SamTranslationError(Exception):
     """The SAM translator rejected the template (or could not run on it)."""
 
-    def __init__(self, problems: Sequence[SamProblem]) -> None:
+    def __init__(self, problems: Sequence[SamProblem], invalid: bool = False) -> None:
         self.problems = tuple(problems) or (SamProblem(None, "the SAM translator failed"),)
+        # True: AWS's translator rejected the template (it is invalid); False: it could not be translated
+        self.invalid = invalid
         super().__init__("; ".join(p.message for p in self.problems))
 
     @property
@@ -184,7 +186,7 @@ def _run(template: dict[str, Any], parameters: Mapping[str, Any], passthrough: b
     except SamTranslationError:
         raise
     except ExceptionWithMessage as exc:
-        raise SamTranslationError(_problems(original, exc)) from None
+        raise SamTranslationError(_problems(original, exc), invalid=True) from None
     except RecursionError:
         raise SamTranslationError([SamProblem(None, "the template nests too deeply for the SAM translator")]) from None
     except Exception as exc:  # the translator's own failure on odd input: a finding, never a traceback

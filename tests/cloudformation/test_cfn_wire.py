@@ -1,0 +1,308 @@
+"""The CloudFormation pieces wired together: SAM templates judged through AWS's translator, every
+resource type judged by its classification (checker/sources/cloudformation/inventory.py), and
+Terraform's aws_cloudformation_stack judged by the CloudFormation front end. Exact findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.api import check
+from checker.settings import Settings
+
+
+def _findings(path: Path, **settings: Any) -> list[tuple[str, int, str]]:
+    return sorted((f.rule_id, f.line, f.address) for f in check([path], Settings(**settings)).findings)
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    target = tmp_path / name
+    target.write_text(text)
+    return target
+
+
+# --- SAM -------------------------------------------------------------------------------------------
+
+SAM_HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nTransform: {transform}\nResources:\n'
+
+
+def test_sam_rejection_is_an_invalid_template_at_the_sam_resource(tmp_path: Path) -> None:
+    t = _write(tmp_path, "t.yaml", SAM_HEAD.format(transform="AWS::Serverless-2016-10-31") + (
+        "  Fine:\n    Type: AWS::SQS::Queue\n"
+        "  Broken:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n"
+        "      Handler: x.h\n      Policies: 42\n"))
+    report = check([t], Settings())
+    assert [(f.rule_id, f.line) for f in report.findings] == [("IAM001", 6)]
+    assert report.findings[0].message == ("SAM transform: the template is invalid: Resource with id [Broken] is "
+                                          "invalid. Type of property 'Policies' is invalid.")
+
+
+def test_sam_then_a_macro_leaves_the_macro_unresolved(tmp_path: Path) -> None:
+    t = _write(tmp_path, "t.yaml", SAM_HEAD.format(transform="[AWS::Serverless-2016-10-31, Other::Macro]") + (
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n"
+        "      Handler: x.h\n      InlineCode: x\n"))
+    report = check([t], Settings())
+    assert [(f.rule_id, f.line, f.address) for f in report.findings] == [("IAM004", 2, "Transform")]
+    assert "Other::Macro is a macro" in report.findings[0].message
+
+
+def test_sam_inline_statement_is_judged_at_its_policies_entry(tmp_path: Path) -> None:
+    t = _write(tmp_path, "t.yaml", SAM_HEAD.format(transform="AWS::Serverless-2016-10-31") + (
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n"
+        "      Handler: x.h\n      InlineCode: x\n      Policies:\n"
+        "        - Statement:\n            - Effect: Allow\n              Action: sqs:ReceiveMessage\n"
+        "              Resource: '*'\n"
+        "        - Statement:\n            - Effect: Allow\n              Action: ec2:TerminateInstances\n"
+        "              Resource: '*'\n"))
+    got = {(f.rule_id, f.line, f.address, tuple(f.actions)) for f in check([t], Settings()).findings}
+    assert got == {
+        ("IAM101", 4, "Resources/FnRole/ManagedPolicyArns",
+         ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")),
+        ("IAM301", 11, "Resources/FnRole/Policies/0", ("sqs:ReceiveMessage",)),
+        ("IAM302", 11, "Resources/FnRole/Policies/0", ("sqs:ReceiveMessage",)),
+        ("IAM101", 15, "Resources/FnRole/Policies/1", ("ec2:TerminateInstances",)),
+    }
+
+
+@pytest.mark.parametrize("name", ["read_only.yaml", "planted_write.yaml"])
+def test_sam_fixture_venturi_role_passes(name: str) -> None:
+    """VenturiRole (plain CloudFormation beside the SAM function, external id a parameter without a
+    value) has no finding of its own: the required external id is there, whatever its value."""
+    report = check([Path(__file__).parents[1] / "fixtures" / "cloudformation" / "sam" / name], Settings())
+    assert [f for f in report.findings if f.address.startswith("Resources/VenturiRole")] == []
+    assert any(d.address == "Resources/VenturiRole/AssumeRolePolicyDocument" for d in report.load.documents)
+
+
+# --- every resource type by its classification -----------------------------------------------------
+
+ANYONE = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "%s", "Resource": "*"}]}'
+
+
+def _policy_yaml(action: str, indent: int) -> str:
+    pad = " " * indent
+    return (f"\n{pad}Version: '2012-10-17'\n{pad}Statement:\n{pad}  - Effect: Allow\n{pad}    Principal: '*'\n"
+            f"{pad}    Action: {action}\n{pad}    Resource: '*'\n")
+
+
+@pytest.mark.parametrize(("rtype", "path", "action"), [
+    ("AWS::OpenSearchService::Domain", "AccessPolicies", "es:ESHttpPost"),
+    ("AWS::ECR::Repository", "RepositoryPolicyText", "ecr:PutImage"),
+    ("AWS::ApiGateway::RestApi", "Policy", "execute-api:Invoke"),
+    ("AWS::EFS::FileSystem", "FileSystemPolicy", "elasticfilesystem:ClientWrite"),
+    ("AWS::Backup::BackupVault", "AccessPolicy", "backup:DeleteRecoveryPoint"),
+    ("AWS::EventSchemas::RegistryPolicy", "Policy", "schemas:DeleteSchema"),
+    ("AWS::CodeArtifact::Domain", "PermissionsPolicyDocument", "codeartifact:DeleteDomain"),
+    ("AWS::Events::EventBus", "Policy", "events:PutEvents"),
+])
+def test_every_classified_resource_policy_is_read(tmp_path: Path, rtype: str, path: str, action: str) -> None:
+    t = _write(tmp_path, "t.yaml", f"Resources:\n  Guarded:\n    Type: {rtype}\n    Properties:\n      {path}:"
+               + _policy_yaml(action, 8))
+    got = {(f.rule_id, f.line, f.address, tuple(f.actions)) for f in check([t], Settings()).findings}
+    assert got == {("IAM101", 10, f"Resources/Guarded/{path}", (action,)),
+                   ("IAM402", 9, f"Resources/Guarded/{path}", ())}
+
+
+def test_nested_resource_policy_paths_are_read(tmp_path: Path) -> None:
+    """``ResourcePolicy.PolicyDocument`` of a table, ``Replicas[*].ResourcePolicy.PolicyDocument`` of a
+    global table (each replica), ``PolicyDocument`` of CloudWatch Logs as a JSON string."""
+    t = _write(tmp_path, "t.yaml", (
+        "Resources:\n"
+        "  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      ResourcePolicy:\n        PolicyDocument:"
+        + _policy_yaml("dynamodb:PutItem", 10) +
+        "  Global:\n    Type: AWS::DynamoDB::GlobalTable\n    Properties:\n      Replicas:\n"
+        "        - Region: us-east-1\n        - Region: eu-west-1\n          ResourcePolicy:\n            PolicyDocument:"
+        + _policy_yaml("dynamodb:DeleteItem", 14) +
+        "  Logs:\n    Type: AWS::Logs::ResourcePolicy\n    Properties:\n      PolicyName: p\n"
+        f"      PolicyDocument: '{ANYONE % 'logs:PutLogEvents'}'\n"))
+    got = {(f.rule_id, f.line, f.address, tuple(f.actions)) for f in check([t], Settings()).findings}
+    assert got == {
+        ("IAM101", 11, "Resources/Table/ResourcePolicy/PolicyDocument", ("dynamodb:PutItem",)),
+        ("IAM402", 10, "Resources/Table/ResourcePolicy/PolicyDocument", ()),
+        ("IAM101", 25, "Resources/Global/Replicas/1/ResourcePolicy/PolicyDocument", ("dynamodb:DeleteItem",)),
+        ("IAM402", 24, "Resources/Global/Replicas/1/ResourcePolicy/PolicyDocument", ()),
+        ("IAM101", 31, "Resources/Logs/PolicyDocument", ("logs:PutLogEvents",)),
+        ("IAM402", 31, "Resources/Logs/PolicyDocument", ()),
+    }
+
+
+def test_each_kind_that_is_not_read_fails_closed_with_its_rule(tmp_path: Path) -> None:
+    t = _write(tmp_path, "t.yaml", (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+        "  Hook:\n    Type: AWS::CloudFormation::LambdaHook\n    Properties:\n"           # 2: runs code
+        "      LambdaFunction: arn:aws:lambda:us-east-1:111122223333:function:h\n"
+        "  Share:\n    Type: AWS::RAM::ResourceShare\n    Properties:\n      Name: s\n"  # 6: a grant
+        "      Principals: ['444455556666']\n"
+        "  Unshared:\n    Type: AWS::Glue::Database\n    Properties:\n"                  # 11: grant props absent
+        "      CatalogId: '111122223333'\n      DatabaseInput: {Name: d}\n"
+        "  Product:\n    Type: AWS::ServiceCatalog::CloudFormationProvisionedProduct\n"  # 16: nested
+        "    Properties:\n      ProductName: p\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {}\n"              # 20: SAM, no transform
+        "  Thing:\n    Type: Acme::Widgets::Grant\n"                                      # 23: unknown type
+        "  Mod:\n    Type: Acme::Roles::Admin::MODULE\n"                                 # 25: a module
+        "  Profile:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n      Roles: [r]\n"
+        "  Queue:\n    Type: AWS::SQS::Queue\n"))
+    report = check([t], Settings())
+    assert sorted((f.rule_id, f.line, f.address) for f in report.findings) == [
+        ("IAM004", 20, "Resources/Product"),
+        ("IAM004", 22, "Resources/Fn"),
+        ("IAM004", 27, "Resources/Mod"),
+        ("IAM006", 11, "Resources/Share"),
+        ("IAM006", 25, "Resources/Thing"),
+        ("IAM007", 6, "Resources/Hook"),
+    ]
+
+
+def test_organizations_policy_is_judged_as_a_service_control_policy(tmp_path: Path) -> None:
+    t = _write(tmp_path, "t.yaml", (
+        "Resources:\n  Scp:\n    Type: AWS::Organizations::Policy\n    Properties:\n      Name: s\n"
+        "      Type: SERVICE_CONTROL_POLICY\n      Content:\n        Version: '2012-10-17'\n        Statement:\n"
+        "          - Effect: Allow\n            Action: '*'\n            Resource: '*'\n"
+        "  Tags:\n    Type: AWS::Organizations::Policy\n    Properties:\n      Name: t\n      Type: TAG_POLICY\n"
+        "      Content: {tags: {}}\n"))
+    report = check([t], Settings())
+    assert [d.address for d in report.load.documents] == ["Resources/Scp/Content"]
+    assert report.load.documents[0].kind.value == "scp"
+
+
+# --- Terraform's aws_cloudformation_stack ------------------------------------------------------------
+
+STACKS = Path("tests/fixtures/cfn_stack")
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+
+
+def _keys(path: Path) -> set[tuple[str, str, int, str, tuple[str, ...] | str]]:
+    out: set[tuple[str, str, int, str, tuple[str, ...] | str]] = set()
+    for f in check([path], Settings()).findings:
+        actions: tuple[str, ...] | str = tuple(f.actions) if len(f.actions) <= 6 else f"{len(f.actions)} actions"
+        out.add((f.rule_id, f.file, f.line, f.address, actions))
+    return out
+
+
+@pytest.mark.usefixtures("_in_repo")
+def test_stack_heredoc_template_fails_at_the_line_of_administrator_access() -> None:
+    """Datadog-style: the integration role in a stack's heredoc template, the external id and vendor
+    account as stack parameters (the external id a variable without value: unknown, still required)."""
+    main = "tests/fixtures/cfn_stack/heredoc/main.tf"
+    role = "aws_cloudformation_stack.integration/Resources/IntegrationRole"
+    got = _keys(STACKS / "heredoc")
+    assert {k for k in got if k[0] != "IAM101"} == {
+        ("IAM201", main, 50, f"{role}/ManagedPolicyArns", "62 actions"),
+        ("IAM301", main, 50, f"{role}/ManagedPolicyArns", "307 actions"),
+        ("IAM302", main, 50, f"{role}/ManagedPolicyArns", "330 actions"),
+    }
+    assert {k[:4] for k in got if k[0] == "IAM101"} == {("IAM101", main, 50, f"{role}/ManagedPolicyArns")}
+    report = check([STACKS / "heredoc"], Settings())
+    trust = [d for d in report.load.documents if d.address == f"{role}/AssumeRolePolicyDocument"]
+    assert [(d.file, d.line) for d in trust] == [(main, 29)]
+    assert any(p.address == role for p in report.load.principals)
+
+
+@pytest.mark.usefixtures("_in_repo")
+def test_stack_file_template_takes_its_parameters_from_the_resource(tmp_path: Path) -> None:
+    assert _keys(STACKS / "file") == set()  # Permissions = ce:GetCostAndUsage, given by the stack
+    report = check([STACKS / "file"], Settings())
+    policy = [d for d in report.load.documents
+              if d.address == "aws_cloudformation_stack.integration/Resources/IntegrationRole/Policies/0"]
+    assert [(d.file, d.line) for d in policy] == [("tests/fixtures/cfn_stack/file/role.yaml", 24)]
+    # without the parameter, the template's Default (a write) applies, at the template file's line
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "role.yaml").write_text((STACKS / "file" / "role.yaml").read_text())
+    (module / "main.tf").write_text((STACKS / "file" / "main.tf").read_text().replace(
+        '    Permissions     = "ce:GetCostAndUsage"\n', ""))
+    got = {(f.rule_id, Path(f.file).name, f.line, f.address, tuple(f.actions)) for f in check([module], Settings()).findings}
+    assert got == {("IAM101", "role.yaml", 28, "aws_cloudformation_stack.integration/Resources/IntegrationRole/Policies/0",
+                    ("ec2:TerminateInstances",))}
+
+
+@pytest.mark.usefixtures("_in_repo")
+def test_stack_jsonencode_template_fails_at_the_planted_action() -> None:
+    assert _keys(STACKS / "jsonencode") == {
+        ("IAM101", "tests/fixtures/cfn_stack/jsonencode/main.tf", 26,
+         "aws_cloudformation_stack.integration/Resources/IntegrationRole/Policies/0", ("s3:PutObject",))}
+
+
+STACK_TF = '''variable "body" {
+  type = string
+}
+variable "permission" {
+  type = string
+}
+resource "aws_cloudformation_stack" "s" {
+  name = "s"
+  parameters = { Permission = var.permission }
+  template_body = %s
+}
+'''
+TEMPLATE = '''<<EOT
+Parameters:
+  Permission: {Type: String, Default: "s3:GetObject"}
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}]}
+      Policies:
+        - PolicyName: p
+          PolicyDocument: {Statement: [{Effect: Allow, Action: {Ref: Permission}, Resource: "*"}]}
+EOT'''
+
+
+def test_stack_unknown_template_body_is_unresolved(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(STACK_TF % "var.body")
+    report = check([tmp_path], Settings())
+    assert [(f.rule_id, f.line, f.address) for f in report.findings] == [("IAM002", 10, "aws_cloudformation_stack.s")]
+    assert "template_body is not known" in report.findings[0].message
+
+
+def test_stack_parameter_with_an_unknown_value_is_unknown(tmp_path: Path) -> None:
+    """The template's Default (a read) does not apply: the stack gives the parameter a value that is
+    not known, so the action is not known."""
+    (tmp_path / "main.tf").write_text(STACK_TF % TEMPLATE)
+    report = check([tmp_path], Settings())
+    assert [(f.rule_id, f.line, f.address) for f in report.findings] == [
+        ("IAM002", 20, "aws_cloudformation_stack.s/Resources/R/Policies/0")]
+    assert "parameter Permission" in report.findings[0].message
+
+
+def test_stack_invalid_template_is_iam001_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(STACK_TF % "<<EOT\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Type: x\nEOT")
+    report = check([tmp_path], Settings())
+    assert [(f.rule_id, f.line) for f in report.findings] == [("IAM001", 14)]
+    assert "duplicate key" in report.findings[0].message
+
+
+# --- what an AllowedPattern proves ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pattern", "kind"), [
+    ("^[0-9]{12}$", "account"),
+    ("\\d{12}", "account"),
+    ("(?:[0-9]{6}){2}", "account"),
+    ("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "name"),
+    ("[A-Za-z0-9_-]+", "name"),
+    ("^[0-9]{11,12}$", "name"),  # digits only, but not exactly twelve: a name, never an account
+    ("^[A-Za-z0-9+=,.@:/_-]+$", None),  # ':' and '/' reach into an ARN
+    ("^[0-9?]{12}$", None),
+    ("[a-z*]+", None),
+    (".+", None),
+    ("[^/]+", None),
+    ("^[0-9]{12}|.*$", None),
+    ("(?=1)[0-9]{12}", None),
+    ("\\w+", None),
+    ("[0-9]*", None),  # may be empty
+    ("", None),
+    ("[", None),
+])
+def test_allowed_pattern_holes(pattern: str, kind: str | None) -> None:
+    from checker.sources.cloudformation.patterns import hole_of_pattern
+
+    hole = hole_of_pattern(pattern)
+    assert (hole.kind.value if hole is not None else None) == kind
