@@ -31,9 +31,9 @@ from checker.terraform.iam import (
     PROFILE_BLOCKS,
     SPECIALISED,
     cloudformation_problem,
+    item_line,
     passes_roles,
-    provider_accounts,
-    region_partition,
+    provider_pins,
     synthesise_grant,
 )
 from checker.terraform.items import (
@@ -536,7 +536,7 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                 if value in (None, ""):
                     continue
                 ex.policies.append(PolicyItem(f"{r.address}.{head}[{i}].{leaf}", r.address, rtype, dkind, value, file,
-                                              _line_of(value, line(head)), flat=True))
+                                              item_line(value, line(head)), flat=True))
 
 
 def _nested_references(node: JsonNode, depth: int = 0) -> list[str]:
@@ -568,7 +568,7 @@ def _passed_roles(reader: _PlanReader, r: _Resource, ex: Extracted, file: str, v
                          if isinstance(v, Unknown) and v.ref is None and refs else v for v in items]
             if items:
                 ex.lent.append(LentItem(r.address, r.rtype, kind, items, f"hands the {kind.replace('-', ' ')} over "
-                                        f"through {path}:", file, _line_of(items[0], line(name))))
+                                        f"through {path}:", file, item_line(items[0], line(name))))
 
 
 def _walk_roles(path: str, value: Any, profile: bool, out: list[tuple[str, str, Any]], depth: int) -> None:
@@ -624,7 +624,7 @@ def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:
         for i, entry in enumerate(_list_value(r, val("policies"), "policies")):
             body = entry.get("policy_document") if isinstance(entry, dict) else entry
             ex.policies.append(PolicyItem(f"{r.address}.policies[{i}]", r.address, rtype, DocumentKind.IDENTITY,
-                                          doc(body), file, _line_of(body, line("policies")),
+                                          doc(body), file, item_line(body, line("policies")),
                                           name=entry.get("policy_name") if isinstance(entry, dict) else None,
                                           owner_kind=what, owner=owner, flat=True))
         ex.principals.append(item)
@@ -644,11 +644,6 @@ def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:
                 ex.attachments.append(AttachmentItem(f"{r.address}.{attr}", rtype, owner_kind, owners,
                                                      Unknown("the resource itself", None, r.address, "arn"), file,
                                                      line(attr)))
-
-
-def _line_of(value: Any, fallback: int) -> int:
-    origin = getattr(value, "origin", None)
-    return origin.line if isinstance(origin, Origin) and origin.line else fallback
 
 
 def _inline_policies(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:
@@ -688,29 +683,25 @@ def _inline_policies(reader: _PlanReader, r: _Resource, ex: Extracted, file: str
 
 def _provider_pins(root: JsonNode) -> tuple[set[str] | None, set[str] | None]:
     """The accounts and partitions the plan's AWS provider configurations pin (as
-    :meth:`checker.terraform.iam.Walker._providers`: each must pin them; constants only)."""
+    :meth:`checker.terraform.iam.Walker._providers`; constants only)."""
     conf = root.get("configuration")
     pcs = conf.get("provider_config") if conf is not None and conf.kind == "object" else None
     providers = [pc for _, _, pc in (pcs.members if pcs is not None and pcs.kind == "object" else ())
                  if pc.kind == "object" and _v(pc, "name") == "aws" and not _v(pc, "module_address")]
-    accounts: set[str] | None = set() if providers else None
-    partitions: set[str] | None = set() if providers else None
-    for pc in providers:
+
+    def constant(node: JsonNode | None, key: str) -> Any:
+        expr = node.get(key) if node is not None and node.kind == "object" else None
+        value = expr.get("constant_value") if expr is not None and expr.kind == "object" else None
+        return value.to_python() if value is not None else None
+
+    def pins(pc: JsonNode) -> tuple[Any, list[Any], Any]:
         exprs = pc.get("expressions")
-
-        def constant(node: JsonNode | None, key: str) -> Any:
-            expr = node.get(key) if node is not None and node.kind == "object" else None
-            value = expr.get("constant_value") if expr is not None and expr.kind == "object" else None
-            return value.to_python() if value is not None else None
-
         assume = exprs.get("assume_role") if exprs is not None and exprs.kind == "object" else None
         roles = [constant(a, "role_arn") for a in (assume.items if assume is not None and assume.kind == "array"
                                                    else ())]
-        pinned = provider_accounts(constant(exprs, "allowed_account_ids"), roles)
-        accounts = None if pinned is None or accounts is None else accounts | pinned
-        partition = region_partition(constant(exprs, "region"))
-        partitions = None if partition is None or partitions is None else partitions | {partition}
-    return accounts, partitions
+        return constant(exprs, "allowed_account_ids"), roles, constant(exprs, "region")
+
+    return provider_pins(pins(pc) for pc in providers)
 
 
 def _sensitive_variable_strings(root: JsonNode) -> frozenset[str]:

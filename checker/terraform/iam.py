@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -272,18 +272,12 @@ class Walker:
 
     def _providers(self) -> None:
         """The accounts and partitions the root module's AWS providers pin (each must pin them)."""
-        providers = [b for b in self.root.blocks if b.kind == "provider" and b.name == "aws"]
-        accounts: set[str] | None = set() if providers else None
-        partitions: set[str] | None = set() if providers else None
-        for b in providers:
-            pinned = provider_accounts(
-                self._eval(self.root, b, "allowed_account_ids", {}),
-                [self.root.try_evaluate(nb.attributes["role_arn"].expr, {}) for nb in b.blocks
-                 if nb.kind == "assume_role" and "role_arn" in nb.attributes])
-            accounts = None if pinned is None or accounts is None else accounts | pinned
-            partition = region_partition(self._eval(self.root, b, "region", {}))
-            partitions = None if partition is None or partitions is None else partitions | {partition}
-        self.out.accounts, self.out.partitions = accounts, partitions
+        self.out.accounts, self.out.partitions = provider_pins(
+            (self._eval(self.root, b, "allowed_account_ids", {}),
+             [self.root.try_evaluate(nb.attributes["role_arn"].expr, {}) for nb in b.blocks
+              if nb.kind == "assume_role" and "role_arn" in nb.attributes],
+             self._eval(self.root, b, "region", {}))
+            for b in self.root.blocks if b.kind == "provider" and b.name == "aws")
 
     def _instances(self, module: Module, block: Block, prefix: str
                    ) -> list[tuple[str, dict[str, Any]]] | None:
@@ -436,7 +430,7 @@ class Walker:
             for i, p in enumerate(items):
                 self.out.attachments.append(AttachmentItem(
                     f"{addr}" + (f".{pol_attr}[{i}]" if pol_many else ""), rtype, owner_kind, [owner], p,
-                    self._file(block, pol_attr), _item_line(p, self._line(block, pol_attr))))
+                    self._file(block, pol_attr), item_line(p, self._line(block, pol_attr))))
             if rtype.endswith("_exclusive"):
                 self.out.exclusives.append(ExclusiveItem(addr, "attached", owner_kind, owner, pols,
                                                          self._file(block, pol_attr), self._line(block, pol_attr)))
@@ -649,7 +643,7 @@ class Walker:
                 item.trust = f"{addr}.assume_role_policy_document"
             if "managed_policy_arns" in block.attributes:
                 line = self._line(block, "managed_policy_arns")
-                item.managed_arns = [(a, _item_line(a, line)) for a in _listify(ev("managed_policy_arns"))]
+                item.managed_arns = [(a, item_line(a, line)) for a in _listify(ev("managed_policy_arns"))]
             pols = ev("policies")
             if isinstance(pols, Unknown):
                 self.out.unresolved.append(Unresolved(addr, self._file(block, "policies"), self._line(block, "policies"),
@@ -658,7 +652,7 @@ class Walker:
                 doc = entry.get("policy_document") if isinstance(entry, dict) else entry
                 self.out.policies.append(PolicyItem(
                     f"{addr}.policies[{i}]", addr, rtype, DocumentKind.IDENTITY, _json_value(doc),
-                    self._file(block, "policies"), _item_line(doc, self._line(block, "policies")),
+                    self._file(block, "policies"), item_line(doc, self._line(block, "policies")),
                     name=entry.get("policy_name") if isinstance(entry, dict) else None, owner_kind=what,
                     owner=_self_ref(addr)))
             self.out.principals.append(item)
@@ -699,7 +693,7 @@ class Walker:
             if "managed_policy_arns" in block.attributes:
                 arns = self._eval(module, block, "managed_policy_arns", extra)
                 line = self._line(block, "managed_policy_arns")
-                item.managed_arns = [(a, _item_line(a, line)) for a in _listify(arns)]
+                item.managed_arns = [(a, item_line(a, line)) for a in _listify(arns)]
                 # the provider detaches every policy not listed (an exclusive set)
                 self.out.exclusives.append(ExclusiveItem(f"{addr}.managed_policy_arns", "attached", "role",
                                                          _self_ref(addr), arns, str(block.file), line))
@@ -914,7 +908,8 @@ def _listify(value: Any) -> list[Any]:
     return [value]
 
 
-def _item_line(value: Any, fallback: int) -> int:
+def item_line(value: Any, fallback: int) -> int:
+    """The line a value was written on (its origin), else ``fallback``."""
     origin = getattr(value, "origin", None)
     if isinstance(origin, Origin) and origin.line:
         return origin.line
@@ -1165,6 +1160,22 @@ def synthesise_grant(rtype: str, get: Getter, nested: NestedGetter, origin: Orig
 def extract(root: Module) -> Extracted:
     """Every policy, principal and attachment of a root module and the modules it calls."""
     return Walker(root).walk()
+
+
+def provider_pins(providers: Iterable[tuple[Any, list[Any], Any]]) -> tuple[set[str] | None, set[str] | None]:
+    """The accounts and partitions a configuration's AWS providers pin, from each provider's
+    ``(allowed_account_ids, assume_role role ARNs, region)`` values: every provider must pin them,
+    else None (not known; then an ARN of any account or partition may be the configuration's)."""
+    accounts: set[str] | None = None
+    partitions: set[str] | None = None
+    for i, (allowed, role_arns, region) in enumerate(providers):
+        if i == 0:
+            accounts, partitions = set(), set()
+        pinned = provider_accounts(allowed, role_arns)
+        accounts = None if pinned is None or accounts is None else accounts | pinned
+        partition = region_partition(region)
+        partitions = None if partition is None or partitions is None else partitions | {partition}
+    return accounts, partitions
 
 
 def provider_accounts(allowed: Any, role_arns: list[Any]) -> set[str] | None:
