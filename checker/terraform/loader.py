@@ -294,11 +294,37 @@ def read_blocks(files: Sequence[Path], diags: list[Diagnostic], *, cross_check: 
 
 def module_files(path: Path) -> list[Path]:
     """The configuration files of a module directory, in lexical order (as Terraform reads them)."""
-    files = [
-        p for p in path.iterdir()
-        if p.is_file() and (p.name.endswith(".tf") or p.name.endswith(".tf.json")) and not p.name.startswith(".")
-    ]
-    return sorted(files, key=lambda p: p.name)
+    return folder_members(path)[0]
+
+
+def folder_members(path: Path) -> tuple[list[Path], list[tuple[Path, str]], list[Path]]:
+    """One listing of a module folder, in lexical order: its configuration files; the configuration
+    file names that are no regular file, and why (a broken link, a link loop, a pipe: never opened,
+    it would block; Terraform fails on them, so does the gate); and OpenTofu's own files (``.tofu``,
+    ``.tofu.json``: Terraform does not read them, OpenTofu does, so a module applied with OpenTofu can
+    differ from what the gate judged)."""
+    files: list[Path] = []
+    unreadable: list[tuple[Path, str]] = []
+    tofu: list[Path] = []
+    for p in sorted(path.iterdir(), key=lambda q: q.name):
+        name = p.name
+        if name.startswith("."):
+            continue
+        if name.endswith((".tofu", ".tofu.json")):
+            tofu.append(p)
+        elif not name.endswith((".tf", ".tf.json")):
+            continue
+        elif p.is_file():
+            files.append(p)
+        elif not p.is_dir():
+            try:
+                os.stat(p)
+            except OSError as exc:
+                why = "symbolic link loop" if exc.errno == 40 else "broken symbolic link (its target does not exist)"
+                unreadable.append((p, why))
+                continue
+            unreadable.append((p, "not a regular file (a pipe, socket or device is never read)"))
+    return files, unreadable, tofu
 
 
 # --------------------------------------------------------------------------------------
@@ -1225,11 +1251,11 @@ def _load(
 ) -> Module:
     module = Module(path, scan_root=scan_root, allow_outside=allow_outside, workspace=workspace,
                     root_dir=root_dir, loading=loading)
-    files = module_files(path)
+    files, unreadable, tofu_files = folder_members(path)
     module.files = tuple(files)
-    for bad, why in _unreadable_members(path):
+    for bad, why in unreadable:
         module.diagnostics.append(Diagnostic("error", f"cannot read {bad.name}: {why}", str(bad), 1))
-    for tofu in _opentofu_files(path):
+    for tofu in tofu_files:
         module.diagnostics.append(Diagnostic(
             "error", f"{tofu.name} is read by OpenTofu (where it replaces the .tf file of the same name) and ignored "
             "by Terraform; the gate judges what Terraform reads, so what this file configures is not judged",
@@ -1250,30 +1276,6 @@ def _load(
     _declare_variables(module)
     _assign_variables(module, var_files=var_files, vars=vars, env=env, inputs=inputs)
     return module
-
-
-def _opentofu_files(path: Path) -> list[Path]:
-    """OpenTofu's own configuration files (``.tofu``, ``.tofu.json``): Terraform does not read them,
-    OpenTofu does, so a module applied with OpenTofu can differ from what the gate judged."""
-    return sorted((p for p in path.iterdir() if not p.name.startswith(".") and p.name.endswith((".tofu", ".tofu.json"))),
-                  key=lambda q: q.name)
-
-
-def _unreadable_members(path: Path) -> list[tuple[Path, str]]:
-    """Configuration file names of a module folder that are no regular file: a broken link, a link
-    loop, a pipe (never opened: it would block). Terraform fails on them; so does the gate."""
-    out: list[tuple[Path, str]] = []
-    for p in sorted(path.iterdir(), key=lambda q: q.name):
-        if p.name.startswith(".") or not p.name.endswith((".tf", ".tf.json")) or p.is_file() or p.is_dir():
-            continue
-        try:
-            os.stat(p)
-        except OSError as exc:
-            why = "symbolic link loop" if exc.errno == 40 else "broken symbolic link (its target does not exist)"
-            out.append((p, why))
-            continue
-        out.append((p, "not a regular file (a pipe, socket or device is never read)"))
-    return out
 
 
 def _outside(path: Path, scan_root: Path) -> Path | None:
