@@ -41,9 +41,9 @@ class _Frozen(BaseModel):
     """Base of the model: frozen, no extra fields, validated by pydantic when built with ``Model(...)``.
 
     ``model_construct`` (no validation) is used only where the values come from the project's own
-    validated code, already of the declared types: the JSON policy front end's documents, problems
-    and errors (:mod:`checker.sources.json_policy`; its statements and values are validated: for
-    these small models pydantic's validation is faster than ``model_construct``), the Terraform
+    validated code, already of the declared types: the JSON policy front end's documents, statements,
+    values, problems and errors (:mod:`checker.sources.json_policy`: validating would first build the
+    model's validation schema, a one-off cost larger than a small run's whole analysis), the Terraform
     front end (:mod:`checker.terraform.to_model`, values the evaluator resolved), the plan
     front end's errors (:mod:`checker.sources.plan_json`), the merge of parsed documents in
     :mod:`checker.api`, the NotAction key of :mod:`checker.analysis.grants` and the profiles read by

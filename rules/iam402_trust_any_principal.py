@@ -146,7 +146,7 @@ def _provably_own(ptype: str, loc: Located) -> bool:
 
 
 def classify_aws_value(value: str, path: str) -> str | None:
-    p = classify_aws(Located(value=value), path)
+    p = classify_aws(Located.model_construct(value=value), path)
     if p.account_wildcard:
         return "account"
     if p.other_wildcard:

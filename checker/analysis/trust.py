@@ -59,7 +59,7 @@ def classify_aws(loc: Located, path: str) -> AwsPrincipal:
         # fixes it and no typed part can make it a wildcard (see checker.analysis.partial)
         stand_ins = samples(loc)
         if stand_ins is not None:
-            first, second = (classify_aws(Located(value=v), path) for v in stand_ins)
+            first, second = (classify_aws(Located.model_construct(value=v), path) for v in stand_ins)
             if (first.account is not None and first.account == second.account and not first.account_wildcard
                     and not first.everyone and not first.other_wildcard):
                 return AwsPrincipal(loc, path, account=first.account)

@@ -202,7 +202,7 @@ class _Builder:
                 item_path = f"{path}/{idx}"
                 self.mark(item_path, item)
                 if item.kind == "string":
-                    result.append(Located(value=item.value, line=self.ln(item)))
+                    result.append(Located.model_construct(value=item.value, line=self.ln(item)))
                 else:
                     self.problem(f"{what} must be a string or a list of strings, found {_kind(item)}",
                                  item_path, item)
@@ -355,7 +355,7 @@ def _statement(node: JsonNode, index: int, b: _Builder) -> Statement | None:
     if principal is not None and not_principal is not None:
         b.problem(f"statement {index} has both Principal and NotPrincipal", path, node)
     condition = _condition(m.get("Condition", []), f"{path}/Condition", b)
-    return Statement(
+    return Statement.model_construct(
         index=index, sid=sid, effect=effect, principal=principal, not_principal=not_principal,
         action=fields["Action"], not_action=fields["NotAction"], resource=fields["Resource"],
         not_resource=fields["NotResource"], condition=condition, line=b.ln(node),
@@ -371,7 +371,7 @@ def _principal(nodes: list[JsonNode] | None, path: str, b: _Builder) -> dict[str
         if node.kind == "string":
             if node.value != "*":
                 b.problem(f"a Principal given as a string must be \"*\", found {node.value!r}", path, node)
-            out.setdefault("*", []).append(Located(value=node.value, line=b.ln(node)))
+            out.setdefault("*", []).append(Located.model_construct(value=node.value, line=b.ln(node)))
             continue
         if node.kind != "object":
             b.problem(f"Principal must be \"*\" or an object, found {_kind(node)}", path, node)
@@ -410,7 +410,7 @@ def _condition(nodes: list[JsonNode], path: str, b: _Builder) -> dict[str, dict[
                                   f"{_kind(item)}", kpath, item)
                         continue
                     text = item.value if item.kind == "string" else json.dumps(item.to_python())
-                    out.setdefault(op, {}).setdefault(key, []).append(Located(value=text, line=b.ln(item)))
+                    out.setdefault(op, {}).setdefault(key, []).append(Located.model_construct(value=text, line=b.ln(item)))
                 out.setdefault(op, {}).setdefault(key, [])
     return {op: {k: tuple(v) for k, v in keys.items()} for op, keys in out.items()}
 
