@@ -61,6 +61,7 @@ Holds = Literal[
 KINDS: tuple[str, ...] = get_args(Kind)
 HOLDS: tuple[str, ...] = get_args(Holds)
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"  # the transform that makes the "transform" kind exist
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.model import DocumentKind, ProblemKind, SourceError
-from checker.sources.cloudformation import inventory, sam
+from checker.sources.cloudformation import inventory
 from checker.sources.cloudformation.decode import CfnList, CfnMap, TemplateSyntaxError, line_of
 from checker.sources.cloudformation.intrinsics import (
     Either,
@@ -44,7 +44,7 @@ from checker.sources.cloudformation.intrinsics import (
     items_of,
     variants,
 )
-from checker.sources.cloudformation.sam import uses_sam
+from checker.sources.cloudformation.inventory import SAM_TRANSFORM
 from checker.terraform.items import (
     AttachmentItem,
     Extracted,
@@ -55,7 +55,6 @@ from checker.terraform.items import (
 )
 from checker.terraform.values import Origin, TfStr, Unknown
 
-SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 CDK_PATH = "aws:cdk:path"
 
 INLINE_POLICY_TYPES = {"AWS::IAM::RolePolicy": ("role", "RoleName"), "AWS::IAM::UserPolicy": ("user", "UserName"),
@@ -149,6 +148,8 @@ def _apply_transforms(template: CfnMap, file: str, parameters: Mapping[str, Any]
     other transform is a macro whose code rewrites the template: unresolved."""
     if template.get("Transform") is None:
         return template
+    from checker.sources.cloudformation.sam import uses_sam  # AWS's translator: only for a transform
+
     if uses_sam(template):
         translated = _apply_sam(template, file, parameters, ex, errors, base)
         if translated is None:
@@ -180,6 +181,8 @@ def _apply_sam(template: CfnMap, file: str, parameters: Mapping[str, Any], ex: E
         return template  # the reader reports it
     key_lines: dict[str, int] = getattr(resources, "key_lines", {})
     transform_line = template.key_lines.get("Transform", 1)
+    from checker.sources.cloudformation import sam
+
     try:
         known = {k: str(v) for k, v in parameters.items() if isinstance(v, str)}
         result, origins = sam.translate(_plain(template), known)

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.analysis.managed_policies import managed_policy_arn
+from checker.sources.cloudformation.inventory import SAM_TRANSFORM
 
-SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 SAM_PREFIX = "AWS::Serverless::"
 REGION = "us-east-1"
 MAX_RESOURCES = 500  # CloudFormation's own limit per template
