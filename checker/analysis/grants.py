@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.analysis.rejected import rejection
 from checker.analysis.resources import resource_filter
@@ -32,8 +32,7 @@ if TYPE_CHECKING:
     from checker.catalog import Catalog
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
+class Grant(NamedTuple):
     """One action granted by one statement, and the pattern (or ``NotAction``) that granted it."""
 
     action: str

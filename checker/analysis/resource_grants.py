@@ -29,8 +29,8 @@ rules (IAM101, IAM301, IAM302, IAM201) judge in a resource policy; see docs/gran
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from checker.analysis.grants import DocumentGrants, StatementGrants
 from checker.analysis.trust import (
@@ -56,8 +56,7 @@ class Reach(StrEnum):
 JUDGED = frozenset({Reach.PUBLIC, Reach.EXTERNAL, Reach.UNRESOLVED, Reach.PRINCIPAL})
 
 
-@dataclass(frozen=True, slots=True)
-class Grantee:
+class Grantee(NamedTuple):
     """One principal a resource-policy statement names, classified."""
 
     ptype: str  # AWS, Service, Federated, CanonicalUser, * (Principal: "*"), NotPrincipal
@@ -81,8 +80,7 @@ class Grantee:
         return f"{self.name} ({self.why})"
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceGrant:
+class ResourceGrant(NamedTuple):
     """The actions one resource-policy statement grants one principal."""
 
     document: PolicyDocument

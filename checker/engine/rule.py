@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from checker.engine.findings import Severity, listed
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Statement
@@ -21,8 +21,7 @@ DOCS_BASE_URL = "https://github.com/check-permissions/check-permissions/blob/mai
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## References")
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule reports: a model path (``Statement/0/Action/2``) and a message.
 
     The engine maps the path to file and line. ``severity`` overrides the rule's default for this

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.engine.findings import Finding, listed
 
@@ -53,8 +53,7 @@ _REASON = re.compile(r"\s*reason\s*:\s*(?P<reason>.*)$", re.IGNORECASE | re.DOTA
 _LINE_COMMENT = re.compile(r"(#|//|/\*)\s*" + re.escape(DIRECTIVE) + r"(?![\w-])")
 
 
-@dataclass(frozen=True, slots=True)
-class Suppressed:
+class Suppressed(NamedTuple):
     """A finding that was not reported, and why."""
 
     finding: Finding

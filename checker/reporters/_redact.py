@@ -80,4 +80,4 @@ def redact_report(report: Report, secrets: Iterable[str]) -> Report:
         return finding if message == finding.message else replace(finding, message=message)
 
     return replace(report, findings=[clean(f) for f in report.findings],
-                   suppressed=[replace(s, finding=clean(s.finding)) for s in report.suppressed])
+                   suppressed=[s._replace(finding=clean(s.finding)) for s in report.suppressed])
