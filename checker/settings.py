@@ -18,7 +18,6 @@ import dataclasses
 import glob
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -113,6 +112,8 @@ def _read_toml(file: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not valid TOML: not UTF-8 text") from None
+    import tomllib  # only where a configuration file or a pyproject.toml is found
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from checker.analysis.lint import lint
 from checker.engine.findings import LISTED_ACTIONS, listed
 from checker.model import Located, PolicyDocument, Statement
 
@@ -67,6 +66,7 @@ def via(stmt: Statement, loc: Located) -> str:
 def lint_violations(doc: PolicyDocument, ctx: RuleContext, issues: frozenset[str],
                     severity: Severity | None = None) -> Iterator[Violation]:
     """The violations of one lint rule: the kept issues of the families it owns."""
+    from checker.analysis.lint import lint  # only the lint rules (IAM510-IAM520) load the linter
     from checker.engine.rule import Violation
 
     for item in lint(doc, ctx.catalog):

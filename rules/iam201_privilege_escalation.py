@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from checker.analysis.escalation import (
     Escalation,
@@ -21,8 +20,7 @@ from checker.model import DocumentKind, Located, PolicyDocument, Statement
 from ._util import action_path, granted_to
 
 
-@dataclass(frozen=True, slots=True)
-class _Site:
+class _Site(NamedTuple):
     """Where one action is granted: document, statement, the pattern that grants it."""
 
     doc: PolicyDocument

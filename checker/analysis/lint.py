@@ -36,7 +36,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.model import DocumentKind, PolicyDocument, ProblemKind, Statement
 
@@ -66,8 +66,7 @@ GLOBAL_KEYS = frozenset(k.lower() for k in (
 GLOBAL_KEY_PREFIXES = ("aws:principaltag/", "aws:resourcetag/", "aws:requesttag/")
 
 
-@dataclass(frozen=True, slots=True)
-class LintIssue:
+class LintIssue(NamedTuple):
     """One kept parliament finding (or one of this module's Sid checks), mapped to the model."""
 
     issue: str  # parliament's issue name (MALFORMED, RESOURCE_MISMATCH ...), or SID_* / LINT_FAILED

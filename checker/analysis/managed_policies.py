@@ -11,17 +11,15 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker import data_file
 
 _ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::aws:policy/(.+)$")
 
 
-@dataclass(frozen=True, slots=True)
-class ManagedPolicy:
+class ManagedPolicy(NamedTuple):
     arn: str
     name: str
     version: str | None

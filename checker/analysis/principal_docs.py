@@ -16,8 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.model import DocumentKind, LoadResult, PolicyDocument, Principal
 
@@ -31,8 +30,7 @@ PRINCIPAL_RESOURCE_TYPES = {"aws_iam_role": "role", "aws_iam_user": "user", "aws
 _EXPORT_PRINCIPAL = re.compile(r"^(role|user|group)/")
 
 
-@dataclass(frozen=True, slots=True)
-class PrincipalDocs:
+class PrincipalDocs(NamedTuple):
     """One principal and its identity documents (the document asked about first)."""
 
     key: str  # the principal's address, or the document's own address when it has none

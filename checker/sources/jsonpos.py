@@ -48,7 +48,7 @@ from itertools import repeat
 from json import decoder as _json_decoder
 from json.decoder import JSONDecodeError
 from sys import get_int_max_str_digits, getrecursionlimit
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 __all__ = [
     "MAX_DEPTH",
@@ -146,8 +146,7 @@ class JsonNode:
         return root
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicateKey:
+class DuplicateKey(NamedTuple):
     """A key written more than once in the same object.
 
     ``line`` is the line of this (later) occurrence, ``first_line`` that of the first one;
@@ -162,8 +161,7 @@ class DuplicateKey:
     path: tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedJson:
+class ParsedJson(NamedTuple):
     """The parse result: the root value, duplicate keys (ordered by line), and whether a BOM led the text."""
 
     root: JsonNode

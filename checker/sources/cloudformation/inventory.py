@@ -21,10 +21,9 @@ Both files are read on the first :func:`classify`, not on import.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, NamedTuple, cast, get_args
 
 Kind = Literal[
     "identity",  # holds or creates an identity's permissions (IAM roles, users, groups, policies)
@@ -64,16 +63,14 @@ CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"  # the transform that makes the "transform" kind exist
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyProperty:
+class PolicyProperty(NamedTuple):
     """A property path (``Policies[*].PolicyDocument``, relative to ``Properties``) and what it holds."""
 
     path: str
     holds: Holds
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     rtype: str
     kind: Kind
     policy_properties: tuple[PolicyProperty, ...] = ()

@@ -18,7 +18,7 @@ pattern compiles and accepts a value of the kind it is said to prove.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checker.model import HoleKind
 from checker.terraform.typed import Hole
@@ -33,8 +33,7 @@ class _Unsupported(Exception):
     """A construct whose meaning is not read here: the pattern proves nothing."""
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(NamedTuple):
     """What a pattern admits: the characters a value may hold, its shortest and longest length."""
 
     chars: frozenset[str]

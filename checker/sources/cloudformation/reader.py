@@ -29,8 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.model import DocumentKind, ProblemKind, SourceError
 from checker.sources.cloudformation import inventory
@@ -76,8 +75,7 @@ NESTED = {
 ORGANIZATIONS_JUDGED = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
 
 
-@dataclass(frozen=True, slots=True)
-class Unread:
+class Unread(NamedTuple):
     """Why a resource is not judged: its finding's rule and message."""
 
     rule: ProblemKind
