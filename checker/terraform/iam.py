@@ -639,7 +639,7 @@ class Walker:
             if what == "role" and "assume_role_policy_document" in block.attributes:
                 policy("assume_role_policy_document", DocumentKind.TRUST, f"{addr}.assume_role_policy_document",
                        owner_kind="role", owner=_self_ref(addr))
-                self.out.policies[-1].resource = addr
+                self.out.policies[-1] = self.out.policies[-1]._replace(resource=addr)
                 item.trust = f"{addr}.assume_role_policy_document"
             if "managed_policy_arns" in block.attributes:
                 line = self._line(block, "managed_policy_arns")
@@ -666,17 +666,17 @@ class Walker:
             policy("policy_document", DocumentKind.IDENTITY, addr,
                    name=ev("policy_name" if what == "policy" else "managed_policy_name"),
                    arn_of=addr if what == "managed_policy" else None)
-            doc_item = self.out.policies[-1] if "policy_document" in block.attributes else None
-            if doc_item is None:
+            if "policy_document" not in block.attributes:
                 return
+            doc_index = len(self.out.policies) - 1
             for owner_kind, attr in (("role", "roles"), ("user", "users"), ("group", "groups")):
                 owners = _listify(ev(attr))
                 if owners:
                     self.out.attachments.append(AttachmentItem(
                         f"{addr}.{attr}", rtype, owner_kind, owners, _self_ref(addr, "arn"),
                         self._file(block, attr), self._line(block, attr)))
-            if what == "policy":
-                doc_item.arn_of = addr  # the attachments above name it by this reference
+            if what == "policy":  # the attachments above name it by this reference
+                self.out.policies[doc_index] = self.out.policies[doc_index]._replace(arn_of=addr)
 
     def _principal(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
         kind = PRINCIPAL_TYPES[block.type or ""]
@@ -688,7 +688,7 @@ class Walker:
             if "assume_role_policy" in block.attributes:
                 self._policy(module, block, f"{addr}.assume_role_policy", extra, "assume_role_policy",
                              DocumentKind.TRUST, owner_kind="role", owner=_self_ref(addr))
-                self.out.policies[-1].resource = addr
+                self.out.policies[-1] = self.out.policies[-1]._replace(resource=addr)
                 item.trust = f"{addr}.assume_role_policy"
             if "managed_policy_arns" in block.attributes:
                 arns = self._eval(module, block, "managed_policy_arns", extra)

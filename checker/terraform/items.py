@@ -10,13 +10,12 @@ import the Terraform loader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.model import DocumentKind, ProblemKind
 
 
-@dataclass
-class PolicyItem:
+class PolicyItem(NamedTuple):
     """One policy value of one resource instance."""
 
     address: str  # e.g. module.ops.aws_iam_role_policy.this["q"], or aws_iam_role.r.inline_policy[0]
@@ -52,8 +51,7 @@ class PrincipalItem:
     boundary_suffix: str = ".permissions_boundary"
 
 
-@dataclass
-class AttachmentItem:
+class AttachmentItem(NamedTuple):
     address: str
     rtype: str
     owner_kind: str
@@ -64,8 +62,7 @@ class AttachmentItem:
     boundary: bool = False  # the policy is the owners' permissions boundary (a permission set's)
 
 
-@dataclass
-class ExclusiveItem:
+class ExclusiveItem(NamedTuple):
     """What one principal keeps of its inline policies (``what == "inline"``: names) or attached
     policies (``"attached"``: ARNs) once the change is applied; AWS removes the others."""
 
@@ -78,8 +75,7 @@ class ExclusiveItem:
     line: int
 
 
-@dataclass
-class MembershipItem:
+class MembershipItem(NamedTuple):
     address: str
     users: list[Any]
     groups: list[Any]
@@ -89,8 +85,7 @@ class MembershipItem:
     exclusive: bool = False
 
 
-@dataclass
-class LentItem:
+class LentItem(NamedTuple):
     """An entity whose permissions a resource lends (see ``checker.terraform.iam.LENDERS``); ``values`` name it."""
 
     address: str
@@ -103,8 +98,7 @@ class LentItem:
     name: Any = None  # an instance profile's own name (others hand it over by name)
 
 
-@dataclass
-class Unresolved:
+class Unresolved(NamedTuple):
     """Something that keeps a policy from being proven: an unknown count, an unavailable module."""
 
     address: str
