@@ -306,3 +306,53 @@ def test_allowed_pattern_holes(pattern: str, kind: str | None) -> None:
 
     hole = hole_of_pattern(pattern)
     assert (hole.kind.value if hole is not None else None) == kind
+
+
+# --- Fn::Transform: a macro run where it is written --------------------------------------------------
+
+ROLE_HEAD = ('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
+             '  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n'
+             '        Version: "2012-10-17"\n        Statement:\n          - Effect: Allow\n'
+             '            Principal: {Service: lambda.amazonaws.com}\n            Action: sts:AssumeRole\n')
+
+
+@pytest.mark.parametrize("where, line", [
+    # a policy document written by AWS::Include
+    ("      Policies:\n        - PolicyName: p\n          PolicyDocument:\n            Fn::Transform:\n"
+     "              Name: AWS::Include\n              Parameters: {Location: s3://b/policy.yaml}\n", 15),
+    # the whole Properties mapping written by a macro of the account
+    (None, 6),
+])
+def test_fn_transform_in_a_resource_is_an_unread_macro(tmp_path: Path, where: str | None, line: int) -> None:
+    text = ROLE_HEAD + where if where else (
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  R:\n    Type: AWS::IAM::Role\n'
+        "    Properties:\n      Fn::Transform: {Name: Acme::RoleMacro}\n")
+    report = check([_write(tmp_path, "t.yaml", text)], Settings())
+    assert [(f.rule_id, f.line, f.address) for f in report.findings] == [("IAM004", line, "Resources/R")]
+    macro = "AWS::Include (s3://b/policy.yaml)" if where else "Acme::RoleMacro"
+    assert report.findings[0].message == (f"Resources/R: Fn::Transform runs the macro {macro}: its code makes this "
+                                          "value when CloudFormation processes the template, so what it grants "
+                                          "cannot be read")
+
+
+def test_fn_transform_among_resources_is_an_unread_macro_and_the_rest_is_judged(tmp_path: Path) -> None:
+    t = _write(tmp_path, "t.yaml", 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
+               "  Fn::Transform:\n    Name: AWS::Include\n    Parameters: {Location: s3://b/resources.yaml}\n"
+               "  Q:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+               '        Version: "2012-10-17"\n        Statement:\n          - Effect: Allow\n'
+               "            Action: iam:CreateUser\n            Resource: '*'\n")
+    got = sorted((f.rule_id, f.line, f.address) for f in check([t], Settings()).findings)
+    assert got == [("IAM004", 3, "Resources/Fn::Transform"), ("IAM101", 13, "Resources/Q")]
+
+
+@pytest.mark.parametrize("function", ["Fn::Length", "Fn::ToJsonString"])
+def test_language_extension_functions_without_the_transform_are_invalid(tmp_path: Path, function: str) -> None:
+    t = _write(tmp_path, "t.yaml", ROLE_HEAD + (
+        "      Policies:\n        - PolicyName: p\n          PolicyDocument:\n"
+        '            Version: "2012-10-17"\n            Statement:\n              - Effect: Allow\n'
+        "                Action: s3:GetObject\n"
+        f"                Resource: {{'Fn::Select': [0, [{{'{function}': [a, b]}}]]}}\n"))
+    report = check([t], Settings())
+    assert [(f.rule_id, f.line) for f in report.findings] == [("IAM001", 19)]
+    assert report.findings[0].message == (f"Resources/R: {function} needs the AWS::LanguageExtensions transform, "
+                                          "which is not read")

@@ -86,6 +86,20 @@ class EvalError(Exception):
         self.line = line
 
 
+class MacroError(EvalError):
+    """A value a macro makes (``Fn::Transform``): the macro's code runs when CloudFormation processes
+    the template, so the value cannot be read (unresolved, as a macro declared in ``Transform``)."""
+
+
+def macro_name(arg: Any) -> str:
+    """The macro an ``Fn::Transform`` names, as written (with an ``AWS::Include`` location)."""
+    if not isinstance(arg, dict) or not isinstance(arg.get("Name"), str):
+        return "(not named)"
+    params = arg.get("Parameters")
+    where = params.get("Location") if isinstance(params, dict) else None
+    return f"{arg['Name']} ({where})" if isinstance(where, str) else str(arg["Name"])
+
+
 class TooMany(Exception):
     """A value with more combinations of unknown choices than :data:`MAX_VARIANTS`."""
 
@@ -219,6 +233,9 @@ class Evaluator:
         if handler is None:
             if name in CONDITION_FUNCTIONS:
                 raise EvalError(f"{name} is a condition function: it is valid only in Conditions or Fn::If", line)
+            if name == "Fn::Transform":
+                raise MacroError(f"Fn::Transform runs the macro {macro_name(arg)}: its code makes this value when "
+                                 "CloudFormation processes the template, so what it grants cannot be read", line)
             if name in TRANSFORM_FUNCTIONS:
                 raise EvalError(f"{name} needs the AWS::LanguageExtensions transform, which is not read", line)
             raise EvalError(f"unknown intrinsic function {name}", line)

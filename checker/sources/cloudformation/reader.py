@@ -38,9 +38,11 @@ from checker.sources.cloudformation.intrinsics import (
     Either,
     EvalError,
     Evaluator,
+    MacroError,
     Resource,
     TooMany,
     items_of,
+    macro_name,
     variants,
 )
 from checker.sources.cloudformation.inventory import SAM_TRANSFORM
@@ -434,10 +436,17 @@ class Reader:
                 else line_of(body, 1)
             try:
                 self.resource(ev, r, body, line)
+            except MacroError as exc:
+                self.ex.unresolved.append(Unresolved(address=r.address, file=self.file, line=max(exc.line, 1),
+                                                     message=f"{r.address}: {exc.message}",
+                                                     rule=ProblemKind.UNRESOLVED_MODULE))
             except EvalError as exc:
                 self.error(exc.line, f"{r.address}: {exc.message}")
 
     def resource(self, ev: Evaluator, r: Resource, body: Any, line: int) -> None:
+        if r.logical_id == "Fn::Transform":  # a macro that writes resources (AWS::Include of a snippet)
+            raise MacroError(f"Fn::Transform runs the macro {macro_name(body)}: its code adds resources when "
+                             "CloudFormation processes the template, so what they grant cannot be read", line)
         if not isinstance(body, dict) or not r.rtype:
             raise EvalError("a resource must be a mapping with a Type", line)
         type_line = body.key_lines.get("Type", line) if isinstance(body, CfnMap) else line
@@ -452,6 +461,8 @@ class Reader:
             props = CfnMap(origin=Origin(self.file, line, line))
         if not isinstance(props, dict):
             raise EvalError("Properties must be a mapping", line_of(props, line))
+        if "Fn::Transform" in props and len(props) == 1:  # the whole mapping is written by a macro
+            ev.eval(props, 0)  # raises MacroError
         rtype = r.rtype
         reader = _READERS.get(rtype)
         if reader is not None:
