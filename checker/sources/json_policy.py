@@ -45,6 +45,15 @@ STATEMENT_KEYS = (
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 _TRUST_LOWER = frozenset(a.lower() for a in TRUST_ACTIONS)
 
+# Each value is a copy of this one with its text and line: pydantic's model_copy with an update does not
+# validate (a small run never builds the validation schema) and costs about what validating costs, where
+# model_construct, which fills every default anew, costs half as much again (benchmarks/README.md).
+_VALUE = Located.model_construct(value="", line=0)
+
+
+def _located(value: str, line: int) -> Located:
+    return _VALUE.model_copy(update={"value": value, "line": line})
+
 
 @dataclass(slots=True)
 class _Found:
@@ -202,7 +211,7 @@ class _Builder:
                 item_path = f"{path}/{idx}"
                 self.mark(item_path, item)
                 if item.kind == "string":
-                    result.append(Located.model_construct(value=item.value, line=self.ln(item)))
+                    result.append(_located(item.value, self.ln(item)))
                 else:
                     self.problem(f"{what} must be a string or a list of strings, found {_kind(item)}",
                                  item_path, item)
@@ -371,7 +380,7 @@ def _principal(nodes: list[JsonNode] | None, path: str, b: _Builder) -> dict[str
         if node.kind == "string":
             if node.value != "*":
                 b.problem(f"a Principal given as a string must be \"*\", found {node.value!r}", path, node)
-            out.setdefault("*", []).append(Located.model_construct(value=node.value, line=b.ln(node)))
+            out.setdefault("*", []).append(_located(node.value, b.ln(node)))
             continue
         if node.kind != "object":
             b.problem(f"Principal must be \"*\" or an object, found {_kind(node)}", path, node)
@@ -410,7 +419,7 @@ def _condition(nodes: list[JsonNode], path: str, b: _Builder) -> dict[str, dict[
                                   f"{_kind(item)}", kpath, item)
                         continue
                     text = item.value if item.kind == "string" else json.dumps(item.to_python())
-                    out.setdefault(op, {}).setdefault(key, []).append(Located.model_construct(value=text, line=b.ln(item)))
+                    out.setdefault(op, {}).setdefault(key, []).append(_located(text, b.ln(item)))
                 out.setdefault(op, {}).setdefault(key, [])
     return {op: {k: tuple(v) for k, v in keys.items()} for op, keys in out.items()}
 
