@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.model import (
     DocumentKind,
@@ -184,8 +184,7 @@ def _tree_from_json(node: JsonNode, table: _Table, file: str, offset: int, flat:
     return _node(node.kind, sid, eid, node.value)
 
 
-@dataclass
-class Source:
+class Source(NamedTuple):
     """Where a policy value is used: the resource address and the attribute's place."""
 
     address: str
