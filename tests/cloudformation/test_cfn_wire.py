@@ -356,3 +356,81 @@ def test_language_extension_functions_without_the_transform_are_invalid(tmp_path
     assert [(f.rule_id, f.line) for f in report.findings] == [("IAM001", 19)]
     assert report.findings[0].message == (f"Resources/R: {function} needs the AWS::LanguageExtensions transform, "
                                           "which is not read")
+
+
+# --- Fn::If choosing a whole Properties mapping, or a step on the way to a policy -------------------
+
+CHOICE_HEAD = ('AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  Env: {Type: String, AllowedValues: [dev, prod]}\n'
+               "Conditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n")
+PUBLIC_S3 = ('Version: "2012-10-17"\nStatement:\n  - Effect: Allow\n    Principal: "*"\n    Action: "s3:*"\n'
+             '    Resource: "arn:aws:s3:::b/*"\n')
+READ_EC2 = ('Version: "2012-10-17"\nStatement:\n  - Effect: Allow\n    Action: ec2:DescribeInstances\n'
+            '    Resource: "*"\n')
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line + "\n" for line in text.splitlines())
+
+
+def _reader_policy(name: str = "Q") -> str:
+    return (f"  {name}:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+            + _indent(READ_EC2, 8))
+
+
+def test_properties_chosen_by_fn_if_are_judged_under_each_choice(tmp_path: Path) -> None:
+    """A bucket policy written as ``Properties: !If [IsProd, {...}, !Ref AWS::NoValue]`` beside a
+    harmless policy: the public write of the chosen branch fails (it passed silently before)."""
+    text = (CHOICE_HEAD + "  BP:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Fn::If:\n"
+            "        - IsProd\n        - Bucket: b\n          PolicyDocument:\n" + _indent(PUBLIC_S3, 12)
+            + "        - !Ref AWS::NoValue\n" + _reader_policy())
+    t = _write(tmp_path, "t.yaml", text)
+    got = sorted((f.rule_id, f.line, f.address) for f in check([t], Settings()).findings)
+    assert got == [("IAM101", 18, "Resources/BP/PolicyDocument"), ("IAM402", 17, "Resources/BP/PolicyDocument")]
+    # the same template with the condition known false: the bucket policy is not created
+    assert sorted((f.rule_id, f.line) for f in check([t], Settings(parameters=("Env=dev",))).findings) == []
+
+
+def test_properties_chosen_by_fn_if_judge_both_branches_key_by_key(tmp_path: Path) -> None:
+    text = (CHOICE_HEAD + "  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties: !If\n      - IsProd\n"
+            "      - PolicyDocument:\n" + _indent(READ_EC2.replace("ec2:DescribeInstances", "iam:PassRole"), 10)
+            + "      - PolicyDocument:\n" + _indent(READ_EC2, 10))
+    got = sorted((f.rule_id, f.line, tuple(f.actions)) for f in check([_write(tmp_path, "t.yaml", text)],
+                                                                       Settings()).findings)
+    assert got == [("IAM101", 15, ("iam:PassRole",))]
+
+
+@pytest.mark.parametrize("written, message", [
+    ("!Ref AWS::NoValue", "Resources/R: AWS::IAM::Role needs AssumeRolePolicyDocument"),
+    ("!FindInMap [M, a, b]", "Resources/R: Properties must be a mapping, not Fn::FindInMap"),
+])
+def test_properties_that_are_not_a_mapping_are_invalid(tmp_path: Path, written: str, message: str) -> None:
+    t = _write(tmp_path, "t.yaml", 'AWSTemplateFormatVersion: "2010-09-09"\nMappings:\n  M: {a: {b: c}}\n'
+               f"Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: {written}\n" + _reader_policy())
+    report = check([t], Settings())
+    assert [(f.rule_id, f.message) for f in report.findings] == [("IAM001", message)]
+
+
+def test_a_policy_property_left_out_by_a_choice_is_judged_where_it_is_written(tmp_path: Path) -> None:
+    """``PolicyDocument: !If [IsProd, {...}, !Ref AWS::NoValue]`` crashed the reader before."""
+    text = (CHOICE_HEAD + "  BP:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: b\n"
+            "      PolicyDocument: !If\n        - IsProd\n" + _indent(PUBLIC_S3, 10).replace("          V", "        - V", 1)
+            + "        - !Ref AWS::NoValue\n")
+    got = sorted((f.rule_id, f.line) for f in check([_write(tmp_path, "t.yaml", text)], Settings()).findings)
+    assert got == [("IAM101", 17), ("IAM402", 16)]
+
+
+def test_a_resource_policy_behind_a_chosen_step_is_judged(tmp_path: Path) -> None:
+    """DynamoDB's ``ResourcePolicy.PolicyDocument`` with ``ResourcePolicy`` chosen by Fn::If: judged under
+    each choice; two choices writing policies are judged as one policy of those choices."""
+    public = _indent(PUBLIC_S3.replace("s3:*", "dynamodb:*").replace('"arn:aws:s3:::b/*"', '"*"'), 14)
+    text = (CHOICE_HEAD + "  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+            "      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+            "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"
+            "      BillingMode: PAY_PER_REQUEST\n      ResourcePolicy: !If\n        - IsProd\n"
+            "        - PolicyDocument:\n" + public
+            + "        - PolicyDocument:\n" + public.replace("dynamodb:*", "dynamodb:GetItem") + _reader_policy())
+    got = sorted((f.rule_id, f.line, f.address) for f in check([_write(tmp_path, "t.yaml", text)],
+                                                                Settings()).findings)
+    where = "Resources/T/ResourcePolicy/PolicyDocument"
+    assert got == [("IAM101", 20, where), ("IAM302", 21, where), ("IAM302", 28, where), ("IAM402", 19, where),
+                   ("IAM402", 26, where)]

@@ -35,6 +35,8 @@ from checker.model import DocumentKind, ProblemKind, SourceError
 from checker.sources.cloudformation import inventory
 from checker.sources.cloudformation.decode import CfnList, CfnMap, TemplateSyntaxError, line_of
 from checker.sources.cloudformation.intrinsics import (
+    NO_VALUE,
+    NOVALUE,
     Either,
     EvalError,
     Evaluator,
@@ -57,6 +59,7 @@ from checker.terraform.items import (
 from checker.terraform.values import Origin, TfStr, Unknown
 
 CDK_PATH = "aws:cdk:path"
+MAX_PROPERTY_CHOICES = 32  # nested Fn::If writing a resource's whole Properties
 
 INLINE_POLICY_TYPES = {"AWS::IAM::RolePolicy": ("role", "RoleName"), "AWS::IAM::UserPolicy": ("user", "UserName"),
                        "AWS::IAM::GroupPolicy": ("group", "GroupName")}
@@ -463,6 +466,7 @@ class Reader:
             raise EvalError("Properties must be a mapping", line_of(props, line))
         if "Fn::Transform" in props and len(props) == 1:  # the whole mapping is written by a macro
             ev.eval(props, 0)  # raises MacroError
+        props = self.by_key(props, line)
         rtype = r.rtype
         reader = _READERS.get(rtype)
         if reader is not None:
@@ -510,17 +514,65 @@ class Reader:
                     found.append((container, key, f"{address}/{key}"))
                     continue
                 value = ev.eval(container[key]) if container is props else container[key]
-                if many:
-                    for i, item in enumerate(items_of(value)):
-                        nxt.append((item, f"{address}/{key}/{i}"))
-                else:
-                    nxt.append((value, f"{address}/{key}"))
+                for option in _alternatives(value):  # a step chosen by Fn::If: every choice is walked
+                    if many:
+                        for i, item in enumerate(items_of(option)):
+                            nxt.append((item, f"{address}/{key}/{i}"))
+                    else:
+                        nxt.append((option, f"{address}/{key}"))
             level = nxt
+        by_address: dict[str, list[tuple[Mapping[str, Any], str]]] = {}
         for container, key, address in found:
+            by_address.setdefault(address, []).append((container, key))
+        for address, places in by_address.items():
+            container, key = places[0]
+            if len(places) > 1:  # the same policy under several choices: judged as one value of those choices
+                values = tuple(c[k] for c, k in places)
+                merged = CfnMap({key: Either(f"choice:{address}", values, "a choice that is not known")},
+                                origin=getattr(container, "origin", None))
+                merged.key_lines[key] = self.prop_line(container, key, line)
+                container = merged
             self.policy(ev, r, container, key, DocumentKind.RESOURCE, line, address=address,
                         evaluated=container is not props)
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def by_key(self, props: Mapping[str, Any], line: int, depth: int = 0) -> Mapping[str, Any]:
+        """Properties written as a whole by one ``Fn::If`` (CloudFormation takes the chosen branch as
+        the mapping), written key by key instead: each key an ``Fn::If`` of the branches' values, with
+        ``AWS::NoValue`` where a branch lacks the key, so that every property is judged as a property
+        written with ``Fn::If`` is (each choice that is not known). ``AWS::NoValue`` is no properties.
+        No other function can write the mapping (``Fn::Transform`` is read before): refused."""
+        if len(props) != 1:
+            return props
+        key = next(iter(props))
+        if key == "Ref" and props[key] == NO_VALUE:
+            return CfnMap(origin=getattr(props, "origin", None))
+        if key != "Fn::If":
+            if key == "Ref" or key.startswith("Fn::"):
+                raise EvalError(f"Properties must be a mapping, not {key}", line_of(props, line))
+            return props
+        arg = props[key]
+        where = line_of(props, line_of(arg, line))
+        if depth > MAX_PROPERTY_CHOICES or not isinstance(arg, list) or len(arg) != 3:
+            raise EvalError("Fn::If writing Properties takes [Condition, Properties, Properties]"
+                            if depth <= MAX_PROPERTY_CHOICES else
+                            f"Properties chosen by more than {MAX_PROPERTY_CHOICES} nested Fn::If", where)
+        branches: list[Mapping[str, Any]] = []
+        for branch in arg[1:]:
+            if not isinstance(branch, dict):
+                raise EvalError("each branch of an Fn::If writing Properties must be a mapping or AWS::NoValue",
+                                line_of(branch, where))
+            branches.append(self.by_key(branch, line_of(branch, where), depth + 1))
+        out = CfnMap(origin=getattr(props, "origin", None))
+        for name in dict.fromkeys(k for b in branches for k in b):
+            holder = next(b for b in branches if name in b)
+            at = getattr(holder, "key_lines", {}).get(name, line_of(holder[name], where))
+            origin = Origin(self.file, at)
+            values = [b[name] if name in b else CfnMap({"Ref": NO_VALUE}, origin=origin) for b in branches]
+            out[name] = CfnMap({"Fn::If": CfnList([arg[0], *values], origin=origin)}, origin=origin)
+            out.key_lines[name] = at
+        return out
 
     def prop_line(self, props: Mapping[str, Any], key: str, default: int) -> int:
         lines: dict[str, int] = getattr(props, "key_lines", {})
@@ -529,10 +581,13 @@ class Reader:
     def policy(self, ev: Evaluator, r: Resource, props: Mapping[str, Any], key: str, kind: DocumentKind | None,
                line: int, *, address: str | None = None, text: bool = False, name: Any = None,
                owner_kind: str | None = None, owner: Any = None, arn_of: str | None = None,
-               evaluated: bool = False) -> PolicyItem:
-        """The policy in property ``key`` of ``props`` (already evaluated when ``evaluated``)."""
+               evaluated: bool = False) -> PolicyItem | None:
+        """The policy in property ``key`` of ``props`` (already evaluated when ``evaluated``); None when
+        the property is ``AWS::NoValue`` under every choice (a choice that leaves it out has no policy)."""
         where = self.prop_line(props, key, line)
         value = props[key] if evaluated else ev.eval(props[key])
+        if value is NOVALUE or (isinstance(value, Either) and _always_absent(value)):
+            return None
         item = PolicyItem(address=address or f"{r.address}/{key}", resource=r.address, rtype=r.rtype, kind=kind,
                           value=_policy_value(value, Origin(self.file, where)), file=self.file, line=where,
                           name=name, owner_kind=owner_kind, owner=owner, arn_of=arn_of,
@@ -594,13 +649,34 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+def _alternatives(value: Any) -> list[Any]:
+    """The values a value chosen by ``Fn::If`` may be (itself when it is not chosen), leaving out
+    ``AWS::NoValue``: a choice without the value holds nothing to read."""
+    out: list[Any] = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Either):
+            stack.extend(reversed(v.options))
+        elif v is not NOVALUE:
+            out.append(v)
+    return out
+
+
+def _always_absent(value: Either) -> bool:
+    try:
+        return all(o is NOVALUE for o in variants(value))
+    except TooMany:
+        return False
+
+
 def _policy_value(value: Any, origin: Origin) -> Any:
     """An evaluated policy property as the Terraform builder reads it: a JSON text, an Unknown, or
     the structure of every combination of unknown choices merged (:func:`_merge`)."""
     if isinstance(value, Unknown) or value is None:
         return value
     try:
-        options = variants(value)
+        options = [o for o in variants(value) if o is not NOVALUE]  # a choice without the policy grants nothing
     except TooMany as exc:
         return Unknown(f"the policy has {exc}", origin)
     if all(isinstance(o, str) for o in options):
@@ -688,11 +764,12 @@ def _read_principal(rd: Reader, ev: Evaluator, r: Resource, props: Mapping[str, 
     item = PrincipalItem(address=r.address, kind=kind, name=name if isinstance(name, str) else None, file=rd.file,
                          line=line, managed_suffix="/ManagedPolicyArns", boundary_suffix="/PermissionsBoundary")
     if kind == "role":
+        trust = None
         if "AssumeRolePolicyDocument" in props:
             trust = rd.policy(ev, r, props, "AssumeRolePolicyDocument", DocumentKind.TRUST, line)
-            item.trust = trust.address
-        else:
+        if trust is None:
             raise EvalError("AWS::IAM::Role needs AssumeRolePolicyDocument", line)
+        item.trust = trust.address
     if "PermissionsBoundary" in props:
         item.boundary = rd.scalar(ev, props, "PermissionsBoundary")
         item.boundary_line = rd.prop_line(props, "PermissionsBoundary", line)
@@ -713,6 +790,8 @@ def _read_policy(rd: Reader, ev: Evaluator, r: Resource, props: Mapping[str, Any
         raise EvalError(f"{r.rtype} needs PolicyDocument", line)
     item = rd.policy(ev, r, props, "PolicyDocument", DocumentKind.IDENTITY, line, address=r.address,
                      name=name if isinstance(name, str) else None, arn_of=r.address)
+    if item is None:
+        raise EvalError(f"{r.rtype} needs PolicyDocument", line)
     ref = Unknown(f"{r.address}", ref=r.address, attribute="arn")
     for key, kind in (("Roles", "role"), ("Users", "user"), ("Groups", "group")):
         owners = rd.names(ev, props, key)
