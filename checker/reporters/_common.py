@@ -8,10 +8,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from checker.engine.rule import Rule
@@ -82,8 +81,7 @@ def repo_relative(file: str, base: Path | None = None) -> str:
 # --- rule documentation ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RuleDoc:
+class RuleDoc(NamedTuple):
     """A rule's docstring split into its sections (``## What it does`` ...)."""
 
     title: str
