@@ -688,17 +688,23 @@ def variants(value: Any) -> list[Any]:
             for combo in itertools.product(*(range(keys[k]) for k in names))]
 
 
-def items_of(value: Any) -> list[Any]:
-    """The items a list value may hold under any choice: an :class:`Either` item (or list) stands
-    for all of its options' items (attaching, listing more never hides a grant)."""
+def alternatives(value: Any, *, items: bool = False) -> list[Any]:
+    """What ``value`` may be under any choice: an :class:`Either` stands for all of its options, and
+    ``AWS::NoValue`` for nothing (a choice without the value holds nothing to read). With ``items``,
+    the items of a list value under any choice (attaching, listing more never hides a grant)."""
     out: list[Any] = []
     stack = [value]
     while stack:
         v = stack.pop()
         if isinstance(v, Either):
             stack.extend(reversed(v.options))
-        elif isinstance(v, list):
+        elif items and isinstance(v, list):
             stack.extend(reversed(v))
         elif v is not NOVALUE:
             out.append(v)
     return out
+
+
+def items_of(value: Any) -> list[Any]:
+    """The items a list value may hold under any choice (see :func:`alternatives`)."""
+    return alternatives(value, items=True)

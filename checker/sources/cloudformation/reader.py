@@ -43,6 +43,7 @@ from checker.sources.cloudformation.intrinsics import (
     MacroError,
     Resource,
     TooMany,
+    alternatives,
     items_of,
     macro_name,
     variants,
@@ -514,7 +515,7 @@ class Reader:
                     found.append((container, key, f"{address}/{key}"))
                     continue
                 value = ev.eval(container[key]) if container is props else container[key]
-                for option in _alternatives(value):  # a step chosen by Fn::If: every choice is walked
+                for option in alternatives(value):  # a step chosen by Fn::If: every choice is walked
                     if many:
                         for i, item in enumerate(items_of(option)):
                             nxt.append((item, f"{address}/{key}/{i}"))
@@ -647,20 +648,6 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, Either):
         return [s for o in value.options for s in _strings(o)]
     return []
-
-
-def _alternatives(value: Any) -> list[Any]:
-    """The values a value chosen by ``Fn::If`` may be (itself when it is not chosen), leaving out
-    ``AWS::NoValue``: a choice without the value holds nothing to read."""
-    out: list[Any] = []
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, Either):
-            stack.extend(reversed(v.options))
-        elif v is not NOVALUE:
-            out.append(v)
-    return out
 
 
 def _always_absent(value: Either) -> bool:
