@@ -34,6 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "checker" / "sources" / "cloudformation" / "data" / "resource_types.json"
+ROLES_OUTPUT = ROOT / "checker" / "sources" / "cloudformation" / "data" / "passed_roles.json"
 
 NAME = re.compile(r"Polic|Permission|Grant|Principal|Trust|Access", re.IGNORECASE)
 DOCUMENTED = re.compile(
@@ -102,6 +103,75 @@ def policy_shaped_name(rtype: str) -> bool:
     return NAME.search(rtype.rsplit("::", 1)[-1]) is not None
 
 
+# Properties that hand a role or an instance profile to a service (passed roles, as Terraform's
+# checker/terraform/iam.py judges them): cfn-lint marks a role ARN with the format AWS::IAM::Role.Arn;
+# a role or profile named by a property of that shape whose schema description says IAM or ARN
+# (cfn-lint has no format for names, nor for every role ARN) counts too: a hand-over missed is a pass.
+ROLE_FORMAT = "AWS::IAM::Role.Arn"
+ROLE_NAME = re.compile(r"(?:Role|RoleArn|RoleARN|IamRole)$")
+PROFILE_NAME = re.compile(r"InstanceProfile(?:Arn|Name)?$")
+# a property named like a role that is something else (a chat message's role, a database role, a
+# user's role in an application): its description says so
+NOT_ROLE = re.compile(r"database role|role of the (?:message|user in)|message role|db role|PostgreSQL|MySQL|"
+                      r"Kubernetes|RBAC|chat", re.IGNORECASE)
+
+
+# What the schemas do not say: Batch's InstanceRole is "the Amazon ECS instance profile applied to
+# Amazon EC2 instances in a compute environment" (AWS Batch API reference, ComputeResource.instanceRole).
+KINDS_BY_HAND = {("AWS::Batch::ComputeEnvironment", "ComputeResources.InstanceRole"): "instance-profile"}
+
+
+def _names_profile(schema: dict[str, Any], sub: dict[str, Any]) -> bool:
+    """An object naming an instance profile by ``Arn`` or ``Name`` (a launch template's)."""
+    props = _resolve(schema, sub).get("properties", {})
+    return isinstance(props, dict) and bool({"Arn", "Name"} & set(props))
+
+
+def _formats(schema: dict[str, Any], sub: dict[str, Any]) -> set[str]:
+    resolved = _resolve(schema, sub)
+    found = {f for f in (sub.get("format"), resolved.get("format")) if isinstance(f, str)}
+    items = resolved.get("items")
+    if isinstance(items, dict):
+        found |= {f for f in (items.get("format"), _resolve(schema, items).get("format")) if isinstance(f, str)}
+    return found
+
+
+def _walk_roles(schema: dict[str, Any], node: dict[str, Any], path: str, seen: frozenset[str],
+                depth: int) -> Iterator[tuple[str, str]]:
+    if depth > MAX_DEPTH:
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        target = schema.get("definitions", {}).get(ref.rsplit("/", 1)[-1])
+        if ref not in seen and isinstance(target, dict):
+            yield from _walk_roles(schema, target, path, seen | {ref}, depth + 1)
+        return
+    for key in ("oneOf", "anyOf", "allOf"):
+        for alternative in node.get(key, []):
+            if isinstance(alternative, dict):
+                yield from _walk_roles(schema, alternative, path, seen, depth + 1)
+    if isinstance(node.get("items"), dict):
+        yield from _walk_roles(schema, node["items"], f"{path}[*]", seen, depth + 1)
+    for name, sub in node.get("properties", {}).items():
+        if not isinstance(sub, dict):
+            continue
+        sub_path = f"{path}.{name}" if path else name
+        description = f"{sub.get('description', '')} {_resolve(schema, sub).get('description', '')}"
+        if PROFILE_NAME.search(name) and (_free_form(schema, sub) or _names_profile(schema, sub)):
+            yield sub_path, "instance-profile"
+        elif ROLE_FORMAT in _formats(schema, sub) or (ROLE_NAME.search(name) and _free_form(schema, sub)
+                                                       and not NOT_ROLE.search(description)):
+            # Batch's InstanceRole is an instance profile, as its description says
+            yield sub_path, "instance-profile" if re.search(r"instance profile", description, re.I) else "role"
+        yield from _walk_roles(schema, sub, sub_path, seen, depth + 1)
+
+
+def role_paths(schema: dict[str, Any]) -> dict[str, str]:
+    """Path -> ``role`` or ``instance-profile`` for the properties that hand one over."""
+    read_only = {p.removeprefix("/properties/").replace("/", ".") for p in schema.get("readOnlyProperties", [])}
+    return {p: k for p, k in sorted(_walk_roles(schema, schema, "", frozenset(), 0)) if p not in read_only}
+
+
 def build() -> dict[str, Any]:
     base = resources.files("cfnlint") / "data" / "schemas"
     providers = base / "providers"
@@ -110,17 +180,24 @@ def build() -> dict[str, Any]:
         for rtype, digest in json.loads((providers / region).read_text(encoding="utf-8")).items():
             schema_files.setdefault(rtype, set()).add(digest)
     types: dict[str, list[str]] = {}
+    roles: dict[str, dict[str, str]] = {}
     for rtype in sorted(schema_files):
         paths: set[str] = set()
+        handed: dict[str, str] = {}
         for digest in sorted(schema_files[rtype]):
-            paths.update(policy_shaped_paths(json.loads(
-                (base / "resources" / f"{digest}.json").read_text(encoding="utf-8"))))
+            schema = json.loads((base / "resources" / f"{digest}.json").read_text(encoding="utf-8"))
+            paths.update(policy_shaped_paths(schema))
+            if not rtype.startswith("AWS::IAM::"):  # IAM's own types link roles: read by the reader
+                handed.update({p: KINDS_BY_HAND.get((rtype, p), k) for p, k in role_paths(schema).items()})
         types[rtype] = sorted(paths)
+        if handed:
+            roles[rtype] = dict(sorted(handed.items()))
     version = json.loads((base / "version.json").read_text(encoding="utf-8"))
     return {
         "source": {"cfn-lint": metadata.version("cfn-lint"), "schema_date": version.get("schema_date")},
         "named": sorted(t for t in types if policy_shaped_name(t)),
         "types": types,
+        "roles": roles,
     }
 
 
@@ -135,23 +212,35 @@ def render(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_roles(data: dict[str, Any]) -> str:
+    lines = ["{", f' "source": {json.dumps(data["source"], sort_keys=True)},', ' "types": {']
+    items = sorted(data["roles"].items())
+    for i, (rtype, paths) in enumerate(items):
+        lines.append(f"  {json.dumps(rtype)}: {json.dumps(paths)}{',' if i < len(items) - 1 else ''}")
+    lines += [" }", "}", ""]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="only compare with the recorded list")
     args = parser.parse_args()
-    text = render(build())
-    current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-    if args.check:
-        if text != current:
-            print(f"{OUTPUT.relative_to(ROOT)} is stale for cfn-lint {metadata.version('cfn-lint')}: "
-                  "run scripts/gen_cfn_inventory.py", file=sys.stderr)
-            return 1
-        print(f"{OUTPUT.relative_to(ROOT)} is up to date")
-        return 0
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)} ({len(text)} bytes)")
-    return 0
+    data = build()
+    stale = False
+    for output, text in ((OUTPUT, render(data)), (ROLES_OUTPUT, render_roles(data))):
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if args.check:
+            if text != current:
+                print(f"{output.relative_to(ROOT)} is stale for cfn-lint {metadata.version('cfn-lint')}: "
+                      "run scripts/gen_cfn_inventory.py", file=sys.stderr)
+                stale = True
+            else:
+                print(f"{output.relative_to(ROOT)} is up to date")
+            continue
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {output.relative_to(ROOT)} ({len(text)} bytes)")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

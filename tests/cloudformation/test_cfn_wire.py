@@ -141,7 +141,7 @@ def test_each_kind_that_is_not_read_fails_closed_with_its_rule(tmp_path: Path) -
         "  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {}\n"              # 20: SAM, no transform
         "  Thing:\n    Type: Acme::Widgets::Grant\n"                                      # 23: unknown type
         "  Mod:\n    Type: Acme::Roles::Admin::MODULE\n"                                 # 25: a module
-        "  Profile:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n      Roles: [r]\n"
+        "  Profile:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n      Roles: [r]\n"  # 28: lends r
         "  Queue:\n    Type: AWS::SQS::Queue\n"))
     report = check([t], Settings())
     assert sorted((f.rule_id, f.line, f.address) for f in report.findings) == [
@@ -150,6 +150,7 @@ def test_each_kind_that_is_not_read_fails_closed_with_its_rule(tmp_path: Path) -
         ("IAM004", 27, "Resources/Mod"),
         ("IAM006", 11, "Resources/Share"),
         ("IAM006", 25, "Resources/Thing"),
+        ("IAM006", 31, "Resources/Profile"),
         ("IAM007", 6, "Resources/Hook"),
     ]
 
@@ -434,3 +435,66 @@ def test_a_resource_policy_behind_a_chosen_step_is_judged(tmp_path: Path) -> Non
     where = "Resources/T/ResourcePolicy/PolicyDocument"
     assert got == [("IAM101", 20, where), ("IAM302", 21, where), ("IAM302", 28, where), ("IAM402", 19, where),
                    ("IAM402", 26, where)]
+
+
+# --- passed roles: a role or instance profile handed to a service ---------------------------------------
+
+LENDING = (
+    'AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  ExtRole: {Type: String}\nResources:\n'
+    "  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n"
+    '        Version: "2012-10-17"\n        Statement:\n          - Effect: Allow\n'
+    "            Principal: {Service: [lambda.amazonaws.com, ec2.amazonaws.com, ecs-tasks.amazonaws.com]}\n"
+    "            Action: sts:AssumeRole\n"
+    "  Profile:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n      Roles: [!Ref R]\n"       # 14
+    "  ExtProfile:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n      Roles: [Admin]\n"     # 18
+    "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt R.Arn\n"            # 22
+    "  Fn2:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !Ref ExtRole\n"           # 26
+    "  Inst:\n    Type: AWS::EC2::Instance\n    Properties:\n      IamInstanceProfile: !Ref Profile\n"  # 30
+    "  Inst2:\n    Type: AWS::EC2::Instance\n    Properties:\n      IamInstanceProfile: AdminProfile\n"  # 34
+    "  LT:\n    Type: AWS::EC2::LaunchTemplate\n    Properties:\n      LaunchTemplateData:\n"       # 38
+    "        IamInstanceProfile: {Arn: !GetAtt Profile.Arn}\n"
+    "  LT2:\n    Type: AWS::EC2::LaunchTemplate\n    Properties:\n      LaunchTemplateData:\n"      # 43
+    "        IamInstanceProfile: {Name: AdminProfile}\n"
+    "  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n"                                # 48
+    '      ExecutionRoleArn: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/'
+    'ecs.amazonaws.com/AWSServiceRoleForECS"\n      TaskRoleArn: !GetAtt R.Arn\n'
+    "  Machine:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"                      # 53
+    "      RoleArn: arn:aws:iam::123456789012:role/Admin\n"
+    "  Batch:\n    Type: AWS::Batch::ComputeEnvironment\n    Properties:\n      Type: MANAGED\n"     # 57
+    "      ComputeResources:\n        InstanceRole: ecsInstanceRole\n"
+    "  Domain:\n    Type: AWS::SageMaker::Domain\n    Properties:\n      DefaultUserSettings:\n"      # 62
+    "        ExecutionRole: arn:aws:iam::123456789012:role/Admin\n"
+)
+
+
+def test_roles_and_profiles_handed_to_services_lend_what_the_template_does_not_define(tmp_path: Path) -> None:
+    """As Terraform's passed roles (tests/terraform/test_redteam.py): a role or instance profile that the
+    template does not define, handed to Lambda, EC2, a launch template, Step Functions, Batch or SageMaker
+    (nested properties included), lends permissions the gate cannot see: IAM006 at its line. The
+    template's own role and profile, and a service-linked role, are judged where they are written."""
+    report = check([_write(tmp_path, "t.yaml", LENDING)], Settings())
+    got = sorted((f.rule_id, f.line, f.address) for f in report.findings)
+    assert got == [("IAM006", 21, "Resources/ExtProfile"), ("IAM006", 29, "Resources/Fn2"),
+                   ("IAM006", 37, "Resources/Inst2"), ("IAM006", 47, "Resources/LT2"),
+                   ("IAM006", 56, "Resources/Machine"), ("IAM006", 62, "Resources/Batch"),
+                   ("IAM006", 67, "Resources/Domain")]
+    messages = {f.address: f.message for f in report.findings}
+    assert messages["Resources/Machine"] == (
+        "Resources/Machine hands the role over through RoleArn: 'arn:aws:iam::123456789012:role/Admin', which this "
+        "configuration does not define: the permissions it lends are not known")
+    assert messages["Resources/Batch"].startswith(
+        "Resources/Batch hands the instance profile over through ComputeResources.InstanceRole: 'ecsInstanceRole'")
+
+
+def test_passed_role_properties_come_from_cfn_lint_schemas() -> None:
+    """The recorded list (scripts/gen_cfn_inventory.py): cfn-lint's role ARN format, and the properties
+    named as roles or instance profiles; IAM's own types are read by their readers."""
+    from checker.sources.cloudformation import inventory
+
+    assert inventory.passed_roles("AWS::Lambda::Function") == {"Role": "role"}
+    assert inventory.passed_roles("AWS::ECS::TaskDefinition") == {"ExecutionRoleArn": "role", "TaskRoleArn": "role"}
+    assert inventory.passed_roles("AWS::EC2::LaunchTemplate") == {"LaunchTemplateData.IamInstanceProfile":
+                                                                  "instance-profile"}
+    assert "DefaultUserSettings.ExecutionRole" in inventory.passed_roles("AWS::SageMaker::Domain")
+    assert inventory.passed_roles("AWS::Bedrock::Prompt") == {}  # a chat message's role is not an IAM role
+    assert inventory.passed_roles("AWS::IAM::Role") == {}

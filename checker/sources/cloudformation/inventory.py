@@ -124,3 +124,12 @@ def classify(rtype: str) -> Entry | None:
     if rtype in recorded()["types"]:
         return Entry(rtype, "none")
     return None
+
+
+@cache
+def passed_roles(rtype: str) -> dict[str, str]:
+    """Property path (as :class:`PolicyProperty` paths) -> ``role`` or ``instance-profile``: the
+    properties of ``rtype`` that hand a role or an instance profile to a service
+    (``passed_roles.json``, written by scripts/gen_cfn_inventory.py from cfn-lint's schemas)."""
+    types: dict[str, dict[str, str]] = _read("passed_roles.json")["types"]
+    return types.get(rtype, {})

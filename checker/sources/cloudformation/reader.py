@@ -52,6 +52,7 @@ from checker.sources.cloudformation.inventory import SAM_TRANSFORM
 from checker.terraform.items import (
     AttachmentItem,
     Extracted,
+    LentItem,
     MembershipItem,
     PolicyItem,
     PrincipalItem,
@@ -65,6 +66,8 @@ MAX_PROPERTY_CHOICES = 32  # nested Fn::If writing a resource's whole Properties
 INLINE_POLICY_TYPES = {"AWS::IAM::RolePolicy": ("role", "RoleName"), "AWS::IAM::UserPolicy": ("user", "UserName"),
                        "AWS::IAM::GroupPolicy": ("group", "GroupName")}
 PRINCIPAL_TYPES = {"AWS::IAM::Role": "role", "AWS::IAM::User": "user", "AWS::IAM::Group": "group"}
+# An instance profile lends its role to the EC2 instances that use it (Terraform: iam.LENDERS)
+PROFILE_ROLES = {"Roles[*]": "role"}
 # Types the inventory classifies as touching IAM that grant nothing a principal can use by themselves
 # (as Terraform's inventory.FOREIGN_NONE): identity providers, profiles, credentials of a user whose
 # own permissions are judged.
@@ -469,6 +472,9 @@ class Reader:
             ev.eval(props, 0)  # raises MacroError
         props = self.by_key(props, line)
         rtype = r.rtype
+        for path, kind in (PROFILE_ROLES if rtype == "AWS::IAM::InstanceProfile" else
+                           inventory.passed_roles(rtype)).items():
+            self.passed_role(ev, r, props, path, kind, line)
         reader = _READERS.get(rtype)
         if reader is not None:
             reader(self, ev, r, props, line)
@@ -535,6 +541,38 @@ class Reader:
                 container = merged
             self.policy(ev, r, container, key, DocumentKind.RESOURCE, line, address=address,
                         evaluated=container is not props)
+
+    def passed_role(self, ev: Evaluator, r: Resource, props: Mapping[str, Any], path: str, kind: str,
+                    line: int) -> None:
+        """A role or instance profile the resource hands to a service at ``path``: lent permissions
+        (IAM006 unless the template defines it, as for Terraform's passed roles). An instance profile of
+        the template lends the roles it holds (read with the profile)."""
+        what = f"hands the {kind.replace('-', ' ')} over through {path}:"
+        profiles = {x.address for x in ev.resources.values() if x.rtype == "AWS::IAM::InstanceProfile"}
+        for value, where in self.at_path(ev, props, path, line):
+            if kind == "instance-profile" and isinstance(value, dict):  # a launch template's {Arn | Name}
+                value = value.get("Arn", value.get("Name"))
+                if value is None:
+                    continue
+            if isinstance(value, Unknown) and value.ref in profiles:
+                continue
+            self.ex.lent.append(LentItem(r.address, r.rtype, kind, [value], what, self.file, line_of(value, where)))
+
+    def at_path(self, ev: Evaluator, props: Mapping[str, Any], path: str, line: int) -> list[tuple[Any, int]]:
+        """The values at ``path`` (``A.B``, ``A[*].B``) of the properties under every choice, with lines."""
+        level: list[tuple[Any, int]] = [(props, line)]
+        for step in path.split("."):
+            key, many = (step[:-3], True) if step.endswith("[*]") else (step, False)
+            nxt: list[tuple[Any, int]] = []
+            for container, at in level:
+                if not isinstance(container, dict) or key not in container:
+                    continue
+                where = self.prop_line(container, key, at)
+                value = ev.eval(container[key]) if container is props else container[key]
+                for option in alternatives(value, items=many):
+                    nxt.append((option, line_of(option, where)))
+            level = nxt
+        return level
 
     # -- helpers ------------------------------------------------------------------------------
 
