@@ -71,6 +71,7 @@ class _PlanReader:
         self.root = root
         self.file = file
         self.references: dict[tuple[str, str], list[str]] = {}  # (config address, attr) -> references
+        self.nested_keys: dict[tuple[str, str], set[str]] = {}  # (config address, block) -> arguments written in it
         self.configured: dict[str, set[str]] | None = None  # config address -> attributes written
         self.provisioners: dict[str, list[tuple[str, int]]] = {}  # config address -> (type, line)
         self._config(root.get("configuration"))
@@ -105,6 +106,7 @@ class _PlanReader:
                         self.references[(full, name)] = [str(x.value) for x in refs.items if x.kind == "string"]
                     elif e.kind == "array":  # a nested block: every reference written inside it
                         self.references[(full, name)] = _nested_references(e)
+                        self.nested_keys[(full, name)] = _nested_keys(e)
             calls = mod.get("module_calls")
             for name, _, call in calls.members if calls is not None and calls.kind == "object" else ():
                 child = call.get("module") if call.kind == "object" else None
@@ -205,6 +207,15 @@ class _PlanReader:
             return r.after.get(name) is not None if written else True  # no configuration: every unknown counts
         base = re.sub(r"\[[^\]]*\]$", "", r.address)
         return name in self.configured.get(base, {name})
+
+    def writes_nested(self, r: _Resource, block: str, key: str) -> bool:
+        """Whether the configuration may write ``key`` inside the nested block ``block``: False only
+        when the configuration section shows the block (a static one) without it."""
+        if self.configured is None:
+            return True
+        base = re.sub(r"\[[^\]]*\]$", "", r.address)
+        keys = self.nested_keys.get((base, block))
+        return keys is None or key in keys
 
     def _refs(self, r: _Resource, name: str) -> list[str]:
         base = re.sub(r"\[[^\]]*\]$", "", r.address)
@@ -536,6 +547,19 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                                               item_line(value, line(head)), flat=True))
 
 
+def _nested_keys(node: JsonNode, depth: int = 0) -> set[str]:
+    """Every argument name written in a nested block's expressions, at any depth."""
+    out: set[str] = set()
+    if depth > 8:
+        return out
+    for item in node.items if node.kind == "array" else [node] if node.kind == "object" else ():
+        for name, _, child in item.members if item.kind == "object" else ():
+            out.add(name)
+            if child.kind == "array":
+                out |= _nested_keys(child, depth + 1)
+    return out
+
+
 def _nested_references(node: JsonNode, depth: int = 0) -> list[str]:
     """Every reference written in a nested block's expressions (``configuration`` section)."""
     out: list[str] = []
@@ -570,8 +594,9 @@ def _passed_roles(reader: _PlanReader, r: _Resource, ex: Extracted, file: str, v
             if isinstance(top, Unknown):
                 found.append(top)  # the whole block is known only after apply
             elif top is not None:
-                _nested_role_values(reader, r, r.after.get(name), unknown.get(name), rest.split("."),
-                                    f"{name}", found)
+                keys = rest.split(".")
+                _nested_role_values(reader, r, r.after.get(name), unknown.get(name), keys, f"{name}", found,
+                                    reader.writes_nested(r, name, keys[-1]))
             refs = [x for x in reader._refs(r, name) if x.startswith(("aws_iam_role.", "aws_iam_instance_profile."))]
             items = [Unknown(v.reason, v.origin, f"{r.module}.{'.'.join(refs[0].split('.')[:2])}".lstrip("."))
                      if isinstance(v, Unknown) and v.ref is None and refs else v
@@ -586,10 +611,12 @@ def _listed(value: Any) -> list[Any]:
 
 
 def _nested_role_values(reader: _PlanReader, r: _Resource, node: JsonNode | None, unknown: Any,
-                        keys: list[str], shown: str, out: list[Any]) -> None:
+                        keys: list[str], shown: str, out: list[Any], written: bool = True) -> None:
     """The values at ``keys`` below a planned value (nested blocks are lists of objects; an
     object-typed attribute an object), with their lines; a part known only after apply is an
-    Unknown where it is (the plan writes null there and marks it in after_unknown)."""
+    Unknown where it is (the plan writes null there and marks it in after_unknown), unless it is
+    the argument itself and the configuration does not write it (``written``: the provider
+    computes it)."""
     if node is None:
         return
     if node.kind == "array":
@@ -598,7 +625,7 @@ def _nested_role_values(reader: _PlanReader, r: _Resource, node: JsonNode | None
             if u is True:
                 out.append(Unknown(f"{r.address}.{shown}[{i}] is known only after apply", Origin(reader.file, item.line)))
             else:
-                _nested_role_values(reader, r, item, u, keys, f"{shown}[{i}]", out)
+                _nested_role_values(reader, r, item, u, keys, f"{shown}[{i}]", out, written)
         return
     if node.kind != "object":
         return
@@ -606,14 +633,15 @@ def _nested_role_values(reader: _PlanReader, r: _Resource, node: JsonNode | None
     child = node.get(key)
     u = unknown.get(key) if isinstance(unknown, dict) else None
     if u is True:
-        out.append(Unknown(f"{r.address}.{shown}.{key} is known only after apply",
-                           Origin(reader.file, child.line if child is not None else node.line)))
+        if written or rest:
+            out.append(Unknown(f"{r.address}.{shown}.{key} is known only after apply",
+                               Origin(reader.file, child.line if child is not None else node.line)))
     elif child is None or child.kind == "null":
         return
     elif not rest:
         out.extend(_listed(reader._plain(child, u)))
     else:
-        _nested_role_values(reader, r, child, u, rest, f"{shown}.{key}", out)
+        _nested_role_values(reader, r, child, u, rest, f"{shown}.{key}", out, written)
 
 
 def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:

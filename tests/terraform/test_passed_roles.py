@@ -43,7 +43,9 @@ def _arn(name: str) -> str:
 
 
 # case -> (file of the finding, its line, address, argument path, kind, the value as the message shows it)
-CONFIG_EXPECTED: dict[str, tuple[str, int, str, str, str, str]] = {
+CONFIG_EXPECTED: dict[str, tuple[str, int, str, str, str, str] | None] = {
+    # a nested role argument the provider computes and the configuration does not write: nothing
+    "precision_computed_nested_role": None,
     "aws_api_gateway_integration": ("main.tf", 8, "aws_api_gateway_integration.external", "credentials", "role",
                                     _arn("ApiS3")),
     "aws_appsync_datasource": ("main.tf", 5, "aws_appsync_datasource.external", "service_role_arn", "role",
@@ -81,6 +83,9 @@ CONFIG_EXPECTED: dict[str, tuple[str, int, str, str, str, str]] = {
 }
 # case -> [(line in plan.json, address, path, kind, value as shown)]
 PLAN_EXPECTED: dict[str, list[tuple[int, str, str, str, str]]] = {
+    # the plan marks analytics_configuration[0].role_arn known only after apply; the configuration
+    # section shows the block without it: the provider computes it, nothing is handed over
+    "precision_computed_nested_role": [],
     "aws_api_gateway_integration": [(223, "aws_api_gateway_integration.external", "credentials", "role",
                                      _arn("ApiS3"))],
     "aws_appsync_datasource": [(284, "aws_appsync_datasource.external", "service_role_arn", "role",
@@ -252,13 +257,17 @@ def test_every_case_is_expected_and_planned_or_says_why() -> None:
     cases = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
     assert cases == sorted(CONFIG_EXPECTED)
     assert sorted(c for c in cases if (FIXTURES / c / "plan.json").is_file()) == sorted(PLAN_EXPECTED)
-    assert len({c.removeprefix("dynamic_") for c in cases}) >= 12
+    assert len({c.removeprefix("dynamic_") for c in cases if not c.startswith("precision_")}) >= 12
 
 
 @pytest.mark.parametrize("case", sorted(CONFIG_EXPECTED))
 def test_a_role_the_module_does_not_define_is_iam006(case: str) -> None:
-    file, line, address, path, kind, value = CONFIG_EXPECTED[case]
     got = _findings(FIXTURES / case / "main.tf")
+    expected = CONFIG_EXPECTED[case]
+    if expected is None:
+        assert got == []
+        return
+    file, line, address, path, kind, value = expected
     assert [(f.rule_id, f.file, f.line, f.address, f.message) for f in got] == [
         ("IAM006", _rel(FIXTURES / case / file), line, address, _msg(address, kind, path, value))]
     assert got[0].severity.value == "error" and got[0].actions == ()
