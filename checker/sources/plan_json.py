@@ -26,14 +26,12 @@ from checker.terraform.iam import (
     INLINE_POLICIES,
     LENDERS,
     MEMBERSHIPS,
-    PASSED_ROLE,
     PRINCIPAL_TYPES,
-    PROFILE_BLOCKS,
     SPECIALISED,
     cloudformation_problem,
     item_line,
-    passes_roles,
     provider_pins,
+    role_paths,
     synthesise_grant,
 )
 from checker.terraform.items import (
@@ -73,6 +71,7 @@ class _PlanReader:
         self.root = root
         self.file = file
         self.references: dict[tuple[str, str], list[str]] = {}  # (config address, attr) -> references
+        self.nested_keys: dict[tuple[str, str], set[str]] = {}  # (config address, block) -> arguments written in it
         self.configured: dict[str, set[str]] | None = None  # config address -> attributes written
         self.provisioners: dict[str, list[tuple[str, int]]] = {}  # config address -> (type, line)
         self._config(root.get("configuration"))
@@ -107,6 +106,7 @@ class _PlanReader:
                         self.references[(full, name)] = [str(x.value) for x in refs.items if x.kind == "string"]
                     elif e.kind == "array":  # a nested block: every reference written inside it
                         self.references[(full, name)] = _nested_references(e)
+                        self.nested_keys[(full, name)] = _nested_keys(e)
             calls = mod.get("module_calls")
             for name, _, call in calls.members if calls is not None and calls.kind == "object" else ():
                 child = call.get("module") if call.kind == "object" else None
@@ -180,7 +180,7 @@ class _PlanReader:
         if u is True or (child is None and u):
             if node is None and not self.is_configured(r, name):
                 return None  # computed by the provider, not written in the configuration
-            ref = self._ref(r, name) if name in _LINKS or PASSED_ROLE.match(name) else None
+            ref = self._ref(r, name) if name in _LINKS or _role_head(r.rtype, name) else None
             return Unknown(f"{r.address}.{path or name} is known only after apply", Origin(self.file, container.line),
                            ref, None if ref is None else self._ref_attr(r, name))
         if child is None:
@@ -207,6 +207,15 @@ class _PlanReader:
             return r.after.get(name) is not None if written else True  # no configuration: every unknown counts
         base = re.sub(r"\[[^\]]*\]$", "", r.address)
         return name in self.configured.get(base, {name})
+
+    def writes_nested(self, r: _Resource, block: str, key: str) -> bool:
+        """Whether the configuration may write ``key`` inside the nested block ``block``: False only
+        when the configuration section shows the block (a static one) without it."""
+        if self.configured is None:
+            return True
+        base = re.sub(r"\[[^\]]*\]$", "", r.address)
+        keys = self.nested_keys.get((base, block))
+        return keys is None or key in keys
 
     def _refs(self, r: _Resource, name: str) -> list[str]:
         base = re.sub(r"\[[^\]]*\]$", "", r.address)
@@ -482,8 +491,7 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
 
             ex.policies.append(PolicyItem(r.address, r.address, rtype, DocumentKind.RESOURCE,
                                           structure_value(synth, origin), file, r.after.line))
-    if passes_roles(rtype):
-        _passed_roles(reader, r, ex, file, val, line)
+    _passed_roles(reader, r, ex, file, val, line)
     if entry.grant_attributes and not entry.synthesised:  # also beside a policy (a bucket's ACL)
         values = {name: val(name) for name, _, _ in r.after.members}
         unknown = r.unknown if isinstance(r.unknown, dict) else {}
@@ -539,6 +547,19 @@ def _read_resource(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) 
                                               item_line(value, line(head)), flat=True))
 
 
+def _nested_keys(node: JsonNode, depth: int = 0) -> set[str]:
+    """Every argument name written in a nested block's expressions, at any depth."""
+    out: set[str] = set()
+    if depth > 8:
+        return out
+    for item in node.items if node.kind == "array" else [node] if node.kind == "object" else ():
+        for name, _, child in item.members if item.kind == "object" else ():
+            out.add(name)
+            if child.kind == "array":
+                out |= _nested_keys(child, depth + 1)
+    return out
+
+
 def _nested_references(node: JsonNode, depth: int = 0) -> list[str]:
     """Every reference written in a nested block's expressions (``configuration`` section)."""
     out: list[str] = []
@@ -553,41 +574,74 @@ def _nested_references(node: JsonNode, depth: int = 0) -> list[str]:
     return out
 
 
+def _role_head(rtype: str, name: str) -> bool:
+    """Whether the argument ``name`` hands a role over, or holds blocks that do."""
+    return any(path.partition(".")[0] == name for path, _ in role_paths(rtype))
+
+
 def _passed_roles(reader: _PlanReader, r: _Resource, ex: Extracted, file: str, val: Callable[[str], Any],
                   line: Callable[[str], int]) -> None:
-    """The roles and instance profiles a planned resource hands over (iam.PASSED_ROLE), nested
+    """The roles and instance profiles a planned resource hands over (iam.role_paths), nested
     blocks' too; a nested value known only after apply names what its block references."""
-    for name, _, _ in r.after.members:
-        found: list[tuple[str, str, Any]] = []  # (path, kind, value)
-        _walk_roles(name, val(name), name in PROFILE_BLOCKS, found, 0)
-        for path, kind, value in found:
-            items = [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
-            if "." in path:
-                refs = [x for x in reader._refs(r, name) if x.startswith(("aws_iam_role.", "aws_iam_instance_profile."))]
-                items = [Unknown(v.reason, v.origin, f"{r.module}.{'.'.join(refs[0].split('.')[:2])}".lstrip("."))
-                         if isinstance(v, Unknown) and v.ref is None and refs else v for v in items]
-            if items:
-                ex.lent.append(LentItem(r.address, r.rtype, kind, items, f"hands the {kind.replace('-', ' ')} over "
-                                        f"through {path}:", file, item_line(items[0], line(name))))
+    unknown = r.unknown if isinstance(r.unknown, dict) else {}
+    for path, kind in role_paths(r.rtype):
+        name, _, rest = path.partition(".")
+        if not rest:
+            items = [v for v in _listed(val(name)) if v not in (None, "")]
+        else:
+            top = val(name)
+            found: list[Any] = []
+            if isinstance(top, Unknown):
+                found.append(top)  # the whole block is known only after apply
+            elif top is not None:
+                keys = rest.split(".")
+                _nested_role_values(reader, r, r.after.get(name), unknown.get(name), keys, f"{name}", found,
+                                    reader.writes_nested(r, name, keys[-1]))
+            refs = [x for x in reader._refs(r, name) if x.startswith(("aws_iam_role.", "aws_iam_instance_profile."))]
+            items = [Unknown(v.reason, v.origin, f"{r.module}.{'.'.join(refs[0].split('.')[:2])}".lstrip("."))
+                     if isinstance(v, Unknown) and v.ref is None and refs else v
+                     for v in found if v not in (None, "")]
+        if items:
+            ex.lent.append(LentItem(r.address, r.rtype, kind, items, f"hands the {kind.replace('-', ' ')} over "
+                                    f"through {path}:", file, item_line(items[0], line(name))))
 
 
-def _walk_roles(path: str, value: Any, profile: bool, out: list[tuple[str, str, Any]], depth: int) -> None:
-    leaf = path.rpartition(".")[2]
-    if depth == 0 and PASSED_ROLE.match(leaf) and not isinstance(value, dict) and not (
-            isinstance(value, list) and any(isinstance(v, dict) for v in value)):
-        out.append((path, "instance-profile" if leaf in PROFILE_BLOCKS else "role", value))
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _nested_role_values(reader: _PlanReader, r: _Resource, node: JsonNode | None, unknown: Any,
+                        keys: list[str], shown: str, out: list[Any], written: bool = True) -> None:
+    """The values at ``keys`` below a planned value (nested blocks are lists of objects; an
+    object-typed attribute an object), with their lines; a part known only after apply is an
+    Unknown where it is (the plan writes null there and marks it in after_unknown), unless it is
+    the argument itself and the configuration does not write it (``written``: the provider
+    computes it)."""
+    if node is None:
         return
-    if depth > 4:
+    if node.kind == "array":
+        for i, item in enumerate(node.items):
+            u = unknown[i] if isinstance(unknown, list) and i < len(unknown) else None
+            if u is True:
+                out.append(Unknown(f"{r.address}.{shown}[{i}] is known only after apply", Origin(reader.file, item.line)))
+            else:
+                _nested_role_values(reader, r, item, u, keys, f"{shown}[{i}]", out, written)
         return
-    for item in value if isinstance(value, list) else ():  # blocks are lists of objects; a map (tags) is not
-        if not isinstance(item, dict):
-            continue
-        for k, v in item.items():
-            if (profile and k in ("arn", "name")) or (PASSED_ROLE.match(k) and not isinstance(v, (dict, list))) or (
-                    PASSED_ROLE.match(k) and isinstance(v, list) and not any(isinstance(x, dict) for x in v)):
-                out.append((f"{path}.{k}", "instance-profile" if profile else "role", v))
-            elif isinstance(v, list):
-                _walk_roles(f"{path}.{k}", v, k in PROFILE_BLOCKS, out, depth + 1)
+    if node.kind != "object":
+        return
+    key, rest = keys[0], keys[1:]
+    child = node.get(key)
+    u = unknown.get(key) if isinstance(unknown, dict) else None
+    if u is True:
+        if written or rest:
+            out.append(Unknown(f"{r.address}.{shown}.{key} is known only after apply",
+                               Origin(reader.file, child.line if child is not None else node.line)))
+    elif child is None or child.kind == "null":
+        return
+    elif not rest:
+        out.extend(_listed(reader._plain(child, u)))
+    else:
+        _nested_role_values(reader, r, child, u, rest, f"{shown}.{key}", out, written)
 
 
 def _awscc(reader: _PlanReader, r: _Resource, ex: Extracted, file: str) -> None:

@@ -102,19 +102,24 @@ LENDERS: dict[str, tuple[str, str, str]] = {
 }
 # Arguments of other AWS types that hand a role (or an instance profile) to a service or to compute
 # the configuration controls: a Lambda function's role, an instance's profile, a task's roles, an
-# event target's role ... A role the configuration defines is judged where it is written; any other
-# lends permissions the gate cannot see (see :data:`LENDERS`).
-PASSED_ROLE = re.compile(r"^(?:role|iam_roles?|service_role|iam_instance_profile|[a-z0-9_]*role_arns?)$")
-# Nested blocks naming an instance profile (launch templates, Batch compute environments ...).
-PROFILE_BLOCKS = ("iam_instance_profile",)
+# event target's role ... Which arguments do is the provider schema's word, decided per type
+# (:func:`checker.terraform.inventory.passed_roles`). A role the configuration defines is judged
+# where it is written; any other lends permissions the gate cannot see (see :data:`LENDERS`).
 
 
 def passes_roles(rtype: str) -> bool:
-    """Whether an AWS type's role-shaped arguments (:data:`PASSED_ROLE`) hand a role over; the IAM
-    types that link roles to policies, profiles and principals are read by their own tables."""
+    """Whether an AWS type's role arguments hand a role over; the IAM types that link roles to
+    policies, profiles and principals are read by their own tables."""
     return (inventory.is_aws(rtype) and rtype not in LENDERS and rtype not in ATTACHMENTS
             and rtype not in INLINE_POLICIES and rtype not in MEMBERSHIPS and rtype not in PRINCIPAL_TYPES
             and rtype != "aws_iam_policy_attachment")
+
+
+def role_paths(rtype: str) -> tuple[tuple[str, str], ...]:
+    """The arguments of ``rtype`` that hand a role or an instance profile over, as ``(path, kind)``
+    (see :func:`checker.terraform.inventory.passed_roles`); none for the IAM types read by their
+    own tables. Both readers (this walker and the plan reader) take them from here."""
+    return inventory.passed_roles(rtype) if passes_roles(rtype) else ()
 
 
 # The address an import block adopts, when it is a principal's.
@@ -368,7 +373,7 @@ class Walker:
         foreign = None if inventory.is_aws(rtype) else inventory.foreign_iam(rtype, _argument_names(block))
         relevant = (code or foreign is not None or (entry is None and inventory.is_aws(rtype))
                     or rtype in inventory.AWSCC_READ or rtype in EXCLUSIVE_INLINE or rtype in LENDERS
-                    or (passes_roles(rtype) and _passed_role_arguments(block))
+                    or any(_role_written(block, path.split(".")) for path, _ in role_paths(rtype))
                     or kind not in (None, inventory.Kind.NONE)
                     or bool(entry and (entry.policy_attributes or entry.grant_attributes)))
         if not relevant:
@@ -482,34 +487,42 @@ class Walker:
             self.out.unresolved.append(Unresolved(
                 addr, str(block.file), block.line, f"{addr}: {rtype} runs code during apply ({entry.note}); what it "
                 "does is not judged", rule=ProblemKind.RUNS_CODE))
-        if passes_roles(rtype):
-            self._passed_roles(module, block, addr, extra)
+        self._passed_roles(module, block, addr, extra)
         if entry.grant_attributes and not entry.synthesised:
             self._unjudged_grant(module, block, addr, extra, entry)  # also beside a policy (a bucket's ACL)
         if entry.policy_attributes and rtype not in SPECIALISED:
             self._policy_attributes(module, block, addr, extra, entry)
 
     def _passed_roles(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any]) -> None:
-        """The roles and instance profiles a resource hands over (:data:`PASSED_ROLE`)."""
-        for attr in _passed_role_arguments(block):
-            head, _, leaf = attr.rpartition(".")
-            kind = "instance-profile" if (head or attr).rpartition(".")[2] in PROFILE_BLOCKS else "role"
+        """The roles and instance profiles a resource hands over (:func:`role_paths`)."""
+        for attr, kind in role_paths(block.type or ""):
+            segments = attr.split(".")
+            if not _role_written(block, segments):
+                continue
             what = f"hands the {kind.replace('-', ' ')} over through {attr}:"
-            if not head:
-                value = self._eval(module, block, attr, extra)
-                self.out.lent.append(LentItem(addr, block.type or "", kind, _listify(value), what,
-                                              self._file(block, attr), self._line(block, attr)))
-                continue
-            found = _nested_blocks(module, block, head, extra)
-            if isinstance(found, Unknown):
-                self.out.lent.append(LentItem(addr, block.type or "", kind, [found], what, str(block.file),
-                                              block.line))
-                continue
-            for nb, scope in found:
-                if leaf in nb.attributes:
-                    self.out.lent.append(LentItem(
-                        addr, block.type or "", kind, _listify(module.try_evaluate(nb.attributes[leaf].expr, scope)),
-                        what, nb.attributes[leaf].expr.file, nb.attributes[leaf].line))
+            for value, file, line in self._role_values(module, block, segments, extra):
+                self.out.lent.append(LentItem(addr, block.type or "", kind, _listify(value), what, file, line))
+
+    def _role_values(self, module: Module, block: Block, segments: list[str], extra: Mapping[str, Any]
+                     ) -> list[tuple[Any, str, int]]:
+        """The values written at an argument path (nested blocks, ``dynamic`` ones expanded, or the
+        keys of an object-typed attribute), each with its file and line; a block whose expansion is
+        not known gives that Unknown at the block's line."""
+        name, rest = segments[0], segments[1:]
+        if name in block.attributes:
+            value = module.try_evaluate(block.attributes[name].expr, extra)
+            return [(v, block.attributes[name].expr.file, block.attributes[name].line)
+                    for v in _object_values(value, rest)]
+        if not rest:
+            return []
+        found = _nested_blocks(module, block, name, extra)
+        if isinstance(found, Unknown):
+            return [(found, str(block.file), block.line)]
+        out: list[tuple[Any, str, int]] = []
+        for sub, scope in found:
+            if _role_written(sub, rest):
+                out.extend(self._role_values(module, sub, rest, scope))
+        return out
 
     def _policy_attributes(self, module: Module, block: Block, addr: str, extra: Mapping[str, Any],
                            entry: inventory.Entry) -> None:
@@ -937,19 +950,31 @@ _BENIGN_ACL: dict[str, tuple[str, ...]] = {"aws_s3_bucket_acl": ("private",), "a
                                            "aws_s3_object": ("private",), "aws_s3_object_copy": ("private",)}
 
 
-def _passed_role_arguments(block: Block, depth: int = 0) -> list[str]:
-    """The role-shaped arguments written in a resource block, nested ones as ``block.argument``
-    (an instance-profile block as its ``arn`` and ``name``)."""
-    names = [a for a in block.attributes if PASSED_ROLE.match(a)]
-    if depth >= 4:
-        return names
-    for b in block.blocks:
-        kind = (b.type or b.name or "") if b.kind == "dynamic" else b.kind
-        bodies = [c for c in b.blocks if c.kind == "content"] if b.kind == "dynamic" else [b]
-        for body in bodies:
-            inner = ["arn", "name"] if kind in PROFILE_BLOCKS else _passed_role_arguments(body, depth + 1)
-            names += [f"{kind}.{a}" for a in inner if a in body.attributes or "." in a]
-    return sorted(set(names), key=names.index)
+def _role_written(block: Block, segments: list[str]) -> bool:
+    """Whether an argument path is written in a block: as an argument, inside nested blocks (a
+    ``dynamic`` block's content too), or as an object-typed attribute holding it."""
+    name, rest = segments[0], segments[1:]
+    if name in block.attributes:
+        return True
+    if not rest:
+        return False
+    for nb in _children(block, name):
+        bodies = [c for c in nb.blocks if c.kind == "content"] if nb.kind == "dynamic" else [nb]
+        if any(_role_written(body, rest) for body in bodies):
+            return True
+    return False
+
+
+def _object_values(value: Any, keys: list[str]) -> list[Any]:
+    """The values at ``keys`` inside an object-typed attribute's value (lists and sets of objects
+    walked); an unknown part is that Unknown."""
+    if not keys or isinstance(value, Unknown):
+        return [value]
+    if isinstance(value, dict):
+        return _object_values(value[keys[0]], keys[1:]) if keys[0] in value else []
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _object_values(item, keys)]
+    return []
 
 
 def _argument_names(block: Block) -> list[str]:

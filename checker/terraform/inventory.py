@@ -16,7 +16,10 @@ written by hand). :func:`classify` answers with an :class:`Entry`:
 
 A type of the AWS provider that the schema does not list is unknown (:func:`classify` returns
 None): the gate says so rather than guess. :func:`foreign_iam` judges other providers' types by
-their names. Loading is lazy: the data is read on the first question.
+their names. :func:`passed_roles` answers which arguments of a type hand an IAM role or an
+instance profile over to a service (from ``checker/data/aws_provider_roles.json``, derived from the
+same schema, and the decisions of ``checker/data/aws_passed_roles.json``). Loading is lazy: the
+data is read on the first question.
 """
 
 from __future__ import annotations
@@ -188,4 +191,77 @@ def gaps(recorded: Mapping[str, Any] | None = None, judged: Mapping[str, Any] | 
             for attr, dkind in entry.get("policy", {}).items():
                 if dkind not in _DOC_KINDS:
                     out.append(f"{mode} {rtype}: {attr} has unknown document kind {dkind!r}")
+    return out
+
+
+# What an argument that mentions a role does (checker/data/aws_provider_roles.json derives it,
+# checker/data/aws_passed_roles.json decides the undecided and corrects the rule).
+ROLE_DECISIONS = ("passes-role", "passes-profile", "not-a-hand-over")
+_LENT_KIND = {"passes-role": "role", "passes-profile": "instance-profile"}
+
+
+@functools.cache
+def _load_roles() -> tuple[dict[str, Any], dict[str, Any]]:
+    data = resources.files("checker") / "data"
+    derived: dict[str, Any] = json.loads((data / "aws_provider_roles.json").read_text(encoding="utf-8"))
+    decided: dict[str, Any] = json.loads((data / "aws_passed_roles.json").read_text(encoding="utf-8"))
+    return derived, decided
+
+
+def role_recording() -> Mapping[str, Any]:
+    """The recorded derivation: ``{"resource": {type: {argument path: derived}}}``."""
+    return _load_roles()[0]
+
+
+def role_decisions() -> Mapping[str, Any]:
+    """The hand-made decision table: ``{"resource": {type: {argument path: {"decision", "reason"}}}}``."""
+    return _load_roles()[1]
+
+
+def role_decision(rtype: str, path: str) -> tuple[str, str | None]:
+    """What the argument ``path`` of ``rtype`` does (one of :data:`ROLE_DECISIONS`, or ``undecided``)
+    and the decision table's reason, if it decides it."""
+    derived, decided = _load_roles()
+    entry = decided["resource"].get(rtype, {}).get(path)
+    if entry is not None:
+        return str(entry["decision"]), str(entry["reason"])
+    return str(derived["resource"].get(rtype, {}).get(path, "not-a-hand-over")), None
+
+
+@functools.cache
+def passed_roles(rtype: str) -> tuple[tuple[str, str], ...]:
+    """The arguments of an AWS resource type that hand an IAM role or an instance profile over, as
+    ``(path, kind)``: ``path`` is ``argument`` or ``block.argument`` (any depth; the head may also be an
+    object-typed attribute), ``kind`` is ``role`` or ``instance-profile``. An argument neither the
+    rule nor the table decides counts as a role: unknown is not a pass."""
+    out: list[tuple[str, str]] = []
+    for path in role_recording()["resource"].get(rtype, {}):
+        decision, _ = role_decision(rtype, path)
+        if decision != "not-a-hand-over":
+            out.append((path, _LENT_KIND.get(decision, "role")))
+    return tuple(out)
+
+
+def role_gaps(recorded: Mapping[str, Any] | None = None, decided: Mapping[str, Any] | None = None) -> list[str]:
+    """What the decision table misses of the recorded derivation (empty when complete): an argument
+    the rule leaves undecided and the table does not decide, a decision for an argument the
+    recording does not list, a decision that is not one of :data:`ROLE_DECISIONS`, or one without a
+    reason."""
+    recorded = recorded if recorded is not None else role_recording()
+    decided = decided if decided is not None else role_decisions()
+    out: list[str] = []
+    types: Mapping[str, Mapping[str, str]] = recorded["resource"]
+    table: Mapping[str, Mapping[str, Any]] = decided.get("resource", {})
+    for rtype, paths in types.items():
+        for path, derived in paths.items():
+            if derived == "undecided" and path not in table.get(rtype, {}):
+                out.append(f"resource {rtype}: {path} mentions a role and is not decided")
+    for rtype, entries in table.items():
+        for path, entry in entries.items():
+            if path not in types.get(rtype, {}):
+                out.append(f"resource {rtype}: {path} is decided, but the recording does not list it")
+            elif not isinstance(entry, dict) or entry.get("decision") not in ROLE_DECISIONS:
+                out.append(f"resource {rtype}: {path} has no decision among {', '.join(ROLE_DECISIONS)}")
+            elif not str(entry.get("reason") or "").strip():
+                out.append(f"resource {rtype}: {path} is decided without a reason")
     return out

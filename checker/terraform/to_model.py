@@ -704,14 +704,14 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
         for group in m.groups:
             if not defined(group, "group"):
                 add(unresolved_document(
-                    Source(m.address, _display(m.file), _line_of_value(group, m.line), DocumentKind.IDENTITY),
+                    Source(m.address, *_place_of_value(group, m.file, m.line), DocumentKind.IDENTITY),
                     f"{m.address} adds users to the group {_shown(group)}, which this configuration does not "
                     "define: the permissions the group has are not known", ProblemKind.UNJUDGED))
     for lent in ex.lent:
         for value in lent.values:
             if not defined(value, lent.kind):
                 add(unresolved_document(
-                    Source(lent.address, _display(lent.file), _line_of_value(value, lent.line), DocumentKind.IDENTITY),
+                    Source(lent.address, *_place_of_value(value, lent.file, lent.line), DocumentKind.IDENTITY),
                     f"{lent.address} {lent.what} {_shown(value)}, which this configuration does not define: the "
                     "permissions it lends are not known", ProblemKind.UNJUDGED))
     for uaddr, entry in principals.items():
@@ -752,12 +752,13 @@ def build_from_extracted(ex: Extracted, out: TerraformLoad) -> None:
 _LENT_TYPES = {"identitystore-group": "aws_identitystore_group", "instance-profile": "aws_iam_instance_profile"}
 
 
-def _line_of_value(value: Any, fallback: int) -> int:
-    """Where a known value is written (a variable's default, a tfvars file); an unknown one is shown
-    where it is used."""
+def _place_of_value(value: Any, file: str, line: int) -> tuple[str, int]:
+    """The file (as shown) and line where a known value is written (a variable's default, a tfvars
+    file, the module call that passes it); an unknown one is shown where it is used."""
     origin = getattr(value, "origin", None)
-    known = isinstance(value, str) and isinstance(origin, Origin) and origin.line
-    return origin.line if known and isinstance(origin, Origin) else fallback
+    if isinstance(value, str) and isinstance(origin, Origin) and origin.line:
+        return _display(origin.file or file), origin.line
+    return _display(file), line
 
 
 def _shown(value: Any) -> str:
