@@ -131,5 +131,7 @@ def passed_roles(rtype: str) -> dict[str, str]:
     """Property path (as :class:`PolicyProperty` paths) -> ``role`` or ``instance-profile``: the
     properties of ``rtype`` that hand a role or an instance profile to a service
     (``passed_roles.json``, written by scripts/gen_cfn_inventory.py from cfn-lint's schemas)."""
+    if rtype.startswith("AWS::IAM::"):  # IAM's own types link roles: read by the reader, not recorded
+        return {}
     types: dict[str, dict[str, str]] = _read("passed_roles.json")["types"]
     return types.get(rtype, {})
