@@ -64,39 +64,49 @@ def _free_form(schema: dict[str, Any], node: dict[str, Any], depth: int = 0) -> 
     return "string" in types and "enum" not in node
 
 
-def _walk(schema: dict[str, Any], node: dict[str, Any], path: str, seen: frozenset[str],
-          depth: int) -> Iterator[str]:
+def _properties(schema: dict[str, Any], node: dict[str, Any], path: str, seen: frozenset[str],
+                depth: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, name, schema) of every property below ``node``: ``$ref``s followed (a cycle cut by
+    ``seen``), alternatives, list items (``[*]``) and map values (``{*}``) included."""
     if depth > MAX_DEPTH:
         return
     ref = node.get("$ref")
     if isinstance(ref, str):
         target = schema.get("definitions", {}).get(ref.rsplit("/", 1)[-1])
         if ref not in seen and isinstance(target, dict):
-            yield from _walk(schema, target, path, seen | {ref}, depth + 1)
+            yield from _properties(schema, target, path, seen | {ref}, depth + 1)
         return
     for key in ("oneOf", "anyOf", "allOf"):
         for alternative in node.get(key, []):
             if isinstance(alternative, dict):
-                yield from _walk(schema, alternative, path, seen, depth + 1)
+                yield from _properties(schema, alternative, path, seen, depth + 1)
     if isinstance(node.get("items"), dict):
-        yield from _walk(schema, node["items"], f"{path}[*]", seen, depth + 1)
+        yield from _properties(schema, node["items"], f"{path}[*]", seen, depth + 1)
     for name, sub in node.get("properties", {}).items():
         if not isinstance(sub, dict):
             continue
         sub_path = f"{path}.{name}" if path else name
-        description = f"{sub.get('description', '')} {_resolve(schema, sub).get('description', '')}"
-        if _free_form(schema, sub) and (NAME.search(name) or DOCUMENTED.search(description)):
-            yield sub_path
-        yield from _walk(schema, sub, sub_path, seen, depth + 1)
+        yield sub_path, name, sub
+        yield from _properties(schema, sub, sub_path, seen, depth + 1)
     for sub in node.get("patternProperties", {}).values():
         if isinstance(sub, dict):
-            yield from _walk(schema, sub, f"{path}{{*}}", seen, depth + 1)
+            yield from _properties(schema, sub, f"{path}{{*}}", seen, depth + 1)
+
+
+def _description(schema: dict[str, Any], sub: dict[str, Any]) -> str:
+    return f"{sub.get('description', '')} {_resolve(schema, sub).get('description', '')}"
+
+
+def _settable(schema: dict[str, Any], paths: Iterator[str]) -> set[str]:
+    """Paths a template can set: read-only properties (what the service returns) are left out."""
+    read_only = {p.removeprefix("/properties/").replace("/", ".") for p in schema.get("readOnlyProperties", [])}
+    return {p for p in paths if p not in read_only}
 
 
 def policy_shaped_paths(schema: dict[str, Any]) -> list[str]:
-    """Paths a template can set: read-only properties (what the service returns) are left out."""
-    read_only = {p.removeprefix("/properties/").replace("/", ".") for p in schema.get("readOnlyProperties", [])}
-    return sorted(p for p in set(_walk(schema, schema, "", frozenset(), 0)) if p not in read_only)
+    return sorted(_settable(schema, (
+        path for path, name, sub in _properties(schema, schema, "", frozenset(), 0)
+        if _free_form(schema, sub) and (NAME.search(name) or DOCUMENTED.search(_description(schema, sub))))))
 
 
 def policy_shaped_name(rtype: str) -> bool:
@@ -136,40 +146,23 @@ def _formats(schema: dict[str, Any], sub: dict[str, Any]) -> set[str]:
     return found
 
 
-def _walk_roles(schema: dict[str, Any], node: dict[str, Any], path: str, seen: frozenset[str],
-                depth: int) -> Iterator[tuple[str, str]]:
-    if depth > MAX_DEPTH:
-        return
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        target = schema.get("definitions", {}).get(ref.rsplit("/", 1)[-1])
-        if ref not in seen and isinstance(target, dict):
-            yield from _walk_roles(schema, target, path, seen | {ref}, depth + 1)
-        return
-    for key in ("oneOf", "anyOf", "allOf"):
-        for alternative in node.get(key, []):
-            if isinstance(alternative, dict):
-                yield from _walk_roles(schema, alternative, path, seen, depth + 1)
-    if isinstance(node.get("items"), dict):
-        yield from _walk_roles(schema, node["items"], f"{path}[*]", seen, depth + 1)
-    for name, sub in node.get("properties", {}).items():
-        if not isinstance(sub, dict):
-            continue
-        sub_path = f"{path}.{name}" if path else name
-        description = f"{sub.get('description', '')} {_resolve(schema, sub).get('description', '')}"
-        if PROFILE_NAME.search(name) and (_free_form(schema, sub) or _names_profile(schema, sub)):
-            yield sub_path, "instance-profile"
-        elif ROLE_FORMAT in _formats(schema, sub) or (ROLE_NAME.search(name) and _free_form(schema, sub)
-                                                       and not NOT_ROLE.search(description)):
-            # Batch's InstanceRole is an instance profile, as its description says
-            yield sub_path, "instance-profile" if re.search(r"instance profile", description, re.I) else "role"
-        yield from _walk_roles(schema, sub, sub_path, seen, depth + 1)
+def _handed(schema: dict[str, Any], name: str, sub: dict[str, Any]) -> str | None:
+    """``role`` or ``instance-profile`` when the property hands one over, else None."""
+    if PROFILE_NAME.search(name) and (_free_form(schema, sub) or _names_profile(schema, sub)):
+        return "instance-profile"
+    description = _description(schema, sub)
+    if ROLE_FORMAT in _formats(schema, sub) or (ROLE_NAME.search(name) and _free_form(schema, sub)
+                                               and not NOT_ROLE.search(description)):
+        # Batch's InstanceRole is an instance profile, as its description says
+        return "instance-profile" if re.search(r"instance profile", description, re.I) else "role"
+    return None
 
 
 def role_paths(schema: dict[str, Any]) -> dict[str, str]:
     """Path -> ``role`` or ``instance-profile`` for the properties that hand one over."""
-    read_only = {p.removeprefix("/properties/").replace("/", ".") for p in schema.get("readOnlyProperties", [])}
-    return {p: k for p, k in sorted(_walk_roles(schema, schema, "", frozenset(), 0)) if p not in read_only}
+    kinds = {path: kind for path, name, sub in _properties(schema, schema, "", frozenset(), 0)
+             if (kind := _handed(schema, name, sub)) is not None}
+    return {p: kinds[p] for p in sorted(_settable(schema, iter(kinds)))}
 
 
 def build() -> dict[str, Any]:

@@ -498,3 +498,22 @@ def test_passed_role_properties_come_from_cfn_lint_schemas() -> None:
     assert "DefaultUserSettings.ExecutionRole" in inventory.passed_roles("AWS::SageMaker::Domain")
     assert inventory.passed_roles("AWS::Bedrock::Prompt") == {}  # a chat message's role is not an IAM role
     assert inventory.passed_roles("AWS::IAM::Role") == {}
+
+
+def test_a_role_handed_over_inside_a_map_is_lent(tmp_path: Path) -> None:
+    """Paths through a map's values (``AlertTargets{*}.RoleArn``, ``Actions{*}[*].RoleArn``)."""
+    t = _write(tmp_path, "t.yaml", (
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  SP:\n    Type: AWS::IoT::SecurityProfile\n'
+        "    Properties:\n      AlertTargets:\n        SNS:\n"
+        "          AlertTargetArn: arn:aws:sns:us-east-1:111122223333:t\n"
+        "          RoleArn: arn:aws:iam::111122223333:role/Admin\n"
+        "  Ext:\n    Type: AWS::AppConfig::Extension\n    Properties:\n      Name: e\n      Actions:\n"
+        "        PRE_CREATE_HOSTED_CONFIGURATION_VERSION:\n          - Name: a\n"
+        "            Uri: arn:aws:lambda:us-east-1:111122223333:function:f\n"
+        "            RoleArn: arn:aws:iam::111122223333:role/Admin2\n"))
+    report = check([t], Settings())
+    assert sorted((f.rule_id, f.line, f.address) for f in report.findings) == [
+        ("IAM006", 9, "Resources/SP"), ("IAM006", 18, "Resources/Ext")]
+    assert [f.message.split(":", 1)[0] for f in sorted(report.findings, key=lambda f: f.line)] == [
+        "Resources/SP hands the role over through AlertTargets{*}.RoleArn",
+        "Resources/Ext hands the role over through Actions{*}[*].RoleArn"]

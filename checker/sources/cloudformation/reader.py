@@ -559,18 +559,25 @@ class Reader:
             self.ex.lent.append(LentItem(r.address, r.rtype, kind, [value], what, self.file, line_of(value, where)))
 
     def at_path(self, ev: Evaluator, props: Mapping[str, Any], path: str, line: int) -> list[tuple[Any, int]]:
-        """The values at ``path`` (``A.B``, ``A[*].B``) of the properties under every choice, with lines."""
+        """The values at ``path`` (``A.B``, ``A[*].B`` for a list's items, ``A{*}.B`` for a map's
+        values) of the properties under every choice, with lines."""
         level: list[tuple[Any, int]] = [(props, line)]
         for step in path.split("."):
-            key, many = (step[:-3], True) if step.endswith("[*]") else (step, False)
+            key = step.split("[", 1)[0].split("{", 1)[0]
             nxt: list[tuple[Any, int]] = []
             for container, at in level:
-                if not isinstance(container, dict) or key not in container:
-                    continue
-                where = self.prop_line(container, key, at)
-                value = ev.eval(container[key]) if container is props else container[key]
-                for option in alternatives(value, items=many):
-                    nxt.append((option, line_of(option, where)))
+                if isinstance(container, dict) and key in container:
+                    where = self.prop_line(container, key, at)
+                    value = ev.eval(container[key]) if container is props else container[key]
+                    nxt.extend((option, line_of(option, where)) for option in alternatives(value))
+            for each in re.findall(r"\[\*\]|\{\*\}", step[len(key):]):
+                inner: list[tuple[Any, int]] = []
+                for value, at in nxt:
+                    members = value.values() if each == "{*}" and isinstance(value, dict) else (
+                        value if each == "[*]" and isinstance(value, list) else ())
+                    for member in members:
+                        inner.extend((option, line_of(option, at)) for option in alternatives(member))
+                nxt = inner
             level = nxt
         return level
 
