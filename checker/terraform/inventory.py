@@ -72,21 +72,20 @@ def _mode(mode: str) -> str:
 
 
 @functools.cache
-def _load() -> tuple[dict[str, Any], dict[str, Any]]:
-    data = resources.files("checker") / "data"
-    schema: dict[str, Any] = json.loads((data / "aws_provider_schema.json").read_text(encoding="utf-8"))
-    judged: dict[str, Any] = json.loads((data / "aws_provider_inventory.json").read_text(encoding="utf-8"))
-    return schema, judged
+def _load(name: str) -> dict[str, Any]:
+    """One of the recorded files of ``checker/data``, read on the first question (never at import)."""
+    data: dict[str, Any] = json.loads((resources.files("checker") / "data" / name).read_text(encoding="utf-8"))
+    return data
 
 
 def schema() -> Mapping[str, Any]:
     """The recorded schema: provider, version, and ``{mode: {type: [policy-shaped arguments]}}``."""
-    return _load()[0]
+    return _load("aws_provider_schema.json")
 
 
 def judgement() -> Mapping[str, Any]:
     """The hand-written classification, as stored."""
-    return _load()[1]
+    return _load("aws_provider_inventory.json")
 
 
 def provider_version() -> str:
@@ -95,7 +94,7 @@ def provider_version() -> str:
 
 @functools.cache
 def _entry(mode: str, rtype: str) -> Entry | None:
-    recorded, judged = _load()
+    recorded, judged = schema(), judgement()
     if rtype not in recorded[mode]:
         return None
     raw = judged[mode].get(rtype)
@@ -200,28 +199,20 @@ ROLE_DECISIONS = ("passes-role", "passes-profile", "not-a-hand-over")
 _LENT_KIND = {"passes-role": "role", "passes-profile": "instance-profile"}
 
 
-@functools.cache
-def _load_roles() -> tuple[dict[str, Any], dict[str, Any]]:
-    data = resources.files("checker") / "data"
-    derived: dict[str, Any] = json.loads((data / "aws_provider_roles.json").read_text(encoding="utf-8"))
-    decided: dict[str, Any] = json.loads((data / "aws_passed_roles.json").read_text(encoding="utf-8"))
-    return derived, decided
-
-
 def role_recording() -> Mapping[str, Any]:
     """The recorded derivation: ``{"resource": {type: {argument path: derived}}}``."""
-    return _load_roles()[0]
+    return _load("aws_provider_roles.json")
 
 
 def role_decisions() -> Mapping[str, Any]:
     """The hand-made decision table: ``{"resource": {type: {argument path: {"decision", "reason"}}}}``."""
-    return _load_roles()[1]
+    return _load("aws_passed_roles.json")
 
 
 def role_decision(rtype: str, path: str) -> tuple[str, str | None]:
     """What the argument ``path`` of ``rtype`` does (one of :data:`ROLE_DECISIONS`, or ``undecided``)
     and the decision table's reason, if it decides it."""
-    derived, decided = _load_roles()
+    derived, decided = role_recording(), role_decisions()
     entry = decided["resource"].get(rtype, {}).get(path)
     if entry is not None:
         return str(entry["decision"]), str(entry["reason"])
