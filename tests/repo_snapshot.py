@@ -8,12 +8,15 @@ write into the checkout.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import urllib.parse
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[1]
 _SKIP_DIRS = {".git", ".venv", "venv", "build", "dist", "__pycache__", ".pytest_cache", ".mypy_cache",
@@ -75,3 +78,13 @@ def package_index_reachable(timeout: float = 3.0) -> bool:
             return True
     except OSError:
         return False
+
+
+def load_script(stem: str) -> ModuleType:
+    """``scripts/<stem>.py`` as a module (the scripts are not a package): tests call their functions."""
+    spec = importlib.util.spec_from_file_location(stem, REPO / "scripts" / f"{stem}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module

@@ -4,12 +4,12 @@ front page whose links resolve; no section is labelled by a tracker number."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from repo_snapshot import load_script
 
 from checker.engine.registry import all_rules
 from checker.reporters import REPORTERS
@@ -20,11 +20,7 @@ FIX = "run `python scripts/gen_rules_table.py` and commit docs/rules.md and rule
 
 @pytest.fixture(scope="module")
 def gen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_rules_table", REPO / "scripts" / "gen_rules_table.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_rules_table")
 
 
 def test_rules_page_table_is_up_to_date(gen: ModuleType) -> None:

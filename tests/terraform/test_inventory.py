@@ -7,7 +7,6 @@ with terraform and the local provider mirror, the recording must equal what the 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_snapshot import load_script
 
 from checker.model import DocumentKind
 from checker.terraform import inventory
@@ -28,11 +28,7 @@ MIRROR = Path(os.environ.get("CHECK_PERMISSIONS_TF_PLUGINS", "/opt/tf-plugins"))
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("gen_provider_inventory", REPO / "scripts" / "gen_provider_inventory.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_provider_inventory")
 
 
 def test_the_judgement_covers_the_recorded_schema() -> None:

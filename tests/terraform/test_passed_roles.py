@@ -15,13 +15,13 @@ findings at the plan's lines.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from repo_snapshot import load_script
 
 from checker.api import check
 from checker.engine.findings import Finding
@@ -135,11 +135,7 @@ def _rel(path: Path) -> str:
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("gen_provider_inventory", REPO / "scripts" / "gen_provider_inventory.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_provider_inventory")
 
 
 # --- the recording and the decision table -------------------------------------------------------------------------
