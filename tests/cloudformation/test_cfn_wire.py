@@ -517,3 +517,14 @@ def test_a_role_handed_over_inside_a_map_is_lent(tmp_path: Path) -> None:
     assert [f.message.split(":", 1)[0] for f in sorted(report.findings, key=lambda f: f.line)] == [
         "Resources/SP hands the role over through AlertTargets{*}.RoleArn",
         "Resources/Ext hands the role over through Actions{*}[*].RoleArn"]
+
+
+def test_a_role_handed_over_below_a_value_that_is_not_known_is_lent(tmp_path: Path) -> None:
+    """``LaunchTemplateData: !ImportValue ...`` may hold any instance profile: IAM006 at the import."""
+    t = _write(tmp_path, "t.yaml", (
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  LT:\n    Type: AWS::EC2::LaunchTemplate\n'
+        "    Properties:\n      LaunchTemplateData: !ImportValue shared-launch-data\n"))
+    report = check([t], Settings())
+    assert [(f.rule_id, f.line, f.address) for f in report.findings] == [("IAM006", 6, "Resources/LT")]
+    assert report.findings[0].message.startswith(
+        "Resources/LT hands the instance profile over through LaunchTemplateData.IamInstanceProfile: (not known: ")

@@ -502,33 +502,14 @@ class Reader:
 
     def resource_policy(self, ev: Evaluator, r: Resource, props: Mapping[str, Any], path: str, line: int) -> None:
         """Each policy at ``path`` (``A.B``, ``A[*].B``, relative to Properties) of a resource."""
-        steps = path.split(".")
-        # (container, key, address) of every value the path reaches
-        found: list[tuple[Mapping[str, Any], str, str]] = []
-        level: list[tuple[Any, str]] = [(props, r.address)]
-        for depth, step in enumerate(steps):
-            key, many = (step[:-3], True) if step.endswith("[*]") else (step, False)
-            last = depth == len(steps) - 1
-            nxt: list[tuple[Any, str]] = []
-            for container, address in level:
-                if isinstance(container, Unknown):
-                    self.ex.unresolved.append(Unresolved(r.address, self.file, line_of(container, line),
-                                                         f"{r.address}: its {path} cannot be judged: {container.reason}"))
-                    continue
-                if not isinstance(container, dict) or key not in container:
-                    continue
-                if last and not many:
-                    found.append((container, key, f"{address}/{key}"))
-                    continue
-                value = ev.eval(container[key]) if container is props else container[key]
-                for option in alternatives(value):  # a step chosen by Fn::If: every choice is walked
-                    if many:
-                        for i, item in enumerate(items_of(option)):
-                            nxt.append((item, f"{address}/{key}/{i}"))
-                    else:
-                        nxt.append((option, f"{address}/{key}"))
-            level = nxt
-        by_address: dict[str, list[tuple[Mapping[str, Any], str]]] = {}
+        found: list[tuple[Any, Any, str]] = []
+        for container, key, address in self.places(ev, props, path, r.address):
+            if key is None:
+                self.ex.unresolved.append(Unresolved(r.address, self.file, line_of(container, line),
+                                                     f"{r.address}: its {path} cannot be judged: {container.reason}"))
+            else:
+                found.append((container, key, address))
+        by_address: dict[str, list[tuple[Any, Any]]] = {}
         for container, key, address in found:
             by_address.setdefault(address, []).append((container, key))
         for address, places in by_address.items():
@@ -549,39 +530,59 @@ class Reader:
         the template lends the roles it holds (read with the profile)."""
         what = f"hands the {kind.replace('-', ' ')} over through {path}:"
         profiles = {x.address for x in ev.resources.values() if x.rtype == "AWS::IAM::InstanceProfile"}
-        for value, where in self.at_path(ev, props, path, line):
-            if kind == "instance-profile" and isinstance(value, dict):  # a launch template's {Arn | Name}
-                value = value.get("Arn", value.get("Name"))
-                if value is None:
+        for container, key, _ in self.places(ev, props, path, r.address):
+            if key is None:  # a step on the way is not known: what it hands over is not either
+                where, value = line_of(container, line), container
+            else:
+                where = self.prop_line(container, key, line)
+                value = ev.eval(container[key]) if container is props else container[key]
+            for option in alternatives(value):
+                if kind == "instance-profile" and isinstance(option, dict):  # a launch template's {Arn | Name}
+                    option = option.get("Arn", option.get("Name"))
+                    if option is None:
+                        continue
+                if isinstance(option, Unknown) and option.ref in profiles:
                     continue
-            if isinstance(value, Unknown) and value.ref in profiles:
-                continue
-            self.ex.lent.append(LentItem(r.address, r.rtype, kind, [value], what, self.file, line_of(value, where)))
+                self.ex.lent.append(LentItem(r.address, r.rtype, kind, [option], what, self.file,
+                                             line_of(option, where)))
 
-    def at_path(self, ev: Evaluator, props: Mapping[str, Any], path: str, line: int) -> list[tuple[Any, int]]:
-        """The values at ``path`` (``A.B``, ``A[*].B`` for a list's items, ``A{*}.B`` for a map's
-        values) of the properties under every choice, with lines."""
-        level: list[tuple[Any, int]] = [(props, line)]
-        for step in path.split("."):
-            key = step.split("[", 1)[0].split("{", 1)[0]
-            nxt: list[tuple[Any, int]] = []
+    def places(self, ev: Evaluator, props: Mapping[str, Any], path: str, address: str) -> list[tuple[Any, Any, str]]:
+        """Every place ``path`` reaches in the properties, under every choice: ``(container, key,
+        address)`` with the value at ``container[key]`` (not evaluated when ``container`` is ``props``).
+        ``A.B`` steps into a mapping, ``A[*]`` into a list's items, ``A{*}`` into a map's values; a step
+        chosen by ``Fn::If`` is walked for each choice. A step that is not known ends its walk as
+        ``(Unknown, None, address)``: what lies below it cannot be read."""
+        out: list[tuple[Any, Any, str]] = []
+        steps = path.split(".")
+        level: list[tuple[Any, str]] = [(props, address)]
+        for n, step in enumerate(steps):
+            key = re.split(r"[\[{]", step, maxsplit=1)[0]
+            nxt: list[tuple[Any, str]] = []
             for container, at in level:
-                if isinstance(container, dict) and key in container:
-                    where = self.prop_line(container, key, at)
-                    value = ev.eval(container[key]) if container is props else container[key]
-                    nxt.extend((option, line_of(option, where)) for option in alternatives(value))
-            for each in re.findall(r"\[\*\]|\{\*\}", step[len(key):]):
-                inner: list[tuple[Any, int]] = []
-                for value, at in nxt:
-                    members = value.values() if each == "{*}" and isinstance(value, dict) else (
-                        value if each == "[*]" and isinstance(value, list) else ())
-                    for member in members:
-                        inner.extend((option, line_of(option, at)) for option in alternatives(member))
-                nxt = inner
+                if isinstance(container, Unknown):
+                    out.append((container, None, at))
+                    continue
+                if not isinstance(container, dict) or key not in container:
+                    continue
+                holders: list[tuple[Any, Any, str]] = [(container, key, f"{at}/{key}")]
+                for each in re.findall(r"\[\*\]|\{\*\}", step[len(key):]):
+                    inner: list[tuple[Any, Any, str]] = []
+                    for c, k, a in holders:
+                        for option in alternatives(ev.eval(c[k]) if c is props else c[k]):
+                            if isinstance(option, Unknown):
+                                out.append((option, None, a))
+                            elif each == "[*]" and isinstance(option, list):
+                                inner.extend((option, i, f"{a}/{i}") for i in range(len(option)))
+                            elif each == "{*}" and isinstance(option, dict):
+                                inner.extend((option, k2, f"{a}/{k2}") for k2 in option)
+                    holders = inner
+                if n == len(steps) - 1:
+                    out.extend(holders)
+                    continue
+                for c, k, a in holders:
+                    nxt.extend((option, a) for option in alternatives(ev.eval(c[k]) if c is props else c[k]))
             level = nxt
-        return level
-
-    # -- helpers ------------------------------------------------------------------------------
+        return out
 
     def by_key(self, props: Mapping[str, Any], line: int, depth: int = 0) -> Mapping[str, Any]:
         """Properties written as a whole by one ``Fn::If`` (CloudFormation takes the chosen branch as
@@ -620,9 +621,11 @@ class Reader:
             out.key_lines[name] = at
         return out
 
-    def prop_line(self, props: Mapping[str, Any], key: str, default: int) -> int:
+    def prop_line(self, props: Any, key: Any, default: int) -> int:
+        """The line of ``props[key]`` (a mapping's key, or a list's index)."""
         lines: dict[str, int] = getattr(props, "key_lines", {})
-        return lines.get(key, line_of(props.get(key), default))
+        value = props.get(key) if isinstance(props, Mapping) else props[key]
+        return lines.get(key, line_of(value, default))
 
     def policy(self, ev: Evaluator, r: Resource, props: Mapping[str, Any], key: str, kind: DocumentKind | None,
                line: int, *, address: str | None = None, text: bool = False, name: Any = None,
