@@ -635,10 +635,11 @@ class Reader:
         the property is ``AWS::NoValue`` under every choice (a choice that leaves it out has no policy)."""
         where = self.prop_line(props, key, line)
         value = props[key] if evaluated else ev.eval(props[key])
-        if value is NOVALUE or (isinstance(value, Either) and _always_absent(value)):
+        policy = _policy_value(value, Origin(self.file, where))
+        if policy is NOVALUE:
             return None
         item = PolicyItem(address=address or f"{r.address}/{key}", resource=r.address, rtype=r.rtype, kind=kind,
-                          value=_policy_value(value, Origin(self.file, where)), file=self.file, line=where,
+                          value=policy, file=self.file, line=where,
                           name=name, owner_kind=owner_kind, owner=owner, arn_of=arn_of,
                           flat=text or isinstance(value, str))
         self.ex.policies.append(item)
@@ -698,22 +699,18 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _always_absent(value: Either) -> bool:
-    try:
-        return all(o is NOVALUE for o in variants(value))
-    except TooMany:
-        return False
-
-
 def _policy_value(value: Any, origin: Origin) -> Any:
     """An evaluated policy property as the Terraform builder reads it: a JSON text, an Unknown, or
-    the structure of every combination of unknown choices merged (:func:`_merge`)."""
+    the structure of every combination of unknown choices merged (:func:`_merge`); ``NOVALUE`` when
+    every choice leaves the property out."""
     if isinstance(value, Unknown) or value is None:
         return value
     try:
         options = [o for o in variants(value) if o is not NOVALUE]  # a choice without the policy grants nothing
     except TooMany as exc:
         return Unknown(f"the policy has {exc}", origin)
+    if not options:
+        return NOVALUE
     if all(isinstance(o, str) for o in options):
         if len({str(o) for o in options}) == 1:
             return options[0]
